@@ -1,0 +1,161 @@
+//! `cargo xtask bench`: sizes of what a static host serves, and the servers' throughput.
+//!
+//! Figures go to stdout as a table and to `target/bench/*.json`. Nothing here asserts a time: machines are
+//! noisy, so goals are compared by a person reading medians, not by a test.
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result};
+
+use crate::process::run as run_cmd;
+
+#[derive(clap::Args)]
+pub struct BenchArgs {
+    /// Which parts to run (comma separated): sizes, backend, auth-server. Default: all.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+}
+
+pub fn run(args: BenchArgs) -> Result<()> {
+    let wanted = |name: &str| args.only.is_empty() || args.only.iter().any(|s| s == name);
+    crate::setup::run(&crate::setup::Needs { tests: false, bench: true })?;
+    let out = crate::root().join("target/bench");
+    std::fs::create_dir_all(&out)?;
+    if wanted("sizes") {
+        let dist = crate::root().join("target/bench-dist");
+        trunk_release_build(&dist)?;
+        sizes(&dist, &out.join("sizes.json"))?;
+    }
+    for (part, package, example) in [("backend", "backend", "loadtest"), ("auth-server", "auth-server", "bench")] {
+        if wanted(part) {
+            run_cmd(Command::new("cargo")
+                .args(["run", "--release", "-p", package, "--example", example])
+                .current_dir(crate::root()))?;
+        }
+    }
+    Ok(())
+}
+
+/// The release build a static host would serve. Trunk builds the SPA with the size-tuned `wasm-release`
+/// profile (see the root Cargo.toml).
+pub fn trunk_release_build(dist: &Path) -> Result<()> {
+    run_cmd(Command::new("trunk")
+        .args(["build", "--release", "--cargo-profile", "wasm-release", "--dist"])
+        .arg(dist)
+        .current_dir(crate::root()))
+}
+
+struct FileSize {
+    path: String,
+    raw: usize,
+    gzip: usize,
+    brotli: usize,
+}
+
+fn compressed_sizes(bytes: &[u8]) -> Result<(usize, usize)> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(bytes)?;
+    let gzip = gz.finish()?.len();
+    let mut br = Vec::new();
+    let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
+    brotli::BrotliCompress(&mut &bytes[..], &mut br, &params)?;
+    Ok((gzip, br.len()))
+}
+
+fn walk(dir: &Path, base: &Path, out: &mut Vec<FileSize>) -> Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            walk(&path, base, out)?;
+        } else {
+            let bytes = std::fs::read(&path)?;
+            let (gzip, brotli) = compressed_sizes(&bytes)?;
+            let rel = path.strip_prefix(base).unwrap().to_string_lossy().replace('\\', "/");
+            out.push(FileSize { path: rel, raw: bytes.len(), gzip, brotli });
+        }
+    }
+    Ok(())
+}
+
+/// Files a page loads for one element: its entry module and, transitively, the chunks it imports.
+fn element_closure(dist: &Path, entry: &str) -> Result<BTreeSet<String>> {
+    let dir = dist.join("vendor/passage-elements");
+    let mut seen = BTreeSet::new();
+    let mut todo = vec![entry.to_owned()];
+    while let Some(rel) = todo.pop() {
+        if !seen.insert(rel.clone()) {
+            continue;
+        }
+        let text = std::fs::read_to_string(dir.join(&rel)).with_context(|| format!("reading {rel}"))?;
+        let here = Path::new(&rel).parent().map(Path::to_path_buf).unwrap_or_default();
+        // esbuild writes static imports as `from"./chunks/x.js"` or `import"./x.js"` (minified, no spaces).
+        for quote in text.split('"').skip(1).step_by(2) {
+            if quote.starts_with("./") || quote.starts_with("../") {
+                if quote.ends_with(".js") {
+                    let joined = normalize(&here.join(quote));
+                    todo.push(joined);
+                }
+            }
+        }
+    }
+    Ok(seen.into_iter().map(|s| format!("vendor/passage-elements/{s}")).collect())
+}
+
+fn normalize(p: &Path) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for c in p.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                parts.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => parts.push(other.as_os_str().to_string_lossy().into_owned()),
+        }
+    }
+    parts.join("/")
+}
+
+fn sizes(dist: &Path, json_out: &PathBuf) -> Result<()> {
+    let mut files = Vec::new();
+    walk(dist, dist, &mut files)?;
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+
+    let spa_owned = |f: &FileSize| {
+        !f.path.starts_with("vendor/")
+            && (f.path.ends_with(".wasm") || f.path.ends_with(".js") || f.path.ends_with(".css"))
+    };
+    let register = element_closure(dist, "passage-register.js")?;
+    let login = element_closure(dist, "passage-login.js")?;
+    let sum = |pred: &dyn Fn(&FileSize) -> bool| {
+        files.iter().filter(|f| pred(f)).fold((0, 0, 0), |(r, g, b), f| (r + f.raw, g + f.gzip, b + f.brotli))
+    };
+
+    println!("\n{:<60} {:>10} {:>10} {:>10}", "dist/ file", "raw", "gzip", "brotli");
+    for f in &files {
+        println!("{:<60} {:>10} {:>10} {:>10}", f.path, f.raw, f.gzip, f.brotli);
+    }
+    let groups = [
+        ("SPA-owned assets (wasm + JS glue + CSS)", sum(&spa_owned), Some(60 * 1000)),
+        ("register page element code", sum(&|f: &FileSize| register.contains(&f.path)), Some(150 * 1000)),
+        ("login page element code", sum(&|f: &FileSize| login.contains(&f.path)), None),
+    ];
+    println!();
+    let mut json_groups = Vec::new();
+    for (name, (raw, gzip, brotli), goal) in groups {
+        let verdict = goal
+            .map(|g| format!(" (goal <= {} KB brotli: {})", g / 1000, if brotli <= g { "met" } else { "MISSED" }))
+            .unwrap_or_default();
+        println!("{name:<60} {raw:>10} {gzip:>10} {brotli:>10}{verdict}");
+        json_groups.push(serde_json::json!({"name": name, "raw": raw, "gzip": gzip, "brotli": brotli, "goal_brotli": goal}));
+    }
+    let json = serde_json::json!({
+        "files": files.iter().map(|f| serde_json::json!({"path": f.path, "raw": f.raw, "gzip": f.gzip, "brotli": f.brotli})).collect::<Vec<_>>(),
+        "groups": json_groups,
+    });
+    std::fs::write(json_out, serde_json::to_string_pretty(&json)?)?;
+    println!("\nwritten {}", json_out.display());
+    Ok(())
+}

@@ -1,0 +1,58 @@
+//! `cargo xtask <command>`: everything a developer or CI runs, from a fresh machine with no internet but the
+//! package registries. See `cargo xtask --help`.
+
+mod bench;
+mod dev;
+mod process;
+mod setup;
+mod test;
+mod vendor;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "leptos-passage project automation")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Install what building and running needs (wasm target, trunk, wasm-bindgen-cli, vendored elements).
+    Setup {
+        /// Also install what the tests need (Chromium and chromedriver via apt, npm packages).
+        #[arg(long)]
+        for_tests: bool,
+    },
+    /// Fetch @passageidentity/passage-elements from npm, verify, patch and minify it into vendor/.
+    Vendor,
+    /// Run the auth server, the backend and the SPA locally (no account, no internet).
+    Dev(dev::DevArgs),
+    /// Run every test: native, in-browser (wasm-bindgen-test) and the release build smoke test.
+    Test(test::TestArgs),
+    /// Measure: asset sizes of dist/, backend and auth-server throughput.
+    Bench(bench::BenchArgs),
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Setup { for_tests } => setup::run(&setup::Needs { tests: for_tests, bench: false }),
+        Command::Vendor => vendor::run(),
+        Command::Dev(args) => dev::run(args),
+        Command::Test(args) => test::run(args),
+        Command::Bench(args) => bench::run(args),
+    };
+    if let Err(err) = result {
+        eprintln!("xtask: error: {err:#}");
+        std::process::exit(1);
+    }
+}
+
+/// The workspace root (the parent of this crate's folder), whatever the current directory is.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}

@@ -1,0 +1,150 @@
+//! Installs what is missing, idempotently, on a fresh machine whose only network is the package registries.
+//!
+//! Every tool comes from a registry by name (crates.io via `cargo install`, Debian via `apt-get`, npm), never
+//! from a download that Trunk or a test tool would attempt by itself.
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+
+use crate::process::{output, run as run_cmd};
+
+/// Trunk 0.22 needs a newer rustc than these machines have.
+pub const TRUNK_VERSION: &str = "0.21.14";
+
+/// What the caller is about to do, so setup installs only what that needs.
+pub struct Needs {
+    pub tests: bool,
+    pub bench: bool,
+}
+
+pub fn run(needs: &Needs) -> Result<()> {
+    prepend_cargo_bin_to_path();
+    ensure_wasm_target()?;
+    ensure_wasm_bindgen_cli()?;
+    ensure_trunk()?;
+    crate::vendor::ensure()?;
+    if needs.tests {
+        ensure_chromium()?;
+    }
+    if needs.bench {
+        ensure_apt_package("wrk", "wrk")?;
+    }
+    Ok(())
+}
+
+/// `cargo install` puts binaries in `$CARGO_HOME/bin`, which a minimal CI environment may not have on PATH.
+pub fn prepend_cargo_bin_to_path() {
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cargo")));
+    if let Some(bin) = cargo_home.map(|h| h.join("bin")) {
+        let path = std::env::var_os("PATH").unwrap_or_default();
+        let mut parts: Vec<_> = std::env::split_paths(&path).collect();
+        if !parts.contains(&bin) {
+            parts.insert(0, bin);
+            std::env::set_var("PATH", std::env::join_paths(parts).expect("PATH entries are valid"));
+        }
+    }
+}
+
+fn ensure_wasm_target() -> Result<()> {
+    let installed = output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+        return Ok(());
+    }
+    run_cmd(Command::new("rustup").args(["target", "add", "wasm32-unknown-unknown"]))
+}
+
+/// The wasm-bindgen version Cargo.lock resolved: the CLI must match it exactly or the glue is incompatible.
+pub fn locked_wasm_bindgen_version() -> Result<String> {
+    let lock = std::fs::read_to_string(crate::root().join("Cargo.lock")).context("reading Cargo.lock")?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line.trim() == "name = \"wasm-bindgen\"" {
+            if let Some(v) = lines.next().and_then(|l| l.trim().strip_prefix("version = \"")) {
+                return Ok(v.trim_end_matches('"').to_owned());
+            }
+        }
+    }
+    bail!("Cargo.lock has no wasm-bindgen package")
+}
+
+fn ensure_wasm_bindgen_cli() -> Result<()> {
+    let want = locked_wasm_bindgen_version()?;
+    let have = output(Command::new("wasm-bindgen").arg("--version")).unwrap_or_default();
+    let runner = output(Command::new("wasm-bindgen-test-runner").arg("--version")).unwrap_or_default();
+    if have.split_whitespace().nth(1) == Some(want.as_str()) && runner.contains(&want) {
+        return Ok(());
+    }
+    eprintln!("xtask: installing wasm-bindgen-cli {want} (matches Cargo.lock; takes a few minutes once)");
+    // `--locked` fails when the registry lacks a version the CLI's own lockfile names; retry without it.
+    cargo_install("wasm-bindgen-cli", &want, true).or_else(|_| cargo_install("wasm-bindgen-cli", &want, false))
+}
+
+fn ensure_trunk() -> Result<()> {
+    let have = output(Command::new("trunk").arg("--version")).unwrap_or_default();
+    if have.split_whitespace().nth(1) == Some(TRUNK_VERSION) {
+        return Ok(());
+    }
+    eprintln!("xtask: installing trunk {TRUNK_VERSION} (takes several minutes once)");
+    cargo_install("trunk", TRUNK_VERSION, true).or_else(|_| cargo_install("trunk", TRUNK_VERSION, false))
+}
+
+/// Builds a tool from crates.io. The tools' own release profiles use fat LTO, which more than doubles the
+/// install time on two cores for no benefit to us, so it is turned down for the install only.
+fn cargo_install(krate: &str, version: &str, locked: bool) -> Result<()> {
+    let mut cmd = Command::new("cargo");
+    cmd.args(["install", krate, "--version", version]);
+    if locked {
+        cmd.arg("--locked");
+    }
+    cmd.env("CARGO_PROFILE_RELEASE_LTO", "false")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "16")
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "1");
+    run_cmd(&mut cmd)
+}
+
+fn is_root() -> bool {
+    output(Command::new("id").arg("-u")).is_some_and(|s| s.trim() == "0")
+}
+
+/// Debian's Chromium and chromedriver (same version, from the same source package): the browser for the
+/// wasm-bindgen tests and the end-to-end suite. Test tools must never download a browser of their own.
+fn ensure_chromium() -> Result<()> {
+    if Path::new("/usr/bin/chromium").exists() && Path::new("/usr/bin/chromedriver").exists() {
+        return Ok(());
+    }
+    ensure_apt_package("chromium", "chromium chromium-driver")
+}
+
+fn ensure_apt_package(probe: &str, packages: &str) -> Result<()> {
+    if crate::process::have(probe) {
+        return Ok(());
+    }
+    if !is_root() {
+        bail!("`{probe}` is missing; install it with: sudo apt-get install -y {packages}");
+    }
+    run_cmd(Command::new("apt-get").args(["update", "-qq"]))?;
+    run_cmd(Command::new("apt-get").args(["install", "-y", "-qq"]).args(packages.split_whitespace())
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+/// `npm ci` in `dir` unless its node_modules is already in step with the lockfile.
+pub fn ensure_npm_packages(dir: &Path) -> Result<()> {
+    let lock = dir.join("package-lock.json");
+    let stamp = dir.join("node_modules/.package-lock.json");
+    // npm writes node_modules/.package-lock.json on every install; if it is newer than the lockfile, the tree
+    // was installed from this lockfile (or a later edit of it was installed).
+    let fresh = match (std::fs::metadata(&lock), std::fs::metadata(&stamp)) {
+        (Ok(l), Ok(s)) => s.modified()? >= l.modified()?,
+        _ => false,
+    };
+    if fresh {
+        return Ok(());
+    }
+    // Browser tooling must use Debian's Chromium, never download one (there is no internet here anyway).
+    run_cmd(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(dir)
+        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"))
+}

@@ -1,0 +1,242 @@
+//! `cargo xtask test`: every test the project has, in the order a failure is cheapest to see, with one summary.
+//!
+//! Stages: `native` (cargo test --workspace), `browser` (wasm-bindgen-test in headless Chromium), `build`
+//! (`trunk build --release` smoke checks) and `e2e` (Playwright against the release build and real servers).
+//! A stage that cannot run counts as failed: nothing is skipped silently.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use anyhow::{bail, Context, Result};
+
+use crate::process::describe;
+
+#[derive(clap::Args)]
+pub struct TestArgs {
+    /// Run only these stages (comma separated): native, browser, build, e2e.
+    #[arg(long, value_delimiter = ',')]
+    only: Vec<String>,
+}
+
+#[derive(Default, Clone, Copy)]
+pub struct Tally {
+    pub passed: u64,
+    pub failed: u64,
+}
+
+struct StageResult {
+    name: &'static str,
+    tally: Tally,
+    error: Option<String>,
+}
+
+const STAGES: &[&str] = &["native", "browser", "build", "e2e"];
+
+pub fn run(args: TestArgs) -> Result<()> {
+    for s in &args.only {
+        if !STAGES.contains(&s.as_str()) {
+            bail!("unknown stage `{s}`; stages are {}", STAGES.join(", "));
+        }
+    }
+    let wanted = |name: &str| args.only.is_empty() || args.only.iter().any(|s| s == name);
+    crate::setup::run(&crate::setup::Needs { tests: true, bench: false })?;
+
+    let mut results = Vec::new();
+    if wanted("native") {
+        results.push(stage("native", native));
+    }
+    if wanted("browser") {
+        results.push(stage("browser", browser));
+    }
+    let dist = crate::root().join("target/test-dist");
+    if wanted("build") || wanted("e2e") {
+        results.push(stage("build", || release_build(&dist)));
+    }
+    if wanted("e2e") {
+        results.push(stage("e2e", || crate::dev::e2e(&dist)));
+    }
+
+    let total = results.iter().fold(Tally::default(), |t, r| Tally {
+        passed: t.passed + r.tally.passed,
+        failed: t.failed + r.tally.failed,
+    });
+    println!("\nxtask test summary");
+    for r in &results {
+        let note = r.error.as_deref().map(|e| format!("  ERROR: {e}")).unwrap_or_default();
+        println!("  {:<8} {} passed, {} failed{note}", r.name, r.tally.passed, r.tally.failed);
+    }
+    let stage_errors = results.iter().filter(|r| r.error.is_some()).count();
+    println!("tests: {} passed, {} failed", total.passed, total.failed);
+    if total.failed > 0 || stage_errors > 0 {
+        bail!("{} test(s) failed, {stage_errors} stage(s) could not complete", total.failed);
+    }
+    if total.passed == 0 {
+        bail!("no test ran");
+    }
+    Ok(())
+}
+
+fn stage(name: &'static str, f: impl FnOnce() -> Result<Tally>) -> StageResult {
+    println!("\n=== xtask test: {name} ===");
+    match f() {
+        Ok(tally) => StageResult { name, tally, error: None },
+        Err(err) => {
+            // Counts gathered before the error are still reported through the error text.
+            eprintln!("xtask: stage {name} failed: {err:#}");
+            StageResult { name, tally: Tally::default(), error: Some(format!("{err:#}")) }
+        }
+    }
+}
+
+/// Runs a test command, echoing its stdout while adding up libtest's `test result:` lines. Fails if the command
+/// fails, even when no test failed (a compile error, a crashed runner).
+fn run_counting(cmd: &mut Command) -> Result<Tally> {
+    let shown = describe(cmd);
+    eprintln!("xtask: $ {shown}");
+    let mut child = cmd.stdout(Stdio::piped()).spawn().with_context(|| format!("could not start `{shown}`"))?;
+    let mut tally = Tally::default();
+    for line in BufReader::new(child.stdout.take().expect("piped")).lines() {
+        let line = line?;
+        println!("{line}");
+        if let Some(rest) = line.trim().strip_prefix("test result: ") {
+            tally.passed += count_before(rest, " passed");
+            tally.failed += count_before(rest, " failed");
+        }
+    }
+    let status = child.wait()?;
+    if !status.success() {
+        if tally.failed == 0 {
+            bail!("`{shown}` failed ({status}) before reporting a failed test");
+        }
+        // Failed tests are reported through the tally.
+        eprintln!("xtask: `{shown}` reported {} failed test(s)", tally.failed);
+    }
+    Ok(tally)
+}
+
+/// The number written just before `word` in a libtest summary ("ok. 12 passed; 0 failed; ...").
+fn count_before(summary: &str, word: &str) -> u64 {
+    summary
+        .split(';')
+        .find_map(|part| part.trim().strip_suffix(word.trim_start()).map(str::trim))
+        .and_then(|n| n.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+fn native() -> Result<Tally> {
+    if std::env::var_os("TEST_DATABASE_URL").is_none() {
+        println!("NOTE: TEST_DATABASE_URL is not set: the Postgres variants of the server tests will be SKIPPED.");
+    }
+    run_counting(Command::new("cargo").args(["test", "--workspace", "--color", "never"]))
+}
+
+/// The SPA's own tests (`tests/*.rs`) compiled to wasm and run in headless Chromium via chromedriver.
+/// Chromium's flags come from `webdriver.json` at the repository root.
+fn browser() -> Result<Tally> {
+    run_counting(
+        Command::new("cargo")
+            .args(["test", "--target", "wasm32-unknown-unknown", "-p", "leptos-passage", "--test", "*"])
+            .args(["--color", "never"])
+            .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
+            .env("CHROMEDRIVER", "/usr/bin/chromedriver")
+            .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
+            .current_dir(crate::root()),
+    )
+}
+
+/// `trunk build --release` into `dist`, then checks what a static host would serve.
+pub fn release_build(dist: &Path) -> Result<Tally> {
+    crate::bench::trunk_release_build(dist)?;
+    let checks: Vec<(&str, Result<()>)> = vec![
+        ("index.html loads the SPA's wasm and JS glue", check_index(dist)),
+        ("config.json is present and names an app", check_config(dist)),
+        ("both element modules are shipped", check_elements(dist)),
+        ("the shipped elements carry the base-URL and locale patches", check_patches(dist)),
+    ];
+    let mut tally = Tally::default();
+    for (name, result) in checks {
+        match result {
+            Ok(()) => {
+                println!("smoke: {name} ... ok");
+                tally.passed += 1;
+            }
+            Err(err) => {
+                println!("smoke: {name} ... FAILED: {err:#}");
+                tally.failed += 1;
+            }
+        }
+    }
+    Ok(tally)
+}
+
+fn files_with_ext(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == ext)).collect())
+        .unwrap_or_default()
+}
+
+fn check_index(dist: &Path) -> Result<()> {
+    let html = std::fs::read_to_string(dist.join("index.html")).context("dist/index.html missing")?;
+    let wasm = files_with_ext(dist, "wasm");
+    let wasm = wasm.first().context("no .wasm in dist/")?;
+    let wasm_name = wasm.file_name().unwrap().to_string_lossy();
+    if !html.contains(wasm_name.as_ref()) {
+        bail!("index.html does not reference {wasm_name}");
+    }
+    if files_with_ext(dist, "js").is_empty() {
+        bail!("no JS glue in dist/");
+    }
+    Ok(())
+}
+
+fn check_config(dist: &Path) -> Result<()> {
+    let text = std::fs::read_to_string(dist.join("config.json")).context("dist/config.json missing")?;
+    let json: serde_json::Value = serde_json::from_str(&text).context("dist/config.json is not JSON")?;
+    for key in ["app_id", "auth_url", "api_url"] {
+        if !json.get(key).is_some_and(|v| v.as_str().is_some_and(|s| !s.is_empty())) {
+            bail!("dist/config.json lacks `{key}`");
+        }
+    }
+    Ok(())
+}
+
+fn check_elements(dist: &Path) -> Result<()> {
+    for f in ["passage-register.js", "passage-login.js", "LICENSE.txt"] {
+        let p = dist.join("vendor/passage-elements").join(f);
+        if !p.is_file() {
+            bail!("{} missing", p.display());
+        }
+    }
+    Ok(())
+}
+
+fn check_patches(dist: &Path) -> Result<()> {
+    let dir = dist.join("vendor/passage-elements");
+    let mut all = String::new();
+    for p in files_with_ext(&dir, "js").into_iter().chain(files_with_ext(&dir.join("chunks"), "js")) {
+        all.push_str(&std::fs::read_to_string(p)?);
+    }
+    for marker in crate::vendor::PATCH_MARKERS {
+        if !all.contains(marker) {
+            bail!("{marker} not found in the shipped element code");
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::count_before;
+
+    #[test]
+    fn reads_libtest_summaries() {
+        let ok = "ok. 12 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.01s";
+        assert_eq!(count_before(ok, " passed"), 12);
+        assert_eq!(count_before(ok, " failed"), 0);
+        let bad = "FAILED. 3 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out";
+        assert_eq!(count_before(bad, " passed"), 3);
+        assert_eq!(count_before(bad, " failed"), 2);
+    }
+}
