@@ -42,8 +42,12 @@ pub fn run(args: BenchArgs) -> Result<()> {
 /// The release build a static host would serve. Trunk builds the SPA with the size-tuned `wasm-release`
 /// profile (see the root Cargo.toml).
 pub fn trunk_release_build(dist: &Path) -> Result<()> {
+    trunk_release_build_at(dist, "/")
+}
+
+pub fn trunk_release_build_at(dist: &Path, public_url: &str) -> Result<()> {
     run_cmd(Command::new("trunk")
-        .args(["build", "--release", "--cargo-profile", "wasm-release", "--dist"])
+        .args(["build", "--release", "--cargo-profile", "wasm-release", "--public-url", public_url, "--dist"])
         .arg(dist)
         .current_dir(crate::root()))
 }

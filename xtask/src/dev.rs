@@ -110,13 +110,3 @@ fn wait_for_port(addr: &str, name: &str, children: &mut Children) -> Result<()> 
     }
     bail!("{name} did not listen on {addr} within 60 s")
 }
-
-/// The end-to-end suite (issue 6). Until `tests/e2e/` exists this says so loudly and runs nothing.
-pub fn e2e(_dist: &Path) -> Result<super::test::Tally> {
-    let suite = crate::root().join("tests/e2e/package.json");
-    if !suite.exists() {
-        println!("E2E SUITE NOT PRESENT YET (tests/e2e/): no end-to-end test ran.");
-        return Ok(Default::default());
-    }
-    bail!("tests/e2e exists but xtask does not run it yet")
-}

@@ -3,6 +3,7 @@
 
 mod bench;
 mod dev;
+mod e2e;
 mod process;
 mod setup;
 mod test;
@@ -31,6 +32,15 @@ enum Command {
     Vendor,
     /// Run the auth server, the backend and the SPA locally (no account, no internet).
     Dev(dev::DevArgs),
+    /// Build the SPA for a static host into dist/ (release, size-tuned), ready to upload.
+    Build {
+        /// The path the app is served under, e.g. `/my-app/` (default `/`).
+        #[arg(long, default_value = "/")]
+        public_url: String,
+        /// Output folder.
+        #[arg(long, default_value = "dist")]
+        dist: PathBuf,
+    },
     /// Run every test: native, in-browser (wasm-bindgen-test) and the release build smoke test.
     Test(test::TestArgs),
     /// Measure: asset sizes of dist/, backend and auth-server throughput.
@@ -43,6 +53,8 @@ fn main() {
         Command::Setup { for_tests } => setup::run(&setup::Needs { tests: for_tests, bench: false }),
         Command::Vendor => vendor::run(),
         Command::Dev(args) => dev::run(args),
+        Command::Build { public_url, dist } => setup::run(&setup::Needs { tests: false, bench: false })
+            .and_then(|()| bench::trunk_release_build_at(&root().join(dist), &public_url)),
         Command::Test(args) => test::run(args),
         Command::Bench(args) => bench::run(args),
     };

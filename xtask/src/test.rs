@@ -54,7 +54,7 @@ pub fn run(args: TestArgs) -> Result<()> {
         results.push(stage("build", || release_build(&dist)));
     }
     if wanted("e2e") {
-        results.push(stage("e2e", || crate::dev::e2e(&dist)));
+        results.push(stage("e2e", || crate::e2e::run(&dist).map(|(passed, failed)| Tally { passed, failed })));
     }
 
     let total = results.iter().fold(Tally::default(), |t, r| Tally {

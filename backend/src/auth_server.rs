@@ -1,0 +1,158 @@
+//! HTTP calls to the auth server: its JWKS, and the management API's "get user" (passage-auth-api.md §8).
+
+use std::time::Duration;
+
+use jsonwebtoken::DecodingKey;
+use reqwest::{StatusCode, Url};
+use serde::Deserialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuthServerError {
+    #[error("auth server URL `{0}` cannot be a base URL")]
+    BadBaseUrl(String),
+    #[error("request to the auth server failed: {0}")]
+    Transport(#[from] reqwest::Error),
+    #[error("the auth server answered {status} to {what}")]
+    Status { what: &'static str, status: StatusCode },
+}
+
+/// One RSA verification key from the JWKS.
+pub struct PublicKey {
+    pub kid: String,
+    pub key: DecodingKey,
+}
+
+/// Where the auth server is and how to call it. One `reqwest::Client` (connection pool) for every call.
+#[derive(Clone)]
+pub struct AuthServer {
+    http: reqwest::Client,
+    jwks_url: Url,
+    users_url: Url,
+    api_key: String,
+}
+
+impl std::fmt::Debug for AuthServer {
+    // Hand-written so the API key never reaches a log line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuthServer").field("jwks_url", &self.jwks_url.as_str()).finish_non_exhaustive()
+    }
+}
+
+impl AuthServer {
+    pub fn new(auth_url: &str, app_id: &str, api_key: &str, timeout: Duration) -> Result<Self, AuthServerError> {
+        let base = Url::parse(auth_url).map_err(|_| AuthServerError::BadBaseUrl(auth_url.to_owned()))?;
+        // Path segments are pushed one by one so an app id can never change the path's shape.
+        let under_app = |tail: &[&str]| -> Result<Url, AuthServerError> {
+            let mut url = base.clone();
+            url.path_segments_mut()
+                .map_err(|_| AuthServerError::BadBaseUrl(auth_url.to_owned()))?
+                .pop_if_empty()
+                .extend(["v1", "apps", app_id])
+                .extend(tail);
+            Ok(url)
+        };
+        let jwks_url = under_app(&[".well-known", "jwks.json"])?;
+        let users_url = under_app(&["users"])?;
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .user_agent(concat!("leptos-passage-backend/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        Ok(AuthServer { http, jwks_url, users_url, api_key: api_key.to_owned() })
+    }
+
+    pub fn jwks_url(&self) -> &str {
+        self.jwks_url.as_str()
+    }
+
+    /// Downloads the JWKS and keeps the keys usable for RS256: `kty` RSA, a `kid`, `use` absent or `sig`, `alg`
+    /// absent or RS256. Other keys are skipped (a key set may legitimately hold keys for other purposes).
+    pub async fn fetch_jwks(&self) -> Result<Vec<PublicKey>, AuthServerError> {
+        let response = self.http.get(self.jwks_url.clone()).send().await?;
+        if !response.status().is_success() {
+            return Err(AuthServerError::Status { what: "the JWKS request", status: response.status() });
+        }
+        let set: JwkSet = response.json().await?;
+        let keys = set
+            .keys
+            .into_iter()
+            .filter_map(|jwk| {
+                let usable = jwk.kty == "RSA"
+                    && jwk.use_.as_deref().is_none_or(|u| u == "sig")
+                    && jwk.alg.as_deref().is_none_or(|a| a == "RS256");
+                let kid = jwk.kid.filter(|kid| !kid.is_empty())?;
+                if !usable {
+                    tracing::debug!(%kid, "skipping a JWKS key that is not an RS256 signing key");
+                    return None;
+                }
+                match DecodingKey::from_rsa_components(jwk.n.as_deref()?, jwk.e.as_deref()?) {
+                    Ok(key) => Some(PublicKey { kid, key }),
+                    Err(error) => {
+                        tracing::warn!(%kid, %error, "skipping a JWKS key with unreadable n/e");
+                        None
+                    }
+                }
+            })
+            .collect();
+        Ok(keys)
+    }
+
+    /// The e-mail address of a user from `GET /v1/apps/{app_id}/users/{user_id}`. `Ok(None)` when the user is
+    /// unknown (404) or has no e-mail address (phone-only users have `""`).
+    pub async fn fetch_user_email(&self, user_id: &str) -> Result<Option<String>, AuthServerError> {
+        let mut url = self.users_url.clone();
+        // The id comes from a verified token, but it is still encoded as one path segment.
+        url.path_segments_mut().map_err(|_| AuthServerError::BadBaseUrl(self.users_url.to_string()))?.push(user_id);
+        let response = self.http.get(url).bearer_auth(&self.api_key).send().await?;
+        match response.status() {
+            StatusCode::OK => {
+                let body: UserResponse = response.json().await?;
+                Ok(body.user.email.filter(|email| !email.is_empty()))
+            }
+            StatusCode::NOT_FOUND => Ok(None),
+            status => Err(AuthServerError::Status { what: "the management API's get-user request", status }),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct JwkSet {
+    keys: Vec<Jwk>,
+}
+
+#[derive(Deserialize)]
+struct Jwk {
+    kty: String,
+    kid: Option<String>,
+    #[serde(rename = "use")]
+    use_: Option<String>,
+    alg: Option<String>,
+    n: Option<String>,
+    e: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct UserResponse {
+    user: ManagedUser,
+}
+
+#[derive(Deserialize)]
+struct ManagedUser {
+    email: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_are_built_under_the_app() {
+        let server = AuthServer::new("http://127.0.0.1:8081/", "dev-app", "key", Duration::from_secs(1)).unwrap();
+        assert_eq!(server.jwks_url(), "http://127.0.0.1:8081/v1/apps/dev-app/.well-known/jwks.json");
+        assert_eq!(server.users_url.as_str(), "http://127.0.0.1:8081/v1/apps/dev-app/users");
+        // An app id with a slash stays one segment.
+        let odd = AuthServer::new("https://auth.example.com/base", "a/b", "key", Duration::from_secs(1)).unwrap();
+        assert_eq!(odd.jwks_url(), "https://auth.example.com/base/v1/apps/a%2Fb/.well-known/jwks.json");
+        assert!(AuthServer::new("not a url", "dev-app", "key", Duration::from_secs(1)).is_err());
+    }
+}

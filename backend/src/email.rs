@@ -1,0 +1,64 @@
+//! Users' e-mail addresses from the auth server's management API, kept for a short time.
+//!
+//! The address is the auth server's data, so the backend does not store it; the cache only spares the auth
+//! server one call per `GET /user`. When the auth server cannot answer, the caller gets `None` and a warning is
+//! logged: a profile page without an e-mail address is better than an error page.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use crate::auth_server::AuthServer;
+
+/// Most addresses kept; beyond that, expired entries are dropped, then everything.
+const CAPACITY: usize = 50_000;
+
+pub struct EmailDirectory {
+    auth_server: AuthServer,
+    ttl: Duration,
+    cache: Mutex<HashMap<String, (Option<String>, Instant)>>,
+}
+
+impl EmailDirectory {
+    pub fn new(auth_server: AuthServer, ttl: Duration) -> Self {
+        EmailDirectory { auth_server, ttl, cache: Mutex::new(HashMap::new()) }
+    }
+
+    /// The user's e-mail address, or `None` if they have none, are unknown, or the auth server failed.
+    pub async fn email_of(&self, user_id: &str) -> Option<String> {
+        if let Some(cached) = self.cached(user_id) {
+            return cached;
+        }
+        match self.auth_server.fetch_user_email(user_id).await {
+            Ok(email) => {
+                self.store(user_id, email.clone());
+                email
+            }
+            Err(error) => {
+                // Not cached: the next request asks again, so the address is back as soon as the server is.
+                tracing::warn!(%error, user_id, "could not look up the user's e-mail; answering \"email\": null");
+                None
+            }
+        }
+    }
+
+    fn cached(&self, user_id: &str) -> Option<Option<String>> {
+        let cache = self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let (email, stored_at) = cache.get(user_id)?;
+        (stored_at.elapsed() < self.ttl).then(|| email.clone())
+    }
+
+    fn store(&self, user_id: &str, email: Option<String>) {
+        if self.ttl.is_zero() {
+            return;
+        }
+        let mut cache = self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if cache.len() >= CAPACITY {
+            cache.retain(|_, (_, stored_at)| stored_at.elapsed() < self.ttl);
+            if cache.len() >= CAPACITY {
+                cache.clear();
+            }
+        }
+        cache.insert(user_id.to_owned(), (email, Instant::now()));
+    }
+}

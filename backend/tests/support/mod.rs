@@ -1,0 +1,325 @@
+//! Test support shared by the integration tests and the load test: a fake auth server on a real socket (JWKS and
+//! the management "get user" call), token minting with the fixture keys, and a fresh database per test.
+#![allow(dead_code)]
+
+pub mod harness;
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, Once, RwLock};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use jsonwebtoken::jwk::{Jwk, KeyAlgorithm, PublicKeyUse};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::{json, Value};
+use tokio::sync::oneshot;
+
+use backend::Config;
+
+pub const APP_ID: &str = "test-app";
+pub const API_KEY: &str = "test-management-key";
+
+// ---------------------------------------------------------------------------------------------------------------
+// Keys and tokens
+
+/// A fixture signing key (`tests/fixtures/<kid>.pem`); its `kid` is the file's stem.
+#[derive(Clone)]
+pub struct TestKey {
+    pub kid: String,
+    pub encoding: EncodingKey,
+    pub jwk: Value,
+    pub pem: &'static [u8],
+}
+
+impl TestKey {
+    pub fn a() -> TestKey {
+        TestKey::load("key-a", include_bytes!("../fixtures/key-a.pem"))
+    }
+    pub fn b() -> TestKey {
+        TestKey::load("key-b", include_bytes!("../fixtures/key-b.pem"))
+    }
+    /// Never published in the JWKS.
+    pub fn c() -> TestKey {
+        TestKey::load("key-c", include_bytes!("../fixtures/key-c.pem"))
+    }
+
+    fn load(kid: &str, pem: &'static [u8]) -> TestKey {
+        let encoding = EncodingKey::from_rsa_pem(pem).expect("fixture key is RSA PEM");
+        let mut jwk = Jwk::from_encoding_key(&encoding, Algorithm::RS256).expect("RSA key to JWK");
+        jwk.common.key_id = Some(kid.to_owned());
+        jwk.common.public_key_use = Some(PublicKeyUse::Signature);
+        jwk.common.key_algorithm = Some(KeyAlgorithm::RS256);
+        TestKey { kid: kid.to_owned(), encoding, jwk: serde_json::to_value(jwk).unwrap(), pem }
+    }
+
+    /// The same key pair under another kid (in tokens and in the JWKS entry).
+    pub fn renamed(mut self, kid: &str) -> TestKey {
+        self.kid = kid.to_owned();
+        self.jwk["kid"] = Value::String(kid.to_owned());
+        self
+    }
+
+    /// Key A's public half as PEM text, which anyone can derive from the JWKS (for the HS256-confusion forgery).
+    pub fn a_public_pem() -> &'static [u8] {
+        include_bytes!("../fixtures/key-a.pub.pem")
+    }
+}
+
+pub fn unix_now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+/// The claims the auth server issues (passage-auth-api.md §8.3) for `user_id`, valid for five minutes.
+pub fn claims_for(user_id: &str) -> Value {
+    let now = unix_now();
+    json!({
+        "sub": user_id,
+        "aud": ["http://auth.test", APP_ID],
+        "iss": APP_ID,
+        "iat": now,
+        "nbf": now,
+        "exp": now + 300,
+    })
+}
+
+/// Signs `claims` with RS256 under `key`'s kid.
+pub fn sign(key: &TestKey, claims: &Value) -> String {
+    let mut header = Header::new(Algorithm::RS256);
+    header.kid = Some(key.kid.clone());
+    jsonwebtoken::encode(&header, claims, &key.encoding).unwrap()
+}
+
+/// A valid token for `user_id`, signed with key A.
+pub fn token_for(user_id: &str) -> String {
+    sign(&TestKey::a(), &claims_for(user_id))
+}
+
+pub fn b64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The fake auth server
+
+/// How the fake answers the management "get user" call.
+#[derive(Clone, Debug)]
+pub enum ManagementMode {
+    Normal,
+    Fail(StatusCode),
+    Slow(Duration),
+}
+
+pub struct FakeAuthState {
+    pub jwks: RwLock<Vec<Value>>,
+    pub emails: Mutex<HashMap<String, String>>,
+    pub mode: Mutex<ManagementMode>,
+    pub jwks_hits: AtomicUsize,
+    pub user_hits: AtomicUsize,
+}
+
+/// A stand-in for auth-server on 127.0.0.1 (below the unit under test): it serves
+/// `/v1/apps/{app}/.well-known/jwks.json` and `/v1/apps/{app}/users/{id}` like passage-auth-api.md §8.
+pub struct FakeAuthServer {
+    pub url: String,
+    pub state: Arc<FakeAuthState>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl FakeAuthServer {
+    /// Starts with key A in the JWKS.
+    pub async fn start() -> FakeAuthServer {
+        let state = Arc::new(FakeAuthState {
+            jwks: RwLock::new(vec![TestKey::a().jwk]),
+            emails: Mutex::new(HashMap::new()),
+            mode: Mutex::new(ManagementMode::Normal),
+            jwks_hits: AtomicUsize::new(0),
+            user_hits: AtomicUsize::new(0),
+        });
+        let router = Router::new()
+            .route("/v1/apps/{app}/.well-known/jwks.json", get(jwks))
+            .route("/v1/apps/{app}/users/{user}", get(get_user))
+            .with_state(state.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr: SocketAddr = listener.local_addr().unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await
+                .unwrap();
+        });
+        FakeAuthServer { url: format!("http://{addr}"), state, stop: Some(stop), task: Some(task) }
+    }
+
+    pub fn set_keys(&self, keys: &[&TestKey]) {
+        *self.state.jwks.write().unwrap() = keys.iter().map(|k| k.jwk.clone()).collect();
+    }
+
+    pub fn add_user(&self, user_id: &str, email: &str) {
+        self.state.emails.lock().unwrap().insert(user_id.to_owned(), email.to_owned());
+    }
+
+    pub fn set_mode(&self, mode: ManagementMode) {
+        *self.state.mode.lock().unwrap() = mode;
+    }
+
+    pub fn jwks_hits(&self) -> usize {
+        self.state.jwks_hits.load(Ordering::SeqCst)
+    }
+
+    pub fn user_hits(&self) -> usize {
+        self.state.user_hits.load(Ordering::SeqCst)
+    }
+
+    /// Stops listening; afterwards connections to its port are refused.
+    pub async fn stop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
+        }
+    }
+}
+
+async fn jwks(State(state): State<Arc<FakeAuthState>>, Path(app): Path<String>) -> Response {
+    state.jwks_hits.fetch_add(1, Ordering::SeqCst);
+    if app != APP_ID {
+        return (StatusCode::NOT_FOUND, Json(json!({"code": "app_not_found", "error": "App not found."})))
+            .into_response();
+    }
+    Json(json!({ "keys": *state.jwks.read().unwrap() })).into_response()
+}
+
+async fn get_user(
+    State(state): State<Arc<FakeAuthState>>,
+    Path((app, user)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    state.user_hits.fetch_add(1, Ordering::SeqCst);
+    let mode = state.mode.lock().unwrap().clone();
+    match mode {
+        ManagementMode::Normal => {}
+        ManagementMode::Fail(status) => {
+            return (status, Json(json!({"code": "internal_server_error", "error": "boom"}))).into_response()
+        }
+        ManagementMode::Slow(delay) => tokio::time::sleep(delay).await,
+    }
+    let authorized = headers.get("authorization").and_then(|v| v.to_str().ok()) == Some(&format!("Bearer {API_KEY}"));
+    if !authorized || app != APP_ID {
+        return (StatusCode::UNAUTHORIZED, Json(json!({"code": "invalid_access_token", "error": "no"})))
+            .into_response();
+    }
+    let email = state.emails.lock().unwrap().get(&user).cloned();
+    match email {
+        Some(email) => Json(json!({"user": {
+            "id": user, "email": email, "email_verified": true, "phone": "", "phone_verified": false,
+            "status": "active", "user_metadata": null, "webauthn": true, "webauthn_devices": [],
+            "webauthn_types": ["platform"], "recent_events": [], "social_connections": {},
+            "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
+            "last_login_at": "2026-01-01T00:00:00Z", "login_count": 1, "external_id": ""
+        }}))
+        .into_response(),
+        None => {
+            (StatusCode::NOT_FOUND, Json(json!({"code": "user_not_found", "error": "User not found."}))).into_response()
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Databases
+
+static SKIP_NOTICE: Once = Once::new();
+
+/// A database for one test: a SQLite file in a temp dir, or a fresh PostgreSQL database.
+pub enum TestDb {
+    Sqlite { dir: tempfile::TempDir, url: String },
+    Postgres { admin_url: String, name: String, url: String },
+}
+
+impl TestDb {
+    pub fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().unwrap();
+        // A sub-folder that does not exist yet: the backend must create it.
+        let url = format!("sqlite://{}/data/app.sqlite3", dir.path().display());
+        TestDb::Sqlite { dir, url }
+    }
+
+    /// A new database on the server named by `TEST_DATABASE_URL`, or `None` (after a loud notice) without it.
+    pub async fn postgres() -> Option<TestDb> {
+        let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
+            SKIP_NOTICE.call_once(|| {
+                // Written to the process's stderr directly, past the test harness's output capture, so a
+                // passing run still shows it.
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "\n*** POSTGRES TESTS SKIPPED: TEST_DATABASE_URL is not set (backend tests ran on SQLite only) ***\n"
+                );
+            });
+            return None;
+        };
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().subsec_nanos();
+        let name = format!("backend_test_{}_{}_{}", std::process::id(), nanos, COUNTER.fetch_add(1, Ordering::SeqCst));
+        let mut admin = connect_admin(&admin_url).await;
+        sqlx::Executor::execute(&mut admin, format!("CREATE DATABASE {name}").as_str()).await.unwrap();
+        let mut url = reqwest::Url::parse(&admin_url).expect("TEST_DATABASE_URL is a URL");
+        url.set_path(&format!("/{name}"));
+        Some(TestDb::Postgres { admin_url, name, url: url.to_string() })
+    }
+
+    pub fn url(&self) -> &str {
+        match self {
+            TestDb::Sqlite { url, .. } | TestDb::Postgres { url, .. } => url,
+        }
+    }
+
+    /// Drops the Postgres database (the SQLite temp dir goes with `self`).
+    pub async fn cleanup(self) {
+        if let TestDb::Postgres { admin_url, name, .. } = self {
+            let mut admin = connect_admin(&admin_url).await;
+            let _ =
+                sqlx::Executor::execute(&mut admin, format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+                    .await;
+        }
+    }
+}
+
+async fn connect_admin(admin_url: &str) -> sqlx::PgConnection {
+    use sqlx::Connection;
+    sqlx::PgConnection::connect(admin_url).await.expect("connect to TEST_DATABASE_URL")
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Configuration
+
+/// A configuration for tests: everything explicit, so variables in the environment cannot leak in.
+pub fn test_config(auth_url: &str, database_url: &str) -> Config {
+    Config {
+        bind: "127.0.0.1:0".parse().unwrap(),
+        database_url: database_url.to_owned(),
+        auth_url: auth_url.to_owned(),
+        app_id: APP_ID.to_owned(),
+        auth_api_key: API_KEY.to_owned(),
+        allowed_origins: vec!["http://localhost:8080".to_owned()],
+        token_issuer: None,
+        email_cache_ttl: Duration::from_secs(60),
+        jwks_min_refetch_interval: Duration::from_secs(30),
+        jwks_max_age: Duration::from_secs(600),
+        token_leeway: Duration::from_secs(30),
+        request_timeout: Duration::from_secs(10),
+        auth_request_timeout: Duration::from_secs(3),
+        database_max_connections: 4,
+    }
+}

@@ -1,0 +1,93 @@
+// Test fixtures. The stack (three servers, fresh databases) is worker-scoped: started once per worker and torn
+// down with it. Playwright replaces a worker after a failed test, so a failure never leaks state into the next
+// test. Each test gets a page with a virtual passkey authenticator, the page objects, a mailbox, the backend's
+// data, and a unique e-mail address. On failure the server logs and the browser console are attached to the
+// report next to the screenshot and trace.
+
+import * as crypto from 'node:crypto';
+
+import { test as base, expect, type Page } from '@playwright/test';
+
+import { VirtualAuthenticator } from './authenticator';
+import { BackendData } from './backend-data';
+import { Mailbox } from './mailbox';
+import { Stack, type StackInfo } from './stack';
+import { DashboardPage, LoginPage, RegisterPage } from '../pages/pages';
+
+export interface Fixtures {
+  app: StackInfo;
+  authenticator: VirtualAuthenticator;
+  registerPage: RegisterPage;
+  loginPage: LoginPage;
+  dashboardPage: DashboardPage;
+  mailbox: Mailbox;
+  backendData: BackendData;
+  /** A fresh address for this test. */
+  email: string;
+  diagnostics: void;
+}
+
+export const test = base.extend<Fixtures, { stack: Stack }>({
+  stack: [
+    async ({}, use) => {
+      const stack = await Stack.start();
+      await use(stack);
+      await stack.stop();
+    },
+    { scope: 'worker', timeout: 60_000 },
+  ],
+
+  app: async ({ stack }, use) => use(stack.info),
+
+  diagnostics: [
+    async ({ stack, page }, use, testInfo) => {
+      const consoleLines: string[] = [];
+      page.on('console', (m) => consoleLines.push(`[${m.type()}] ${m.text()}`));
+      page.on('pageerror', (e) => consoleLines.push(`[pageerror] ${e.message}`));
+      await use();
+      if (testInfo.status !== testInfo.expectedStatus) {
+        await testInfo.attach('browser-console.txt', { body: consoleLines.join('\n'), contentType: 'text/plain' });
+        for (const log of stack.logs()) {
+          await testInfo.attach(log.name, { body: log.text, contentType: 'text/plain' });
+        }
+      }
+    },
+    { auto: true },
+  ],
+
+  authenticator: async ({ page }, use) => {
+    const authenticator = await VirtualAuthenticator.attach(page);
+    await use(authenticator);
+    await authenticator.detach();
+  },
+
+  registerPage: async ({ page, app }, use) => use(new RegisterPage(page, app.spaUrl)),
+  loginPage: async ({ page, app }, use) => use(new LoginPage(page, app.spaUrl)),
+  dashboardPage: async ({ page, app }, use) => use(new DashboardPage(page, app.spaUrl)),
+  mailbox: async ({ request, app }, use) => use(new Mailbox(request, app.authUrl)),
+  backendData: async ({ request, app }, use) => use(new BackendData(request, app.apiUrl, app.backendDbFile)),
+
+  email: async ({}, use, testInfo) => {
+    const slug = testInfo.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 30);
+    await use(`${slug}-${crypto.randomBytes(4).toString('hex')}@example.com`);
+  },
+});
+
+export { expect };
+
+/** The `psg_auth_token` cookie the SPA set, or fails the test if there is none. */
+export async function authCookie(page: Page): Promise<string> {
+  const cookie = (await page.context().cookies()).find((c) => c.name === 'psg_auth_token');
+  expect(cookie, 'the psg_auth_token cookie is set').toBeDefined();
+  return cookie!.value;
+}
+
+/** Whether the auth server serves an endpoint: a POST with an empty body to a route that exists is refused as a
+ * bad request, while a route that does not exist is 404. */
+export async function authEndpointExists(page: Page, app: StackInfo, path: string): Promise<boolean> {
+  const response = await page.request.post(`${app.authUrl}/v1/apps/${app.appId}${path}`, {
+    data: {},
+    headers: { 'content-type': 'application/json' },
+  });
+  return response.status() !== 404;
+}
