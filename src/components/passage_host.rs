@@ -1,0 +1,61 @@
+//! Creating a Passage element with its callbacks, and placing it in the page.
+//!
+//! The element is created imperatively (not through `view!`) so that `app-id` and the JS callback properties
+//! are set before it is connected: the element reads them when it mounts.
+
+use leptos::html::Div;
+use leptos::prelude::*;
+use send_wrapper::SendWrapper;
+use wasm_bindgen::prelude::*;
+
+use crate::auth_success::{identifier_from_info, AuthResult};
+use crate::passage_elements::PassageElement;
+
+/// `beforeAuth(identifier) -> bool`: false keeps the element on its e-mail form.
+pub type BeforeAuth = Box<dyn Fn(String) -> bool>;
+/// `onSuccess(authResult, info)`, already parsed: the result and `info.identifier`.
+pub type OnSuccess = Box<dyn Fn(AuthResult, Option<String>)>;
+
+/// Creates `<passage-register>` or `<passage-login>` with `app-id` and the callbacks. The callback closures live
+/// until the current reactive owner is cleaned up (the page unmounts), then they are freed.
+pub fn create_passage_element(
+    kind: PassageElement,
+    app_id: &str,
+    before_auth: Option<BeforeAuth>,
+    on_success: OnSuccess,
+) -> Result<web_sys::Element, JsValue> {
+    let document = web_sys::window().and_then(|w| w.document()).ok_or_else(|| JsValue::from_str("no document"))?;
+    let element = document.create_element(kind.tag())?;
+    element.set_attribute("app-id", app_id)?;
+
+    let before_auth = before_auth.map(|before_auth| {
+        Closure::<dyn Fn(JsValue) -> bool>::new(move |identifier: JsValue| {
+            before_auth(identifier.as_string().unwrap_or_default())
+        })
+    });
+    if let Some(closure) = &before_auth {
+        js_sys::Reflect::set(&element, &"beforeAuth".into(), closure.as_ref())?;
+    }
+    let on_success = Closure::<dyn Fn(JsValue, JsValue)>::new(move |result: JsValue, info: JsValue| {
+        match AuthResult::from_js(&result) {
+            Some(result) => on_success(result, identifier_from_info(&info)),
+            None => leptos::logging::error!("onSuccess was called without an authToken"),
+        }
+    });
+    js_sys::Reflect::set(&element, &"onSuccess".into(), on_success.as_ref())?;
+
+    // `on_cleanup` needs Send + Sync; the closures are main-thread JS handles.
+    let keep_alive = SendWrapper::new((before_auth, on_success));
+    on_cleanup(move || drop(keep_alive));
+    Ok(element)
+}
+
+/// A `<div>` that holds an imperatively created element.
+#[component]
+pub fn ElementSlot(element: SendWrapper<web_sys::Element>, #[prop(into)] class: String) -> impl IntoView {
+    let slot = NodeRef::<Div>::new();
+    slot.on_load(move |div| {
+        let _ = div.append_child(&element);
+    });
+    view! { <div class=class node_ref=slot></div> }
+}

@@ -1,0 +1,31 @@
+//! leptos-passage: a Leptos client-side app for passwordless sign-up with the Passage elements plus a name.
+//!
+//! Pure logic (configuration, cookie, backoff, JWT expiry, outbox format, paths) sits in DOM-free modules with
+//! native unit tests; browser glue and pages build on them and are tested in Chromium (`tests/`).
+//!
+//! Start-up: [`app::App`] fetches `config.json` ([`config_loader`], validated by [`config`]), then renders the
+//! router under the document's base path ([`app_path`]). Each auth page loads only its own element
+//! ([`passage_elements`]) and creates it with its callbacks ([`components::passage_host`]). The register page shows
+//! its name field while the element's shadow root holds the e-mail view ([`email_view`]); `beforeAuth` keeps the
+//! typed name in the [`profile_outbox`]; `onSuccess` ([`auth_success`]) rewrites the auth cookie ([`auth_cookie`],
+//! [`session`]) and saves the name through [`api`] with the [`retry`] schedule. The dashboard finishes any unsent
+//! profile, edits the name and signs out.
+
+pub mod api;
+pub mod app;
+pub mod app_path;
+pub mod auth_cookie;
+pub mod auth_success;
+pub mod browser;
+pub mod components;
+pub mod config;
+pub mod config_loader;
+pub mod email_view;
+pub mod jwt;
+pub mod pages;
+pub mod passage_elements;
+pub mod profile_outbox;
+pub mod retry;
+pub mod session;
+
+pub use app::{mount, App};

@@ -1,0 +1,66 @@
+//! `/login`: `<passage-login>`.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+use send_wrapper::SendWrapper;
+
+use crate::app::app_href;
+use crate::auth_success::complete_sign_in;
+use crate::components::passage_host::{create_passage_element, ElementSlot};
+use crate::config::AppConfig;
+use crate::pages::{error_list, loading};
+use crate::passage_elements::{self, PassageElement};
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let config = expect_context::<AppConfig>();
+    let loaded = LocalResource::new(move || {
+        let config = config.clone();
+        async move { passage_elements::load(&config, PassageElement::Login).await }
+    });
+    view! {
+        <main class="auth-page">
+            <h1>"Sign in"</h1>
+            <Suspense fallback=loading>
+                <ErrorBoundary fallback=error_list>
+                    {move || Suspend::new(async move { loaded.await.map(|()| view! { <LoginForm /> }) })}
+                </ErrorBoundary>
+            </Suspense>
+            <p class="switch-page">"New here? " <A href=app_href("/register")>"Create an account"</A></p>
+        </main>
+    }
+}
+
+#[component]
+fn LoginForm() -> impl IntoView {
+    let config = expect_context::<AppConfig>();
+    let status = RwSignal::new(None::<String>);
+    let navigate = use_navigate();
+    // No name field here: onSuccess only finishes a profile this browser still has in its outbox.
+    let on_success = {
+        let config = config.clone();
+        Box::new(move |result, identifier| {
+            let navigate = navigate.clone();
+            leptos::task::spawn_local(complete_sign_in(
+                config.clone(),
+                result,
+                identifier,
+                None,
+                status,
+                move |path: &str| navigate(path, Default::default()),
+            ));
+        })
+    };
+    match create_passage_element(PassageElement::Login, &config.app_id, None, on_success) {
+        Ok(element) => view! {
+            <ElementSlot element=SendWrapper::new(element) class="element-slot" />
+            <p class="status" role="status">{move || status.try_get().flatten()}</p>
+        }
+        .into_any(),
+        Err(error) => {
+            view! { <p class="error-box" role="alert">{format!("The sign-in form could not be created: {error:?}")}</p> }
+                .into_any()
+        }
+    }
+}

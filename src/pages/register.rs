@@ -1,0 +1,103 @@
+//! `/register`: the name field, `<passage-register>`, and the "log in" footer.
+
+use contract::validate_name;
+use leptos::html::Input;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+use send_wrapper::SendWrapper;
+
+use crate::app::app_href;
+use crate::auth_success::complete_sign_in;
+use crate::components::name_field::{self, NameField};
+use crate::components::passage_host::{create_passage_element, ElementSlot};
+use crate::config::AppConfig;
+use crate::email_view::use_email_view_shown;
+use crate::pages::{error_list, loading};
+use crate::passage_elements::{self, PassageElement};
+use crate::profile_outbox::{PendingProfile, ProfileOutbox};
+
+#[component]
+pub fn RegisterPage() -> impl IntoView {
+    let config = expect_context::<AppConfig>();
+    let loaded = LocalResource::new(move || {
+        let config = config.clone();
+        async move { passage_elements::load(&config, PassageElement::Register).await }
+    });
+    view! {
+        <main class="auth-page">
+            <h1>"Create your account"</h1>
+            <Suspense fallback=loading>
+                <ErrorBoundary fallback=error_list>
+                    {move || Suspend::new(async move { loaded.await.map(|()| view! { <RegisterForm /> }) })}
+                </ErrorBoundary>
+            </Suspense>
+        </main>
+    }
+}
+
+/// The page once the element is defined.
+#[component]
+fn RegisterForm() -> impl IntoView {
+    let config = expect_context::<AppConfig>();
+    let name = RwSignal::new(String::new());
+    let name_error = RwSignal::new(None::<String>);
+    let name_input = NodeRef::<Input>::new();
+    let status = RwSignal::new(None::<String>);
+    let navigate = use_navigate();
+
+    // beforeAuth: the element asks before it registers the e-mail. Refusing here is the only point where the name
+    // can still be fixed, since the field disappears with the e-mail view.
+    let before_auth = Box::new(move |identifier: String| match validate_name(&name.try_get_untracked().unwrap_or_default()) {
+        Err(error) => {
+            name_field::report(name_error, name_input, error.to_string());
+            false
+        }
+        Ok(valid) => {
+            name_error.set(None);
+            let written = ProfileOutbox::local().and_then(|outbox| outbox.write(&PendingProfile { identifier, name: valid }));
+            if let Err(error) = written {
+                // Not fatal: this tab still has the name for onSuccess; only a magic link opened elsewhere loses it.
+                leptos::logging::warn!("the name could not be kept for later: {error}");
+            }
+            true
+        }
+    });
+    let on_success = {
+        let config = config.clone();
+        Box::new(move |result, identifier| {
+            let navigate = navigate.clone();
+            leptos::task::spawn_local(complete_sign_in(
+                config.clone(),
+                result,
+                identifier,
+                name.try_get_untracked(),
+                status,
+                move |path: &str| navigate(path, Default::default()),
+            ));
+        })
+    };
+
+    let element = match create_passage_element(PassageElement::Register, &config.app_id, Some(before_auth), on_success) {
+        Ok(element) => element,
+        Err(error) => {
+            return view! { <p class="error-box" role="alert">{format!("The sign-up form could not be created: {error:?}")}</p> }
+                .into_any()
+        }
+    };
+    let email_view = use_email_view_shown(element.clone());
+    let email_view_for_footer = email_view.clone();
+
+    view! {
+        <div class="name-step" hidden=move || !email_view.get()>
+            <NameField value=name error=name_error input_ref=name_input />
+        </div>
+        <ElementSlot element=SendWrapper::new(element) class="element-slot" />
+        <p class="status" role="status">{move || status.try_get().flatten()}</p>
+        <p class="switch-page" hidden=move || !email_view_for_footer.get()>
+            "Already have an account? "
+            <A href=app_href("/login")>"Log in"</A>
+        </p>
+    }
+    .into_any()
+}
