@@ -1,0 +1,341 @@
+//! Benchmark: passkey registrations/s, passkey logins/s and auth-token verifications/s, in-process through
+//! `app().oneshot(...)` on a real SQLite file (or a fresh Postgres database with `BENCH_POSTGRES_URL`), with the
+//! software authenticator playing the browser.
+//!
+//! `cargo run --release -p auth-server --example bench [-- --seconds N]`. Bounded: each phase stops after N seconds
+//! (default 5) or 50,000 operations. Prints a table and writes `target/bench/auth-server.json`.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use auth_server::config::dev_app;
+use auth_server::{app, db, AppState};
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+use webauthn_authenticator_rs::softpasskey::SoftPasskey;
+use webauthn_authenticator_rs::WebauthnAuthenticator;
+use webauthn_rs::prelude::{CreationChallengeResponse, RequestChallengeResponse, Url};
+
+const ORIGIN: &str = "http://localhost:8080";
+const MAX_OPS: u64 = 50_000;
+const CLIENTS: usize = 8;
+
+async fn post(router: &Router, uri: &str, body: Value) -> (StatusCode, Value) {
+    let request = Request::post(uri)
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let response = router.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = response.into_body().collect().await.unwrap().to_bytes();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+    )
+}
+
+/// One full registration as the element does it: E3, E4, authenticator, E5. Returns the auth token and the time
+/// spent in the authenticator (the browser's share, not the server's).
+async fn register(router: &Router, passkey: &mut SoftPasskey, email: &str) -> (String, Duration) {
+    let (status, _) = post(
+        router,
+        "/v1/apps/dev-app/users",
+        json!({ "identifier": email }),
+    )
+    .await;
+    assert!(status.is_success(), "create user: {status}");
+    let (status, start) = post(
+        router,
+        "/v1/apps/dev-app/register/webauthn/start",
+        json!({ "identifier": email }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{start}");
+    let options: CreationChallengeResponse =
+        serde_json::from_value(start["handshake"]["challenge"].clone()).unwrap();
+    let authenticator_started = Instant::now();
+    let credential = passkey
+        .do_registration(Url::parse(ORIGIN).unwrap(), options)
+        .expect("authenticator");
+    let authenticator_time = authenticator_started.elapsed();
+    let (status, body) = post(
+        router,
+        "/v1/apps/dev-app/register/webauthn/finish",
+        json!({ "handshake_id": start["handshake"]["id"], "user_id": start["user"]["id"], "handshake_response": credential }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let token = body["auth_result"]["auth_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (token, authenticator_time)
+}
+
+/// One login: E6, authenticator, E7.
+async fn login(router: &Router, passkey: &mut SoftPasskey, email: &str) {
+    let (status, start) = post(
+        router,
+        "/v1/apps/dev-app/login/webauthn/start",
+        json!({ "identifier": email }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{start}");
+    let options: RequestChallengeResponse =
+        serde_json::from_value(start["handshake"]["challenge"].clone()).unwrap();
+    let assertion = passkey
+        .do_authentication(Url::parse(ORIGIN).unwrap(), options)
+        .expect("authenticator");
+    let (status, body) = post(
+        router,
+        "/v1/apps/dev-app/login/webauthn/finish",
+        json!({ "handshake_id": start["handshake"]["id"], "user_id": start["user"]["id"], "handshake_response": assertion }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+const SEQUENTIAL: u32 = 200;
+
+struct Sequential {
+    /// Server time (E3+E4+E5 through the router, including the database) per registration.
+    server_ms: f64,
+    /// Software authenticator time (the browser's part) per registration.
+    authenticator_ms: f64,
+}
+
+async fn admin_execute(admin_url: &str, statement: &str) {
+    use sqlx::{Connection, Executor};
+    sqlx::any::install_default_drivers();
+    let mut admin = sqlx::AnyConnection::connect(admin_url)
+        .await
+        .expect("connect to BENCH_POSTGRES_URL");
+    admin.execute(statement).await.expect(statement);
+    admin.close().await.ok();
+}
+
+struct Phase {
+    name: &'static str,
+    ops: u64,
+    seconds: f64,
+}
+
+impl Phase {
+    fn per_second(&self) -> f64 {
+        self.ops as f64 / self.seconds
+    }
+}
+
+fn main() {
+    let seconds: u64 = std::env::args()
+        .skip_while(|a| a != "--seconds")
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5);
+    let budget = Duration::from_secs(seconds);
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(cores)
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // BENCH_POSTGRES_URL=postgres://...: run on a fresh Postgres database (created here, dropped afterwards).
+    let postgres_admin = std::env::var("BENCH_POSTGRES_URL").ok();
+    let postgres_db = format!(
+        "auth_server_bench_{}",
+        auth_server::ids::hex_lower(&auth_server::ids::random_bytes(6))
+    );
+    let db_url = match &postgres_admin {
+        Some(admin) => {
+            runtime.block_on(admin_execute(
+                admin,
+                &format!("CREATE DATABASE {postgres_db}"),
+            ));
+            let mut url = Url::parse(admin).expect("BENCH_POSTGRES_URL is a URL");
+            url.set_path(&format!("/{postgres_db}"));
+            url.to_string()
+        }
+        None => format!("sqlite://{}", dir.path().join("bench.sqlite3").display()),
+    };
+    let database = if postgres_admin.is_some() {
+        "postgres"
+    } else {
+        "sqlite (file, WAL)"
+    };
+
+    let (sequential, registrations, logins, verifications) = runtime.block_on(async {
+        let pool = db::connect(&db_url).await.expect("database");
+        let state = AppState::new(pool, vec![dev_app(ORIGIN, "bench-key")])
+            .await
+            .expect("state");
+        let router = app(state.clone());
+
+        // Phase 0: one client, one registration at a time: where a registration's time goes.
+        let mut passkey = SoftPasskey::new(true);
+        let mut browser_time = Duration::ZERO;
+        let started = Instant::now();
+        for n in 0..SEQUENTIAL {
+            let (_, spent) =
+                register(&router, &mut passkey, &format!("seq{n}@bench.example")).await;
+            browser_time += spent;
+        }
+        let total = started.elapsed();
+        let sequential = Sequential {
+            server_ms: (total - browser_time).as_secs_f64() * 1000.0 / SEQUENTIAL as f64,
+            authenticator_ms: browser_time.as_secs_f64() * 1000.0 / SEQUENTIAL as f64,
+        };
+
+        // Phase 1: registrations from CLIENTS concurrent clients, each with its own authenticator.
+        let done = Arc::new(AtomicU64::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let started = Instant::now();
+        let mut clients = Vec::new();
+        for client in 0..CLIENTS {
+            let (router, done, stop) = (router.clone(), done.clone(), stop.clone());
+            clients.push(tokio::spawn(async move {
+                let mut passkey = SoftPasskey::new(true);
+                let mut accounts = Vec::new();
+                let mut n = 0;
+                while !stop.load(Ordering::Relaxed)
+                    && done.fetch_add(1, Ordering::Relaxed) < MAX_OPS
+                {
+                    let email = format!("c{client}-u{n}@bench.example");
+                    let (token, _) = register(&router, &mut passkey, &email).await;
+                    accounts.push((email, token));
+                    n += 1;
+                }
+                (passkey, accounts)
+            }));
+        }
+        tokio::time::sleep(budget).await;
+        stop.store(true, Ordering::Relaxed);
+        let mut per_client = Vec::new();
+        for client in clients {
+            per_client.push(client.await.unwrap());
+        }
+        let registrations = Phase {
+            name: "passkey registrations (E3+E4+E5)",
+            ops: per_client.iter().map(|(_, a)| a.len() as u64).sum(),
+            seconds: started.elapsed().as_secs_f64(),
+        };
+
+        // Phase 2: logins with the registered passkeys.
+        let stop = Arc::new(AtomicBool::new(false));
+        let done = Arc::new(AtomicU64::new(0));
+        let started = Instant::now();
+        let mut clients = Vec::new();
+        let mut tokens = Vec::new();
+        for (mut passkey, accounts) in per_client {
+            tokens.extend(accounts.iter().map(|(_, t)| t.clone()));
+            let (router, done, stop) = (router.clone(), done.clone(), stop.clone());
+            clients.push(tokio::spawn(async move {
+                let mut logged_in = 0u64;
+                for (email, _) in accounts.iter().cycle().take(accounts.len() * 4) {
+                    if stop.load(Ordering::Relaxed)
+                        || done.fetch_add(1, Ordering::Relaxed) >= MAX_OPS
+                    {
+                        break;
+                    }
+                    login(&router, &mut passkey, email).await;
+                    logged_in += 1;
+                }
+                logged_in
+            }));
+        }
+        tokio::time::sleep(budget).await;
+        stop.store(true, Ordering::Relaxed);
+        let mut login_ops = 0;
+        for client in clients {
+            login_ops += client.await.unwrap();
+        }
+        let logins = Phase {
+            name: "passkey logins (E6+E7)",
+            ops: login_ops,
+            seconds: started.elapsed().as_secs_f64(),
+        };
+
+        // Phase 3: token verifications (what E15-E17 do per request), on every core.
+        let started = Instant::now();
+        let tokens = Arc::new(tokens);
+        let mut workers = Vec::new();
+        for worker in 0..cores {
+            let (state, tokens) = (state.clone(), tokens.clone());
+            workers.push(std::thread::spawn(move || {
+                let keys = state.keys();
+                let mut n = 0u64;
+                let begun = Instant::now();
+                while begun.elapsed() < budget && n < MAX_OPS {
+                    let token = &tokens[(n as usize * cores + worker) % tokens.len()];
+                    keys.verify("dev-app", token).expect("token verifies");
+                    n += 1;
+                }
+                n
+            }));
+        }
+        let verify_ops = workers.into_iter().map(|w| w.join().unwrap()).sum();
+        let verifications = Phase {
+            name: "auth token verifications (RS256)",
+            ops: verify_ops,
+            seconds: started.elapsed().as_secs_f64(),
+        };
+        state.db().close().await;
+        if let Some(admin) = &postgres_admin {
+            admin_execute(
+                admin,
+                &format!("DROP DATABASE IF EXISTS {postgres_db} WITH (FORCE)"),
+            )
+            .await;
+        }
+        (sequential, registrations, logins, verifications)
+    });
+
+    println!("auth-server benchmark ({cores} cores, {database}, in-process oneshot, {CLIENTS} concurrent clients)");
+    println!(
+        "{:<36} {:>10} {:>10} {:>12}",
+        "phase", "ops", "seconds", "ops/s"
+    );
+    for phase in [&registrations, &logins, &verifications] {
+        println!(
+            "{:<36} {:>10} {:>10.2} {:>12.0}",
+            phase.name,
+            phase.ops,
+            phase.seconds,
+            phase.per_second()
+        );
+    }
+    let report = json!({
+        "cores": cores,
+        "clients": CLIENTS,
+        "database": database,
+        "registrations_per_second": registrations.per_second(),
+        "registrations": registrations.ops,
+        "logins_per_second": logins.per_second(),
+        "logins": logins.ops,
+        "token_verifications_per_second": verifications.per_second(),
+        "token_verifications": verifications.ops,
+        "goal_registrations_per_second": 2000,
+        "sequential_server_ms_per_registration": sequential.server_ms,
+        "sequential_authenticator_ms_per_registration": sequential.authenticator_ms,
+        "server_only_registrations_per_second_estimate": cores as f64 * 1000.0 / sequential.server_ms,
+    });
+    println!(
+        "one registration, sequential: server {:.3} ms + authenticator {:.3} ms; server-only capacity ~{:.0}/s on {cores} cores",
+        sequential.server_ms,
+        sequential.authenticator_ms,
+        cores as f64 * 1000.0 / sequential.server_ms
+    );
+    let out_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench");
+    std::fs::create_dir_all(&out_dir).expect("create target/bench");
+    let path = out_dir.join("auth-server.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&report).unwrap())
+        .expect("write bench json");
+    println!("wrote {}", path.display());
+}

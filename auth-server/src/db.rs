@@ -1,0 +1,159 @@
+//! Database connection: SQLite (default, a file under `.data/`) or Postgres, chosen by the URL, plus migrations.
+
+use sqlx::any::AnyPoolOptions;
+use sqlx::AnyPool;
+use sqlx::Executor;
+
+pub type Db = AnyPool;
+
+/// Which database a URL names. The SQL is shared; only connection setup differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of(url: &str) -> Option<Self> {
+        if url.starts_with("sqlite:") {
+            Some(Self::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Some(Self::Postgres)
+        } else {
+            None
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("unsupported database URL {0:?}: use sqlite://FILE or postgres://...")]
+    UnsupportedUrl(String),
+    #[error("cannot create the directory for {path}: {source}")]
+    CreateDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot connect to the database: {0}")]
+    Connect(#[source] sqlx::Error),
+    #[error("cannot migrate the database: {0}")]
+    Migrate(#[source] sqlx::migrate::MigrateError),
+}
+
+const SQLITE_PRAGMAS: &[&str] = &[
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA busy_timeout = 5000",
+];
+
+/// Connect and run the migrations. For SQLite the file and its directory are created when missing.
+pub async fn connect(url: &str) -> Result<Db, DbError> {
+    sqlx::any::install_default_drivers();
+    let backend = Backend::of(url).ok_or_else(|| DbError::UnsupportedUrl(url.to_owned()))?;
+    let url = match backend {
+        Backend::Sqlite => prepare_sqlite_url(url)?,
+        Backend::Postgres => url.to_owned(),
+    };
+    let pool = AnyPoolOptions::new()
+        .max_connections(match backend {
+            Backend::Sqlite => 8,
+            Backend::Postgres => 16,
+        })
+        .after_connect(move |conn, _meta| {
+            Box::pin(async move {
+                if backend == Backend::Sqlite {
+                    // WAL lets readers run beside the writer; NORMAL is durable at checkpoints and safe with WAL;
+                    // foreign keys are off by default in SQLite; the busy timeout waits for the writer lock.
+                    // One statement per call: a multi-statement string is not reliably run in full by every driver.
+                    for pragma in SQLITE_PRAGMAS {
+                        conn.execute(*pragma).await?;
+                    }
+                }
+                Ok(())
+            })
+        })
+        .connect(&url)
+        .await
+        .map_err(DbError::Connect)?;
+    sqlx::migrate!("./migrations")
+        .run(&pool)
+        .await
+        .map_err(DbError::Migrate)?;
+    Ok(pool)
+}
+
+/// Create the SQLite file's directory and ask SQLite to create the file (`mode=rwc`).
+fn prepare_sqlite_url(url: &str) -> Result<String, DbError> {
+    let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    if path.is_empty() || path.starts_with(":memory:") {
+        return Ok(url.to_owned());
+    }
+    if let Some(dir) = std::path::Path::new(path)
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir).map_err(|source| DbError::CreateDir {
+            path: path.to_owned(),
+            source,
+        })?;
+    }
+    Ok(if query.contains("mode=") {
+        url.to_owned()
+    } else if query.is_empty() {
+        format!("sqlite://{path}?mode=rwc")
+    } else {
+        format!("sqlite://{path}?{query}&mode=rwc")
+    })
+}
+
+/// True when the error is a unique-constraint violation (both databases report it the same way through sqlx).
+pub fn is_unique_violation(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_get_create_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("sub/auth.sqlite3");
+        let url = prepare_sqlite_url(&format!("sqlite://{}", file.display())).unwrap();
+        assert!(url.ends_with("?mode=rwc"), "{url}");
+        assert!(file.parent().unwrap().is_dir());
+        assert_eq!(Backend::of("mysql://x"), None);
+    }
+}
+
+#[cfg(test)]
+mod pragma_tests {
+    use super::*;
+
+    /// Every pooled SQLite connection runs with WAL, NORMAL sync and foreign keys on.
+    #[tokio::test]
+    async fn sqlite_connections_get_the_pragmas() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = connect(&format!(
+            "sqlite://{}",
+            dir.path().join("p.sqlite3").display()
+        ))
+        .await
+        .unwrap();
+        let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        let foreign_keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        assert_eq!((journal.as_str(), synchronous, foreign_keys), ("wal", 1, 1));
+    }
+}

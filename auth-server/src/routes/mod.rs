@@ -1,0 +1,89 @@
+//! HTTP routes. Paths follow Passage: `/v1/apps/{app_id}/...` (spec §2), plus locales and a health check.
+
+mod app_info;
+mod current_user;
+mod locales;
+mod management;
+mod passkeys;
+mod session;
+mod users;
+mod well_known;
+
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The English locale file served at `/locales/v2/en.json`.
+pub fn locales_en_json() -> &'static str {
+    locales::EN_JSON
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/v1/apps/{app_id}", get(app_info::get_app))
+        .route(
+            "/v1/apps/{app_id}/users",
+            get(users::lookup).post(users::create),
+        )
+        .route(
+            "/v1/apps/{app_id}/users/{user_id}",
+            get(management::get_user),
+        )
+        .route(
+            "/v1/apps/{app_id}/register/webauthn/start",
+            post(passkeys::register_start),
+        )
+        .route(
+            "/v1/apps/{app_id}/register/webauthn/finish",
+            post(passkeys::register_finish),
+        )
+        .route(
+            "/v1/apps/{app_id}/login/webauthn/start",
+            post(passkeys::login_start),
+        )
+        .route(
+            "/v1/apps/{app_id}/login/webauthn/finish",
+            post(passkeys::login_finish),
+        )
+        .route(
+            "/v1/apps/{app_id}/currentuser",
+            get(current_user::get_current_user),
+        )
+        .route(
+            "/v1/apps/{app_id}/currentuser/devices/start",
+            post(current_user::add_device_start),
+        )
+        .route(
+            "/v1/apps/{app_id}/currentuser/devices/finish",
+            post(current_user::add_device_finish),
+        )
+        .route(
+            "/v1/apps/{app_id}/tokens",
+            post(session::refresh).delete(session::revoke),
+        )
+        .route(
+            "/v1/apps/{app_id}/.well-known/jwks.json",
+            get(well_known::jwks),
+        )
+        .route("/locales/v2/{file}", get(locales::get_locale))
+        .route(
+            "/healthz",
+            get(|| async { axum::Json(serde_json::json!({ "status": "ok" })) }),
+        )
+        .fallback(|| async {
+            ApiError::new(
+                axum::http::StatusCode::NOT_FOUND,
+                "not_found",
+                "No such endpoint.",
+            )
+        })
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                axum::http::StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+                "Method not allowed.",
+            )
+        })
+}

@@ -1,0 +1,376 @@
+//! E4–E7: passkey registration and login ceremonies (webauthn-rs as the relying party).
+//! The ceremony state stays on the server (`webauthn_challenges`), is single use and expires.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use webauthn_rs::prelude::{
+    AuthenticatorAttachment, CreationChallengeResponse, Passkey, PasskeyAuthentication,
+    PasskeyRegistration, PublicKeyCredential, RegisterPublicKeyCredential, Uuid,
+};
+
+use webauthn_rs_proto::ResidentKeyRequirement;
+
+use crate::error::{ApiError, ApiJson};
+use crate::ids;
+use crate::state::{AppState, RegisteredApp};
+use crate::store::challenges::{self, CeremonyKind};
+use crate::store::credentials::{self, CredentialError};
+use crate::store::users::{self, User, UserStatus};
+use crate::tokens;
+use crate::views;
+
+#[derive(Deserialize)]
+pub struct RegisterStart {
+    identifier: String,
+    #[serde(default)]
+    authenticator_attachment: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct RegisterFinish {
+    handshake_id: String,
+    #[serde(default)]
+    user_id: Option<String>,
+    handshake_response: RegisterPublicKeyCredential,
+}
+
+#[derive(Deserialize)]
+pub struct LoginStart {
+    #[serde(default)]
+    identifier: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct LoginFinish {
+    handshake_id: String,
+    #[serde(default)]
+    user_id: Option<String>,
+    handshake_response: PublicKeyCredential,
+}
+
+pub(crate) fn require_passkeys(app: &RegisteredApp) -> Result<(), ApiError> {
+    if app.passkeys_enabled() {
+        Ok(())
+    } else {
+        Err(ApiError::method_disabled("passkeys"))
+    }
+}
+
+fn parse_attachment(raw: Option<&str>) -> Result<Option<AuthenticatorAttachment>, ApiError> {
+    match raw {
+        None | Some("") => Ok(None),
+        Some("platform") => Ok(Some(AuthenticatorAttachment::Platform)),
+        Some("cross-platform") => Ok(Some(AuthenticatorAttachment::CrossPlatform)),
+        Some(_) => Err(ApiError::bad_request(
+            "invalid_request",
+            "authenticator_attachment must be \"platform\" or \"cross-platform\".",
+        )),
+    }
+}
+
+fn invalid_handshake() -> ApiError {
+    ApiError::bad_request(
+        "invalid_handshake",
+        "The passkey handshake is unknown, expired or already used. Start again.",
+    )
+}
+
+fn verification_failed(err: impl std::fmt::Display) -> ApiError {
+    // Details (wrong origin, bad signature, replayed challenge...) are logged, not sent: they help attackers more
+    // than users, and the element only shows a generic "try again".
+    tracing::info!(error = %err, "webauthn verification failed");
+    ApiError::bad_request(
+        "webauthn_verification_failed",
+        "The passkey could not be verified.",
+    )
+}
+
+/// Start a registration ceremony for `user` and shape the E4/E16 response.
+pub(crate) async fn start_registration(
+    state: &AppState,
+    app: &RegisteredApp,
+    user: &User,
+    attachment: Option<&str>,
+    kind: CeremonyKind,
+) -> Result<Value, ApiError> {
+    let attachment = parse_attachment(attachment)?;
+    let existing = credentials::for_user(state.db(), &user.id).await?;
+    let exclude = existing
+        .iter()
+        .map(|c| c.passkey.cred_id().clone())
+        .collect::<Vec<_>>();
+    let handle = Uuid::parse_str(&user.webauthn_handle).map_err(ApiError::internal)?;
+    let (mut creation, registration) = app
+        .webauthn
+        .start_passkey_registration(
+            handle,
+            &user.email,
+            &user.email,
+            Some(exclude).filter(|e| !e.is_empty()),
+        )
+        .map_err(ApiError::internal)?;
+    shape_creation_options(&mut creation, attachment);
+    let state_json = serde_json::to_string(&registration).map_err(ApiError::internal)?;
+    let handshake_id = challenges::insert(
+        state.db(),
+        &app.config.id,
+        &user.id,
+        kind,
+        &state_json,
+        state.challenge_ttl_secs(),
+    )
+    .await?;
+    Ok(json!({
+        "handshake": { "id": handshake_id, "challenge": creation },
+        "user": views::public_user(user, &existing),
+    }))
+}
+
+/// Browser hints only (the server-side state keeps the policy): the attachment the element asked for, and a
+/// preference for a discoverable credential. User verification stays "required" as webauthn-rs sets it for passkeys:
+/// a passkey is the only factor here, so presence alone must not be enough.
+fn shape_creation_options(
+    creation: &mut CreationChallengeResponse,
+    attachment: Option<AuthenticatorAttachment>,
+) {
+    if let Some(selection) = creation.public_key.authenticator_selection.as_mut() {
+        selection.authenticator_attachment = attachment;
+        selection.resident_key = Some(ResidentKeyRequirement::Preferred);
+    }
+}
+
+/// Take the handshake (single use) and check it belongs to this ceremony and user.
+async fn take_handshake(
+    state: &AppState,
+    app: &RegisteredApp,
+    handshake_id: &str,
+    kind: CeremonyKind,
+    claimed_user: Option<&str>,
+) -> Result<challenges::Challenge, ApiError> {
+    // Deleted here, before any verification: a second finish with the same handshake always fails.
+    let challenge = challenges::take(state.db(), &app.config.id, handshake_id)
+        .await?
+        .ok_or_else(invalid_handshake)?;
+    if !challenge.is(kind) || challenge.expires_at < ids::now() {
+        return Err(invalid_handshake());
+    }
+    // The element echoes the user id it was given; a different one means a mixed-up or forged request.
+    if claimed_user.is_some_and(|claimed| claimed != challenge.user_id) {
+        return Err(invalid_handshake());
+    }
+    Ok(challenge)
+}
+
+/// Verify a registration response against the stored state; returns the new passkey.
+pub(crate) async fn finish_registration(
+    state: &AppState,
+    app: &RegisteredApp,
+    handshake_id: &str,
+    claimed_user: Option<&str>,
+    response: &RegisterPublicKeyCredential,
+    kind: CeremonyKind,
+) -> Result<(String, Passkey), ApiError> {
+    let challenge = take_handshake(state, app, handshake_id, kind, claimed_user).await?;
+    let registration: PasskeyRegistration =
+        serde_json::from_str(&challenge.state).map_err(ApiError::internal)?;
+    // webauthn-rs checks the challenge, the origin (= auth_origin), the RP ID hash, user verification and the
+    // attestation statement.
+    let passkey = app
+        .webauthn
+        .finish_passkey_registration(response, &registration)
+        .map_err(verification_failed)?;
+    Ok((challenge.user_id, passkey))
+}
+
+pub(crate) fn credential_error(err: CredentialError) -> ApiError {
+    match err {
+        CredentialError::AlreadyRegistered => ApiError::new(
+            StatusCode::CONFLICT,
+            "credential_already_registered",
+            "This passkey is already registered.",
+        ),
+        CredentialError::Db(err) => ApiError::internal(err),
+    }
+}
+
+/// E4: `POST /register/webauthn/start {"identifier", "authenticator_attachment"}`.
+pub async fn register_start(
+    State(state): State<AppState>,
+    Path(app_id): Path<String>,
+    ApiJson(body): ApiJson<RegisterStart>,
+) -> Result<Json<Value>, ApiError> {
+    let app = state.app(&app_id)?;
+    require_passkeys(&app)?;
+    let email = ids::normalize_email(&body.identifier).ok_or_else(|| {
+        ApiError::bad_request("invalid_identifier", "Enter a valid email address.")
+    })?;
+    let user = users::find_by_email(state.db(), &app.config.id, &email)
+        .await?
+        .ok_or_else(ApiError::user_not_found)?;
+    match user.status {
+        // An app that requires a verified identifier gets passkeys only after OTP or a magic link proved the
+        // address (the element sends such users there first); otherwise anyone could claim any address.
+        UserStatus::Pending
+            if app.config.require_identifier_verification && !user.email_verified =>
+        {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "identifier_verification_required",
+                "Verify your email address before adding a passkey.",
+            ))
+        }
+        UserStatus::Pending => {}
+        // Adding a passkey to an existing account needs that account's token (E16), never just its e-mail.
+        UserStatus::Active => {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "user_already_exists",
+                "An account with this email already exists.",
+            ))
+        }
+        UserStatus::Inactive => return Err(ApiError::user_inactive()),
+    }
+    let body = start_registration(
+        &state,
+        &app,
+        &user,
+        body.authenticator_attachment.as_deref(),
+        CeremonyKind::Register,
+    )
+    .await?;
+    Ok(Json(body))
+}
+
+/// E5: `POST /register/webauthn/finish` → `{"auth_result"}`; the pending user becomes active.
+pub async fn register_finish(
+    State(state): State<AppState>,
+    Path(app_id): Path<String>,
+    ApiJson(body): ApiJson<RegisterFinish>,
+) -> Result<Json<Value>, ApiError> {
+    let app = state.app(&app_id)?;
+    require_passkeys(&app)?;
+    let (user_id, passkey) = finish_registration(
+        &state,
+        &app,
+        &body.handshake_id,
+        body.user_id.as_deref(),
+        &body.handshake_response,
+        CeremonyKind::Register,
+    )
+    .await?;
+    let mut tx = state.db().begin().await?;
+    // Only a still-pending user may be activated this way; if two registrations raced, the second one loses.
+    if !users::activate_pending(&mut *tx, &user_id).await? {
+        return Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "user_already_exists",
+            "An account with this email already exists.",
+        ));
+    }
+    credentials::insert(&mut tx, &app.config.id, &user_id, &passkey)
+        .await
+        .map_err(credential_error)?;
+    tx.commit().await?;
+    let auth_result = tokens::issue_auth_result(&state, &app, &user_id).await?;
+    Ok(Json(json!({ "auth_result": auth_result })))
+}
+
+/// E6: `POST /login/webauthn/start {"identifier"}`. Discoverable login (`{}`) is not supported: 400.
+pub async fn login_start(
+    State(state): State<AppState>,
+    Path(app_id): Path<String>,
+    ApiJson(body): ApiJson<LoginStart>,
+) -> Result<Json<Value>, ApiError> {
+    let app = state.app(&app_id)?;
+    require_passkeys(&app)?;
+    let identifier = body
+        .identifier
+        .filter(|i| !i.trim().is_empty())
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "identifier_required",
+                "An identifier is required for passkey login.",
+            )
+        })?;
+    let email = ids::normalize_email(&identifier).ok_or_else(|| {
+        ApiError::bad_request("invalid_identifier", "Enter a valid email address.")
+    })?;
+    let user = users::find_by_email(state.db(), &app.config.id, &email)
+        .await?
+        .ok_or_else(ApiError::user_not_found)?;
+    if user.status == UserStatus::Inactive {
+        return Err(ApiError::user_inactive());
+    }
+    let creds = credentials::for_user(state.db(), &user.id).await?;
+    if creds.is_empty() {
+        return Err(ApiError::bad_request(
+            "no_passkeys",
+            "This user has no passkeys.",
+        ));
+    }
+    let passkeys = creds.iter().map(|c| c.passkey.clone()).collect::<Vec<_>>();
+    let (request, authentication) = app
+        .webauthn
+        .start_passkey_authentication(&passkeys)
+        .map_err(ApiError::internal)?;
+    let state_json = serde_json::to_string(&authentication).map_err(ApiError::internal)?;
+    let handshake_id = challenges::insert(
+        state.db(),
+        &app.config.id,
+        &user.id,
+        CeremonyKind::Login,
+        &state_json,
+        state.challenge_ttl_secs(),
+    )
+    .await?;
+    Ok(Json(json!({
+        "handshake": { "id": handshake_id, "challenge": request },
+        "user": views::public_user(&user, &creds),
+    })))
+}
+
+/// E7: `POST /login/webauthn/finish` → `{"auth_result"}`.
+pub async fn login_finish(
+    State(state): State<AppState>,
+    Path(app_id): Path<String>,
+    ApiJson(body): ApiJson<LoginFinish>,
+) -> Result<Json<Value>, ApiError> {
+    let app = state.app(&app_id)?;
+    require_passkeys(&app)?;
+    let challenge = take_handshake(
+        &state,
+        &app,
+        &body.handshake_id,
+        CeremonyKind::Login,
+        body.user_id.as_deref(),
+    )
+    .await?;
+    let authentication: PasskeyAuthentication =
+        serde_json::from_str(&challenge.state).map_err(ApiError::internal)?;
+    // webauthn-rs checks the challenge, origin, RP ID hash, that the credential is one of this user's
+    // (allowCredentials from the state), user verification, the signature and the counter.
+    let result = app
+        .webauthn
+        .finish_passkey_authentication(&body.handshake_response, &authentication)
+        .map_err(verification_failed)?;
+    let user = users::find_by_id(state.db(), &app.config.id, &challenge.user_id)
+        .await?
+        .ok_or_else(ApiError::user_not_found)?;
+    // Re-checked at finish: the account may have been deactivated since the start.
+    if user.status == UserStatus::Inactive {
+        return Err(ApiError::user_inactive());
+    }
+    let mut creds = credentials::for_user(state.db(), &user.id).await?;
+    let credential = creds
+        .iter_mut()
+        .find(|c| c.passkey.cred_id() == result.cred_id())
+        .ok_or_else(|| verification_failed("credential not registered to this user"))?;
+    credential.passkey.update_credential(&result);
+    credentials::record_use(state.db(), credential).await?;
+    users::record_login(state.db(), &user.id).await?;
+    let auth_result = tokens::issue_auth_result(&state, &app, &user.id).await?;
+    Ok(Json(json!({ "auth_result": auth_result })))
+}

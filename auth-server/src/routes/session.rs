@@ -1,0 +1,72 @@
+//! E18 (refresh: rotate the refresh token, issue a new AuthResult) and E19 (revoke: sign-out).
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::error::{ApiError, ApiJson};
+use crate::state::AppState;
+use crate::store::refresh_tokens;
+use crate::store::users::{self, UserStatus};
+use crate::tokens;
+
+fn invalid_refresh_token() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "invalid_refresh_token",
+        "The refresh token is invalid, expired or revoked.",
+    )
+}
+
+#[derive(Deserialize)]
+pub struct RefreshRequest {
+    refresh_token: String,
+}
+
+/// E18: `POST /tokens {"refresh_token"}` → `{"auth_result"}` with a new refresh token; the old one is revoked, so a
+/// stolen refresh token works at most once.
+pub async fn refresh(
+    State(state): State<AppState>,
+    Path(app_id): Path<String>,
+    ApiJson(body): ApiJson<RefreshRequest>,
+) -> Result<Json<Value>, ApiError> {
+    let app = state.app(&app_id)?;
+    let user_id = refresh_tokens::find_valid(state.db(), &app.config.id, &body.refresh_token)
+        .await?
+        .ok_or_else(invalid_refresh_token)?;
+    // Revoking is the claim: of two concurrent refreshes with one token, only one gets new tokens.
+    if !refresh_tokens::revoke(state.db(), &app.config.id, &body.refresh_token).await? {
+        return Err(invalid_refresh_token());
+    }
+    let user = users::find_by_id(state.db(), &app.config.id, &user_id)
+        .await?
+        .ok_or_else(invalid_refresh_token)?;
+    if user.status == UserStatus::Inactive {
+        return Err(ApiError::user_inactive());
+    }
+    let auth_result = tokens::issue_auth_result(&state, &app, &user.id).await?;
+    Ok(Json(json!({ "auth_result": auth_result })))
+}
+
+/// E19: `DELETE /tokens?refresh_token=...` → 200 `{}`. Unknown tokens get the same answer (sign-out is idempotent
+/// and must not reveal which tokens exist).
+pub async fn revoke(
+    State(state): State<AppState>,
+    Path(app_id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Value>, ApiError> {
+    let app = state.app(&app_id)?;
+    let token = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .find(|(key, _)| key == "refresh_token")
+        .map(|(_, value)| value.into_owned())
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_request",
+                "The refresh_token query parameter is required.",
+            )
+        })?;
+    refresh_tokens::revoke(state.db(), &app.config.id, &token).await?;
+    Ok(Json(json!({})))
+}

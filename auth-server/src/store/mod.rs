@@ -1,0 +1,7 @@
+//! Persistence, one module per table. Plain SQL that SQLite and Postgres both accept (`$n` placeholders).
+
+pub mod challenges;
+pub mod credentials;
+pub mod keys;
+pub mod refresh_tokens;
+pub mod users;

@@ -1,0 +1,181 @@
+//! Users of an app, keyed by a random public id and unique per (app, e-mail).
+
+use sqlx::Row;
+
+use crate::db::{is_unique_violation, Db};
+use crate::ids;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserStatus {
+    /// Created by registration (E3) but no credential or verified login yet.
+    Pending,
+    Active,
+    Inactive,
+}
+
+impl UserStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Active => "active",
+            Self::Inactive => "inactive",
+        }
+    }
+
+    fn parse(text: &str) -> Self {
+        match text {
+            "active" => Self::Active,
+            "pending" => Self::Pending,
+            // Unknown values are treated as the most restrictive state.
+            _ => Self::Inactive,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct User {
+    pub id: String,
+    pub app_id: String,
+    pub email: String,
+    pub email_verified: bool,
+    pub status: UserStatus,
+    pub webauthn_handle: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub last_login_at: Option<i64>,
+    pub login_count: i64,
+}
+
+const COLUMNS: &str =
+    "id, app_id, email, email_verified, status, webauthn_handle, created_at, updated_at, last_login_at, login_count";
+
+fn from_row(row: &sqlx::any::AnyRow) -> Result<User, sqlx::Error> {
+    Ok(User {
+        id: row.try_get("id")?,
+        app_id: row.try_get("app_id")?,
+        email: row.try_get("email")?,
+        email_verified: row.try_get::<i64, _>("email_verified")? != 0,
+        status: UserStatus::parse(&row.try_get::<String, _>("status")?),
+        webauthn_handle: row.try_get("webauthn_handle")?,
+        created_at: row.try_get("created_at")?,
+        updated_at: row.try_get("updated_at")?,
+        last_login_at: row.try_get("last_login_at")?,
+        login_count: row.try_get("login_count")?,
+    })
+}
+
+pub async fn find_by_email(
+    db: &Db,
+    app_id: &str,
+    email: &str,
+) -> Result<Option<User>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE app_id = $1 AND email = $2");
+    sqlx::query(&sql)
+        .bind(app_id)
+        .bind(email)
+        .fetch_optional(db)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+pub async fn find_by_id(db: &Db, app_id: &str, id: &str) -> Result<Option<User>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE app_id = $1 AND id = $2");
+    sqlx::query(&sql)
+        .bind(app_id)
+        .bind(id)
+        .fetch_optional(db)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+/// Create a pending user, or return the existing one (E3 must be idempotent). `bool` = newly created.
+pub async fn create_pending(
+    db: &Db,
+    app_id: &str,
+    email: &str,
+) -> Result<(User, bool), sqlx::Error> {
+    if let Some(user) = find_by_email(db, app_id, email).await? {
+        return Ok((user, false));
+    }
+    let now = ids::now();
+    let user = User {
+        id: ids::random_id(),
+        app_id: app_id.to_owned(),
+        email: email.to_owned(),
+        email_verified: false,
+        status: UserStatus::Pending,
+        // Random WebAuthn user handle, unrelated to the e-mail (the handle is stored on authenticators).
+        webauthn_handle: uuid_from_random().to_string(),
+        created_at: now,
+        updated_at: now,
+        last_login_at: None,
+        login_count: 0,
+    };
+    let inserted = sqlx::query(
+        "INSERT INTO users (id, app_id, email, email_verified, status, webauthn_handle, created_at, updated_at, login_count) \
+         VALUES ($1, $2, $3, 0, $4, $5, $6, $7, 0)",
+    )
+    .bind(&user.id)
+    .bind(&user.app_id)
+    .bind(&user.email)
+    .bind(user.status.as_str())
+    .bind(&user.webauthn_handle)
+    .bind(now)
+    .bind(now)
+    .execute(db)
+    .await;
+    match inserted {
+        Ok(_) => Ok((user, true)),
+        // A concurrent E3 for the same address won the race: return its row.
+        Err(err) if is_unique_violation(&err) => match find_by_email(db, app_id, email).await? {
+            Some(user) => Ok((user, false)),
+            None => Err(err),
+        },
+        Err(err) => Err(err),
+    }
+}
+
+/// Record a successful login (and activate a pending user: their first passkey or verified code proves them).
+pub async fn record_login<'e, E>(db: E, user_id: &str) -> Result<(), sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let now = ids::now();
+    sqlx::query(
+        "UPDATE users SET last_login_at = $1, login_count = login_count + 1, updated_at = $2, \
+         status = CASE WHEN status = 'pending' THEN 'active' ELSE status END WHERE id = $3",
+    )
+    .bind(now)
+    .bind(now)
+    .bind(user_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Activate a pending user; false when the user was not pending any more (someone else finished first).
+pub async fn activate_pending<'e, E>(db: E, user_id: &str) -> Result<bool, sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    let now = ids::now();
+    let done = sqlx::query(
+        "UPDATE users SET status = 'active', last_login_at = $1, login_count = login_count + 1, updated_at = $2 \
+         WHERE id = $3 AND status = 'pending'",
+    )
+    .bind(now)
+    .bind(now)
+    .bind(user_id)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+fn uuid_from_random() -> webauthn_rs::prelude::Uuid {
+    let bytes: [u8; 16] = ids::random_bytes(16).try_into().unwrap_or([0; 16]);
+    webauthn_rs::prelude::Uuid::from_bytes(bytes)
+}

@@ -1,0 +1,325 @@
+//! Checks `locales/en.json`, the English text the real `@passageidentity/passage-elements@2.0.9`
+//! register/login UI fetches from `GET /locales/v2/en.json` (passage-auth-api.md §6.4).
+//!
+//! The elements compile every message with vue-i18n 9.10 at runtime. A key that is missing renders
+//! as the bare key, a placeholder that the code does not pass renders as nothing, and a message
+//! the compiler rejects throws inside the element. These tests catch each of those before a
+//! browser does. They only read the file, so they do not depend on the rest of the crate.
+
+use std::collections::BTreeSet;
+
+use serde_json::{Map, Value};
+
+const EN_JSON: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/locales/en.json"));
+
+/// Every key the register/login UI looks up, with the list placeholders `t(key, [...])` passes.
+///
+/// Appendix A of passage-auth-api.md, checked against the bundle's `t("...")` calls
+/// (customElements.es.js / es2.js). Two corrections from the bundle: `found-existing-account`
+/// and `link-your-account-to-social-provider` are called with the social provider's name as `{0}`
+/// (es2.js lines 3653 and 3662), which Appendix A does not mark.
+const APPENDIX_A_KEYS: &[(&str, &[u32])] = &[
+    ("account-already-exists", &[0]),
+    ("account-no-longer-active", &[]),
+    ("add-passkey", &[]),
+    ("already-have-an-account", &[]),
+    ("back", &[]),
+    ("cancel", &[]),
+    ("change-isemail-email-phone", &[0]),
+    ("check-email-to-login", &[]),
+    ("check-email-to-register", &[]),
+    ("check-phone-to-login", &[]),
+    ("check-phone-to-register", &[]),
+    ("close", &[]),
+    ("code-invalid-or-expired", &[]),
+    ("code-send-error", &[]),
+    ("continue", &[]),
+    ("continue-with-social", &[0]),
+    ("device-login-failed-title", &[]),
+    ("device-not-supported", &[]),
+    ("devices-that-support-passkeys", &[]),
+    ("devices-with-a-biometric-sensor-are-likely-to-support-passkeys", &[]),
+    ("dont-have-an-account", &[]),
+    ("easy-to-use", &[]),
+    ("email", &[]),
+    ("email-address", &[]),
+    ("email-or-phone-number", &[]),
+    ("enter-a-phone-number", &[]),
+    ("enter-a-valid-email-address", &[]),
+    ("enter-a-valid-email-or-phone-number", &[]),
+    ("enter-a-valid-phone-number", &[]),
+    ("enter-an-email-address", &[]),
+    ("enter-an-email-or-phone-number", &[]),
+    ("enter-code", &[]),
+    ("enter-code-sent", &[0]),
+    ("failed-to-add-this-device", &[]),
+    ("found-existing-account", &[0]),
+    ("invalid-app-id", &[]),
+    ("invalid-link", &[]),
+    ("learn-more", &[]),
+    ("link-account", &[]),
+    ("link-account-failed", &[]),
+    ("link-invalid", &[]),
+    ("link-your-account-to-social-provider", &[0]),
+    ("log-in-with-a-passkey", &[]),
+    ("log-into-your-account", &[]),
+    ("login", &[]),
+    ("login-here", &[]),
+    ("login-link-invalid", &[]),
+    ("login-not-supported", &[]),
+    ("login-title", &[]),
+    ("login-with-code", &[]),
+    ("login-with-link", &[0]),
+    ("message", &[]),
+    ("messagetype-email", &[]),
+    ("messagetype-sms", &[]),
+    ("not-recognized", &[0]),
+    ("or", &[]),
+    ("otp-limit-error", &[]),
+    ("passkey-create-fail-no-fallback", &[]),
+    ("passkey-create-fail-try-code", &[]),
+    ("passkey-create-fail-try-link", &[]),
+    ("passkey-is-unique", &[]),
+    ("passkey-login-fail-no-fallback", &[]),
+    ("passkey-login-fail-try-code", &[]),
+    ("passkey-login-fail-try-link", &[]),
+    ("passkey-register-options", &[]),
+    ("passkeys-are-a-simple", &[]),
+    ("passkeys-are-a-simpler-and-more-secure-alternative", &[]),
+    ("passkeys-are-now-required", &[]),
+    ("passkeys-are-required", &[]),
+    ("passkeys-not-supported-try-another-device", &[]),
+    ("phone", &[]),
+    ("phone-number", &[]),
+    ("please-contact-support-to-regain-access", &[]),
+    ("please-verify-identifier", &[0, 1]),
+    ("private", &[]),
+    ("public-registration-not-allowed", &[]),
+    ("redirect-now", &[]),
+    ("register-here", &[]),
+    ("register-passkey-another-device", &[]),
+    ("register-title", &[]),
+    ("register-with-a-passkey", &[]),
+    ("register-with-code", &[]),
+    ("register-with-link", &[0]),
+    ("register-with-passkey", &[]),
+    ("register-your-account", &[]),
+    ("registration", &[]),
+    ("request-new-link", &[]),
+    ("resend-code", &[]),
+    ("resend-isemail-email-message", &[0]),
+    ("return-to-login", &[]),
+    ("secure", &[]),
+    ("send-code", &[]),
+    ("send-email-or-text-link", &[0]),
+    ("session-invalid", &[]),
+    ("sign-in-as", &[]),
+    ("simple", &[]),
+    ("skip", &[]),
+    ("sms-text", &[]),
+    ("something-went-wrong", &[]),
+    ("success", &[]),
+    ("successfully-changed-email", &[]),
+    ("successfully-logged-in-redirect", &[]),
+    ("switch-account", &[]),
+    ("toggle-login", &[]),
+    ("toggle-register", &[]),
+    ("try-again", &[]),
+    ("try-again-on-device-with-passkeys", &[]),
+    ("unexpected-error", &[]),
+    ("unlock-your-passkey", &[]),
+    ("use-another-device", &[]),
+    ("verification-failed-please-try-again", &[]),
+    ("verify-account", &[]),
+    ("verify-email-to-login", &[]),
+    ("verify-email-to-register", &[]),
+    ("verify-phone-to-login", &[]),
+    ("verify-phone-to-register", &[]),
+    ("we-dont-recognize-this-device", &[]),
+    ("welcome-back-sign-in-as", &[]),
+    ("weve-sent-messagetype", &[0, 1, 2]),
+    ("what-are-passkeys", &[]),
+    ("you-will-be-automatically-signed-in", &[]),
+    // Social provider names, looked up through `socialConnectionMetadata[..].nameKey` (es5.js).
+    ("apple", &[]),
+    ("github", &[]),
+    ("google", &[]),
+];
+
+/// Keys Appendix A misses: the registration metadata fields (`UserMetadata` in es5.js, rendered by
+/// the register form when the app defines `layouts.registration`). Our app defines none today, but
+/// a key the UI can reach must not render as its bare name.
+const REGISTRATION_METADATA_KEYS: &[(&str, &[u32])] = &[
+    ("64-letters-max", &[]),
+    ("enter-schema-friendly_name", &[0]),
+    ("invalid-date", &[]),
+    ("invalid-email", &[]),
+    ("invalid-phone", &[]),
+    ("no-decimals", &[]),
+    ("required", &[]),
+];
+
+/// Messages the elements inject with `innerHTML` (es2.js lines 2164 and 3268); all others go
+/// through text interpolation, where markup would show up literally.
+const HTML_KEYS: &[&str] = &["enter-code-sent", "weve-sent-messagetype"];
+
+/// The only markup allowed in the HTML messages: emphasis around an argument. Keeping it this
+/// small means the file cannot smuggle scripts, links or styles into the shadow root.
+const ALLOWED_TAGS: &[&str] = &["<b>", "</b>"];
+
+fn used_keys() -> impl Iterator<Item = &'static (&'static str, &'static [u32])> {
+    APPENDIX_A_KEYS.iter().chain(REGISTRATION_METADATA_KEYS)
+}
+
+fn messages() -> Map<String, Value> {
+    match serde_json::from_str::<Value>(EN_JSON) {
+        Ok(Value::Object(map)) => map,
+        Ok(other) => panic!("en.json must be a flat JSON object, found {other}"),
+        Err(error) => panic!("en.json is not valid JSON: {error}"),
+    }
+}
+
+fn message<'a>(messages: &'a Map<String, Value>, key: &str) -> &'a str {
+    match messages.get(key) {
+        Some(Value::String(text)) => text,
+        Some(other) => panic!("message {key:?} must be a string, found {other}"),
+        None => panic!("message {key:?} is missing"),
+    }
+}
+
+/// The list placeholders `{0}`, `{1}`, ... of a message, or a description of the first brace
+/// that vue-i18n would read as something else (a named placeholder, a literal, or a syntax error).
+fn placeholders(text: &str) -> Result<BTreeSet<u32>, String> {
+    let mut found = BTreeSet::new();
+    let mut rest = text;
+    while let Some(position) = rest.find(['{', '}']) {
+        if rest[position..].starts_with('}') {
+            return Err(format!("unbalanced '}}' at {:?}", &rest[position..]));
+        }
+        let after_open = &rest[position + 1..];
+        let close = after_open
+            .find('}')
+            .ok_or_else(|| format!("unclosed '{{' at {:?}", &rest[position..]))?;
+        let inside = &after_open[..close];
+        if inside.is_empty() || !inside.bytes().all(|byte| byte.is_ascii_digit()) {
+            return Err(format!("'{{{inside}}}' is not a list placeholder like {{0}}"));
+        }
+        let index = inside
+            .parse()
+            .map_err(|_| format!("placeholder '{{{inside}}}' is out of range"))?;
+        found.insert(index);
+        rest = &after_open[close + 1..];
+    }
+    Ok(found)
+}
+
+#[test]
+fn every_used_key_has_a_non_empty_message() {
+    let messages = messages();
+    let missing_or_empty: Vec<&str> = used_keys()
+        .map(|(key, _)| *key)
+        .filter(|key| !matches!(messages.get(*key), Some(Value::String(text)) if !text.trim().is_empty()))
+        .collect();
+    assert!(missing_or_empty.is_empty(), "missing, empty or not a string: {missing_or_empty:?}");
+}
+
+#[test]
+fn placeholders_match_the_arguments_the_elements_pass() {
+    let messages = messages();
+    for (key, expected) in used_keys() {
+        let expected: BTreeSet<u32> = expected.iter().copied().collect();
+        let actual = placeholders(message(&messages, key))
+            .unwrap_or_else(|error| panic!("message {key:?}: {error}"));
+        // A placeholder the code does not pass renders as nothing; an argument the text
+        // leaves out loses information (e.g. which address the code was sent to).
+        assert_eq!(actual, expected, "placeholders of message {key:?}");
+    }
+}
+
+#[test]
+fn no_message_contains_vue_i18n_syntax_characters() {
+    // vue-i18n 9.10's tokenizer treats '@' as a linked message, '|' as a plural separator and
+    // '%{' as a placeholder; '$' is reserved by the brief. Any of these in plain text either
+    // throws at compile time inside the element or silently cuts the message short.
+    // Braces are checked by `placeholders`, which rejects any brace that is not `{N}`.
+    const SPECIAL: &[char] = &['@', '|', '%', '$'];
+    let messages = messages();
+    for (key, value) in &messages {
+        let text = value.as_str().unwrap_or_else(|| panic!("message {key:?} must be a string"));
+        if let Some(found) = text.chars().find(|c| SPECIAL.contains(c)) {
+            panic!("message {key:?} contains vue-i18n syntax character {found:?}: {text:?}");
+        }
+        if let Err(error) = placeholders(text) {
+            panic!("message {key:?}: {error}");
+        }
+    }
+}
+
+#[test]
+fn markup_appears_only_in_messages_injected_as_html() {
+    let messages = messages();
+    for (key, value) in &messages {
+        let text = value.as_str().unwrap_or_else(|| panic!("message {key:?} must be a string"));
+        if HTML_KEYS.contains(&key.as_str()) {
+            // innerHTML: anything but the allowed tags would be parsed as markup or an entity.
+            let mut stripped = text.to_owned();
+            for tag in ALLOWED_TAGS {
+                stripped = stripped.replace(tag, "");
+            }
+            assert!(
+                !stripped.contains(['<', '>', '&']),
+                "HTML message {key:?} may only use the tags {ALLOWED_TAGS:?}: {text:?}"
+            );
+            assert_eq!(
+                text.matches("<b>").count(),
+                text.matches("</b>").count(),
+                "unbalanced <b> in HTML message {key:?}: {text:?}"
+            );
+        } else {
+            // Text interpolation: markup or entities would be shown to the user literally.
+            assert!(
+                !text.contains(['<', '>', '&']),
+                "message {key:?} is rendered as text and must not contain markup: {text:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn no_keys_beyond_those_the_elements_use() {
+    let used: BTreeSet<&str> = used_keys().map(|(key, _)| *key).collect();
+    let extra: Vec<String> = messages().keys().filter(|key| !used.contains(key.as_str())).cloned().collect();
+    assert!(extra.is_empty(), "keys the register/login UI never looks up: {extra:?}");
+}
+
+#[test]
+fn no_key_is_defined_twice() {
+    // serde_json keeps the last of two equal keys, so a duplicate would silently hide one text.
+    for (key, _) in used_keys() {
+        let definitions = EN_JSON.matches(&format!("\"{key}\":")).count();
+        assert_eq!(definitions, 1, "key {key:?} is defined {definitions} times");
+    }
+}
+
+#[test]
+fn key_lists_have_no_duplicates() {
+    let mut seen = BTreeSet::new();
+    for (key, _) in used_keys() {
+        assert!(seen.insert(*key), "key {key:?} is listed twice in this test");
+    }
+    assert!(HTML_KEYS.iter().all(|key| seen.contains(key)), "every HTML key must be a used key");
+}
+
+#[test]
+fn placeholder_parser_rejects_what_vue_i18n_would_misread() {
+    // The checks above are only as good as this parser, so pin down what it accepts.
+    assert_eq!(placeholders("plain text"), Ok(BTreeSet::new()));
+    assert_eq!(placeholders("We sent {0} to <b>{1}</b>. {2}"), Ok(BTreeSet::from([0, 1, 2])));
+    assert_eq!(placeholders("{0} and {0}"), Ok(BTreeSet::from([0])));
+    assert!(placeholders("{name}").is_err(), "named placeholders are not passed by the elements");
+    assert!(placeholders("{}").is_err());
+    assert!(placeholders("{ 0 }").is_err());
+    assert!(placeholders("a } b").is_err());
+    assert!(placeholders("a { b").is_err());
+    assert!(placeholders("{99999999999}").is_err());
+}

@@ -1,0 +1,219 @@
+//! The real binary on a real socket: `--dev` startup output, CORS preflight and JSON over TCP, the printed dev
+//! API key on the management API, `rotate-key` and `generate-api-key`, and a clear error without apps.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+const BIN: &str = env!("CARGO_BIN_EXE_auth-server");
+
+struct Server {
+    child: Child,
+    addr: String,
+    printed: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Start `auth-server --dev` on a free port and wait for its "listening" line.
+fn start_dev(db_url: &str, extra: &[&str]) -> Server {
+    let mut child = Command::new(BIN)
+        .args(["--dev", "--bind", "127.0.0.1:0", "--database-url", db_url])
+        .args(extra)
+        .env_remove("AUTH_CONFIG")
+        .env_remove("DEV_API_KEY")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn auth-server");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut printed = String::new();
+    let addr = loop {
+        let line = lines
+            .next()
+            .expect("auth-server exited before listening")
+            .expect("stdout");
+        printed.push_str(&line);
+        printed.push('\n');
+        if let Some(rest) = line.strip_prefix("auth-server listening on http://") {
+            break rest.split_whitespace().next().unwrap().to_owned();
+        }
+    };
+    Server {
+        child,
+        addr,
+        printed,
+    }
+}
+
+/// One HTTP/1.1 request over a plain TCP socket; returns (status, headers lower-cased, body).
+fn http(addr: &str, request: &str) -> (u16, String, String) {
+    let mut stream = TcpStream::connect(addr).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut raw = String::new();
+    stream.read_to_string(&mut raw).expect("read response");
+    let (head, body) = raw.split_once("\r\n\r\n").expect("http response");
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    (status, head.to_lowercase(), body.to_owned())
+}
+
+fn get(addr: &str, path: &str, extra_headers: &str) -> (u16, String, String) {
+    http(addr, &format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://localhost:8080\r\n{extra_headers}Connection: close\r\n\r\n"))
+}
+
+#[test]
+fn dev_server_answers_over_tcp() {
+    let dir = tempfile::tempdir().unwrap();
+    let db_url = format!(
+        "sqlite://{}",
+        dir.path().join("nested/auth.sqlite3").display()
+    );
+    let server = start_dev(&db_url, &["--dev-api-key", "dev-key-for-test"]);
+    assert!(server.printed.contains("dev-app"), "{}", server.printed);
+    assert!(
+        server.printed.contains("RP ID localhost"),
+        "{}",
+        server.printed
+    );
+    assert!(
+        server.printed.contains("dev-key-for-test"),
+        "the dev API key is printed: {}",
+        server.printed
+    );
+
+    // Preflight exactly as Chromium sends it for the element's GET.
+    let (status, head, _) = http(
+        &server.addr,
+        &format!(
+            "OPTIONS /v1/apps/dev-app HTTP/1.1\r\nHost: {}\r\nOrigin: http://localhost:8080\r\nAccess-Control-Request-Method: GET\r\n\
+             Access-Control-Request-Headers: passage-element-version,passage-version\r\nConnection: close\r\n\r\n",
+            server.addr
+        ),
+    );
+    assert!((200..300).contains(&status), "{head}");
+    assert!(head.contains("access-control-allow-origin: *"), "{head}");
+    assert!(head.contains("passage-element-version"), "{head}");
+
+    let (status, head, body) = get(&server.addr, "/v1/apps/dev-app", "");
+    assert_eq!(status, 200, "{body}");
+    assert!(head.contains("content-type: application/json"), "{head}");
+    let app: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(app["app"]["auth_origin"], "http://localhost:8080");
+    assert_eq!(app["app"]["redirect_url"], "/dashboard");
+    assert_eq!(app["app"]["name"], "Leptos Passage (dev)");
+    assert_eq!(
+        app["app"]["auth_methods"]["otp"],
+        serde_json::json!({ "ttl": 600, "ttl_display_unit": "s" })
+    );
+    assert!(app["app"]["auth_methods"]["passkeys"].is_object());
+
+    // The printed key works on the management API; a wrong one does not.
+    let (status, _, body) = get(
+        &server.addr,
+        "/v1/apps/dev-app/users/nobody",
+        "Authorization: Bearer dev-key-for-test\r\n",
+    );
+    assert_eq!(status, 404, "{body}");
+    assert!(body.contains("user_not_found"));
+    let (status, _, _) = get(
+        &server.addr,
+        "/v1/apps/dev-app/users/nobody",
+        "Authorization: Bearer nope\r\n",
+    );
+    assert_eq!(status, 401);
+
+    let (status, _, body) = get(&server.addr, "/v1/apps/dev-app/.well-known/jwks.json", "");
+    assert_eq!(status, 200);
+    let kid_before =
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()["keys"][0]["kid"].clone();
+    drop(server);
+
+    // rotate-key on the same database: the restarted server lists the new key and the previous one.
+    let output = Command::new(BIN)
+        .args(["rotate-key", "--database-url", &db_url])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let server = start_dev(&db_url, &[]);
+    let (_, _, body) = get(&server.addr, "/v1/apps/dev-app/.well-known/jwks.json", "");
+    let keys = serde_json::from_str::<serde_json::Value>(&body).unwrap()["keys"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(keys.len(), 2, "{body}");
+    assert_eq!(
+        keys[1]["kid"], kid_before,
+        "the previous key is still published"
+    );
+    assert!(
+        server.printed.contains("management API key: "),
+        "a random dev key is printed: {}",
+        server.printed
+    );
+}
+
+#[test]
+fn generate_api_key_prints_key_and_hash() {
+    let output = Command::new(BIN).arg("generate-api-key").output().unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    let key = text
+        .lines()
+        .find_map(|l| l.strip_prefix("api key:"))
+        .unwrap()
+        .trim();
+    let hash = text
+        .lines()
+        .find_map(|l| l.strip_prefix("sha256:"))
+        .unwrap()
+        .trim();
+    assert_eq!(auth_server::ids::sha256_hex(key), hash);
+    assert!(key.len() >= 40);
+}
+
+#[test]
+fn refuses_to_start_without_apps_or_with_a_bad_config() {
+    let output = Command::new(BIN)
+        .args(["--bind", "127.0.0.1:0"])
+        .env_remove("AUTH_CONFIG")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("--config"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("auth.toml");
+    std::fs::write(&config, "[[apps]]\nid = \"a\"\nname = \"A\"\nauth_origin = \"https://a.example/path\"\nredirect_url = \"/\"\n[apps.auth_methods.passkeys]\n").unwrap();
+    let output = Command::new(BIN)
+        .args([
+            "--config",
+            config.to_str().unwrap(),
+            "--bind",
+            "127.0.0.1:0",
+        ])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("auth_origin"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
