@@ -5,6 +5,8 @@ use std::io::Read;
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
@@ -21,16 +23,35 @@ const API_ADDR: &str = "127.0.0.1:8082";
 /// Child processes that are killed when this value is dropped (normal exit, error or panic).
 struct Children(Vec<(&'static str, Child)>);
 
-impl Drop for Children {
-    fn drop(&mut self) {
+impl Children {
+    /// Asks each server to shut down gracefully (SIGTERM), then kills what is still running after 5 s.
+    fn stop(&mut self) {
         for (_, child) in &mut self.0 {
+            let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+        }
+        let deadline = Instant::now() + Duration::from_secs(5);
+        for (_, child) in &mut self.0 {
+            while Instant::now() < deadline && matches!(child.try_wait(), Ok(None)) {
+                std::thread::sleep(Duration::from_millis(50));
+            }
             let _ = child.kill();
             let _ = child.wait();
         }
+        self.0.clear();
+    }
+}
+
+impl Drop for Children {
+    fn drop(&mut self) {
+        self.stop();
     }
 }
 
 pub fn run(_args: DevArgs) -> Result<()> {
+    // Installed first: from here on Ctrl-C (or SIGTERM) stops the servers gracefully instead of killing xtask.
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)).context("installing the Ctrl-C handler")?;
     crate::setup::run(&crate::setup::Needs { tests: false, bench: false })?;
     let root = crate::root();
     run_cmd(Command::new("cargo").args(["build", "-p", "auth-server", "-p", "backend"]).current_dir(&root))?;
@@ -69,14 +90,17 @@ pub fn run(_args: DevArgs) -> Result<()> {
          OTP codes and magic links: printed by auth-server below, and at http://{AUTH_ADDR}/dev/mailbox\n    \
          data: .data/ (kept between runs)   stop: Ctrl-C\n"
     );
-    loop {
+    while !stop.load(Ordering::SeqCst) {
         for (name, child) in &mut children.0 {
             if let Some(status) = child.try_wait()? {
                 bail!("{name} exited ({status}); stopping the others");
             }
         }
-        std::thread::sleep(Duration::from_millis(300));
+        std::thread::sleep(Duration::from_millis(200));
     }
+    println!("\nstopping auth-server, backend and trunk…");
+    children.stop();
+    Ok(())
 }
 
 /// One management API key per checkout, so the backend and the auth server agree across restarts.

@@ -129,7 +129,7 @@ fn native() -> Result<Tally> {
     if std::env::var_os("TEST_DATABASE_URL").is_none() {
         println!("NOTE: TEST_DATABASE_URL is not set: the Postgres variants of the server tests will be SKIPPED.");
     }
-    run_counting(Command::new("cargo").args(["test", "--workspace", "--color", "never"]))
+    run_counting(Command::new("cargo").args(["test", "--workspace", "--no-fail-fast", "--color", "never"]))
 }
 
 /// The SPA's own tests (`tests/*.rs`) compiled to wasm and run in headless Chromium via chromedriver.

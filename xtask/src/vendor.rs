@@ -175,3 +175,43 @@ fn verify_output(out: &Path) -> Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str, content: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("xtask-vendor-{name}-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        fs::write(dir.join("f.js"), content).unwrap();
+        dir
+    }
+
+    const PATCH: Patch = Patch { file: "f.js", why: "test", find: "const A = 1;", replace: "const A = 2;" };
+
+    #[test]
+    fn a_patch_applies_exactly_once() {
+        let dir = scratch("once", "x; const A = 1; y;");
+        apply(&dir, &PATCH).unwrap();
+        assert_eq!(fs::read_to_string(dir.join("f.js")).unwrap(), "x; const A = 2; y;");
+    }
+
+    #[test]
+    fn a_missing_or_repeated_patch_site_fails_loudly() {
+        let missing = scratch("missing", "const A = 3;");
+        let err = apply(&missing, &PATCH).unwrap_err().to_string();
+        assert!(err.contains("found 0 times") && err.contains("f.js"), "{err}");
+        let twice = scratch("twice", "const A = 1; const A = 1;");
+        assert!(apply(&twice, &PATCH).unwrap_err().to_string().contains("found 2 times"));
+        // Nothing was written when the patch was refused.
+        assert_eq!(fs::read_to_string(twice.join("f.js")).unwrap(), "const A = 1; const A = 1;");
+    }
+
+    #[test]
+    fn every_patch_targets_the_esm_build() {
+        for patch in PATCHES {
+            assert!(patch.file.starts_with("customElements.es"), "{}", patch.file);
+            assert_ne!(patch.find, patch.replace);
+        }
+    }
+}
