@@ -29,7 +29,9 @@ impl ApiFailure {
 impl fmt::Display for ApiFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ApiFailure::Network(detail) => write!(f, "The server could not be reached ({detail})."),
+            // The browser's own wording ("TypeError: Failed to fetch") means nothing to a user; it stays in Debug
+            // output for the console.
+            ApiFailure::Network(_) => f.write_str("The server could not be reached."),
             ApiFailure::Status { message, .. } => f.write_str(message),
         }
     }
@@ -98,6 +100,36 @@ pub async fn save_name(api_url: &str, token: &str, name: &str) -> Result<SavedPr
     }
 }
 
+/// Runs `attempt` until it succeeds or fails in a way that retrying cannot fix, waiting per
+/// [`retry::delay_before_unbounded`] in between, for calls a page needs however long the backend is away.
+/// `on_failure` hears each transient failure (to tell the user); `still_wanted` is asked after each wait and
+/// stops the loop when it says no (the page is gone), returning the last failure.
+pub async fn keep_trying<T, Fut>(
+    mut attempt: impl FnMut() -> Fut,
+    mut on_failure: impl FnMut(&ApiFailure),
+    still_wanted: impl Fn() -> bool,
+) -> Result<T, ApiFailure>
+where
+    Fut: std::future::Future<Output = Result<T, ApiFailure>>,
+{
+    let mut next_attempt = 1;
+    loop {
+        let failure = match attempt().await {
+            Ok(value) => return Ok(value),
+            Err(failure) => failure,
+        };
+        if retry::verdict(failure.status()) != Verdict::Retry {
+            return Err(failure);
+        }
+        on_failure(&failure);
+        next_attempt += 1;
+        crate::browser::sleep_ms(retry::delay_before_unbounded(next_attempt)).await;
+        if !still_wanted() {
+            return Err(failure);
+        }
+    }
+}
+
 /// `GET {api_url}/user`.
 pub async fn current_user(api_url: &str, token: &str) -> Result<CurrentUser, ApiFailure> {
     let request = with_timeout(Request::get(&format!("{api_url}/user"))).header("Authorization", &bearer(token)).build();
@@ -133,6 +165,8 @@ mod tests {
         let failure = ApiFailure::Status { status: 400, message: "Please enter your name.".into() };
         assert_eq!(failure.to_string(), "Please enter your name.");
         assert_eq!(failure.status(), Some(400));
-        assert_eq!(ApiFailure::Network("timeout".into()).status(), None);
+        let network = ApiFailure::Network("TypeError: Failed to fetch".into());
+        assert_eq!(network.status(), None);
+        assert_eq!(network.to_string(), "The server could not be reached.");
     }
 }

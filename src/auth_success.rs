@@ -85,7 +85,7 @@ pub async fn complete_sign_in(
                 leptos::logging::warn!("the backend refused the name: {message}");
                 clear_outbox(outbox.as_ref());
             }
-            Err(failure) => leptos::logging::warn!("saving the profile failed; the dashboard will retry: {failure}"),
+            Err(failure) => leptos::logging::warn!("saving the profile failed; the dashboard will retry: {failure:?}"),
         }
         status.try_set(None);
     }

@@ -5,16 +5,19 @@
 //!
 //! Start-up: [`app::App`] fetches `config.json` ([`config_loader`], validated by [`config`]), then renders the
 //! router under the document's base path ([`app_path`]). Each auth page loads only its own element
-//! ([`passage_elements`]) and creates it with its callbacks ([`components::passage_host`]). The register page shows
+//! ([`passage_elements`]) and creates it with its callbacks ([`components::passage_host`]); if the element can only
+//! say "invalid app", [`auth_server_check`] finds out why and says so. The register page shows
 //! its name field while the element's shadow root holds the e-mail view ([`email_view`]); `beforeAuth` keeps the
 //! typed name in the [`profile_outbox`]; `onSuccess` ([`auth_success`]) rewrites the auth cookie ([`auth_cookie`],
 //! [`session`]) and saves the name through [`api`] with the [`retry`] schedule. The dashboard finishes any unsent
-//! profile, edits the name and signs out.
+//! profile (both it and loading the profile keep retrying while the backend is away, [`api::keep_trying`]), edits
+//! the name and signs out.
 
 pub mod api;
 pub mod app;
 pub mod app_path;
 pub mod auth_cookie;
+pub mod auth_server_check;
 pub mod auth_success;
 pub mod browser;
 pub mod components;

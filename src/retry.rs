@@ -2,7 +2,8 @@
 //!
 //! Saving the name right after sign-up races the network and a backend that may be restarting. Retrying a few
 //! times covers blips; bounding the total (about 15 s) keeps the user from staring at "Saving your profile…"
-//! (the outbox keeps the name, and the dashboard tries again).
+//! (the outbox keeps the name, and the dashboard tries again). The dashboard, which cannot do anything without the
+//! backend, keeps going at the longest delay while it is open ([`delay_before_unbounded`]).
 
 /// Waits between attempts, in milliseconds: 0.5 + 1 + 2 + 4 + 8 = 15.5 s in total, so at most six attempts.
 pub const SAVE_DELAYS_MS: [u32; 5] = [500, 1_000, 2_000, 4_000, 8_000];
@@ -41,6 +42,24 @@ pub fn delay_before(next_attempt: usize) -> Option<u32> {
     }
 }
 
+/// The wait before attempt number `next_attempt` for calls that keep trying while their page is open (loading the
+/// dashboard, finishing a pending profile): the same schedule, then its longest delay again and again, so a
+/// backend that comes back is noticed within [`SAVE_DELAYS_MS`]'s last step.
+pub fn delay_before_unbounded(next_attempt: usize) -> u32 {
+    delay_before(next_attempt).unwrap_or(SAVE_DELAYS_MS[SAVE_DELAYS_MS.len() - 1])
+}
+
+/// What to tell the user while such a call waits to try again after a transient failure (`status` `None` = no
+/// response). While a typed name is still unsent, that is what they care about; otherwise say what is happening,
+/// in words rather than the browser's error text.
+pub fn waiting_message(status: Option<u16>, name_pending: bool) -> &'static str {
+    match (name_pending, status) {
+        (true, _) => "Saving your profile…",
+        (false, None) => "Can't reach the server right now; retrying…",
+        (false, Some(_)) => "The server is having trouble right now; retrying…",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,6 +72,21 @@ mod tests {
         assert!((10_000..=20_000).contains(&total), "total wait {total} ms");
         assert_eq!(delay_before(7), None);
         assert_eq!(delay_before(usize::MAX), None);
+    }
+
+    #[test]
+    fn unbounded_schedule_keeps_the_longest_delay() {
+        let delays: Vec<u32> = (1..=9).map(delay_before_unbounded).collect();
+        assert_eq!(delays, [0, 500, 1_000, 2_000, 4_000, 8_000, 8_000, 8_000, 8_000]);
+        assert_eq!(delay_before_unbounded(usize::MAX), 8_000);
+    }
+
+    #[test]
+    fn waiting_messages_are_for_people() {
+        assert_eq!(waiting_message(None, true), "Saving your profile…");
+        assert_eq!(waiting_message(Some(503), true), "Saving your profile…");
+        assert_eq!(waiting_message(None, false), "Can't reach the server right now; retrying…");
+        assert_eq!(waiting_message(Some(503), false), "The server is having trouble right now; retrying…");
     }
 
     #[test]

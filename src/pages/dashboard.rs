@@ -10,12 +10,9 @@ use leptos_router::hooks::use_navigate;
 use crate::api::{self, ApiFailure};
 use crate::components::name_field::{self, NameField};
 use crate::config::AppConfig;
-use crate::pages::{error_list, loading};
+use crate::pages::error_list;
 use crate::profile_outbox::ProfileOutbox;
-use crate::{browser, session};
-
-/// Pause between rounds of retries while an outbox entry stays unsent (each round is itself a backoff series).
-const OUTBOX_ROUND_PAUSE_MS: u32 = 30_000;
+use crate::{retry, session};
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
@@ -24,17 +21,34 @@ pub fn DashboardPage() -> impl IntoView {
     let Some(token) = session::auth_token() else {
         return view! { <Redirect path="/login" /> }.into_any();
     };
+    // While the backend is away (stopped, restarting, offline), the page keeps asking and says so in words; it
+    // loads by itself once the backend answers.
+    let waiting = RwSignal::new(None::<&'static str>);
     let user = LocalResource::new({
         let token = token.clone();
         move || {
             let (api_url, token) = (config.api_url.clone(), token.clone());
-            async move { api::current_user(&api_url, &token).await }
+            async move {
+                api::keep_trying(
+                    || api::current_user(&api_url, &token),
+                    |failure| {
+                        leptos::logging::warn!("loading the profile failed; retrying: {failure:?}");
+                        let name_pending = ProfileOutbox::local().ok().and_then(|outbox| outbox.read()).is_some();
+                        waiting.try_set(Some(retry::waiting_message(failure.status(), name_pending)));
+                    },
+                    // The page is gone once its signal is disposed.
+                    || waiting.try_get_untracked().is_some(),
+                )
+                .await
+            }
         }
     });
+    let loading_or_waiting =
+        move || view! { <p class="status" role="status">{move || waiting.get().unwrap_or("Loading…")}</p> };
     let navigate = use_navigate();
     view! {
         <main class="dashboard">
-            <Suspense fallback=loading>
+            <Suspense fallback=loading_or_waiting>
                 <ErrorBoundary fallback=error_list>
                     {move || {
                         let (token, navigate) = (token.clone(), navigate.clone());
@@ -125,7 +139,7 @@ fn Dashboard(user: CurrentUser, token: String) -> impl IntoView {
                 // Revoking is best effort: the local session is cleared whether or not the auth server answers.
                 if let Some(refresh_token) = session::refresh_token() {
                     if let Err(failure) = api::revoke_refresh_token(&config, &refresh_token).await {
-                        leptos::logging::warn!("revoking the refresh token failed: {failure}");
+                        leptos::logging::warn!("revoking the refresh token failed: {failure:?}");
                     }
                 }
                 session::clear();
@@ -158,12 +172,40 @@ fn Dashboard(user: CurrentUser, token: String) -> impl IntoView {
     }
 }
 
-/// One save with the retry schedule; updates the page and the outbox. Returns whether another round could help.
-async fn save(config: &AppConfig, token: &str, name: &str, state: ProfileState, navigate: impl Fn(&str)) -> bool {
+/// A save the user asked for ("Save name"): the bounded retry schedule, then the outcome on the page.
+async fn save(config: &AppConfig, token: &str, name: &str, state: ProfileState, navigate: impl Fn(&str)) {
     state.saving.try_set(true);
     state.problem.try_set(None);
     let result = api::save_name(&config.api_url, token, name).await;
     state.saving.try_set(false);
+    show_outcome(result, name, state, navigate);
+}
+
+/// Posts the outbox's name for as long as the page is shown and the failures are transient, showing "Saving your
+/// profile…" meanwhile: the name was typed at sign-up and must arrive without the user doing anything.
+async fn flush_outbox(config: &AppConfig, token: &str, name: String, state: ProfileState, navigate: impl Fn(&str)) {
+    state.saving.try_set(true);
+    state.problem.try_set(None);
+    let result = api::keep_trying(
+        || api::save_name_once(&config.api_url, token, &name),
+        |failure| leptos::logging::warn!("saving the pending profile failed; retrying: {failure:?}"),
+        // The page is gone (its signals disposed): stop; the outbox keeps the name for the next visit.
+        || state.saving.try_get_untracked().is_some(),
+    )
+    .await;
+    if state.saving.try_set(false).is_some() {
+        return;
+    }
+    show_outcome(result, &name, state, navigate);
+}
+
+/// Updates the page and the outbox after a save.
+fn show_outcome(
+    result: Result<contract::SavedProfile, ApiFailure>,
+    name: &str,
+    state: ProfileState,
+    navigate: impl Fn(&str),
+) {
     let outbox = ProfileOutbox::local().ok();
     let clear_outbox_if_this = || {
         if let Some(outbox) = &outbox {
@@ -176,33 +218,15 @@ async fn save(config: &AppConfig, token: &str, name: &str, state: ProfileState, 
         Ok(profile) => {
             clear_outbox_if_this();
             state.saved_name.try_set(Some(profile.name));
-            false
         }
-        Err(ApiFailure::Status { status: 401, .. }) => {
-            navigate("/login");
-            false
-        }
+        Err(ApiFailure::Status { status: 401, .. }) => navigate("/login"),
         Err(failure @ ApiFailure::Status { status: 400, .. }) => {
             // The backend refuses this name; retrying it can never succeed, so do not keep it pending.
             clear_outbox_if_this();
             state.problem.try_set(Some(failure.to_string()));
-            false
         }
         Err(failure) => {
-            let retryable = crate::retry::verdict(failure.status()) == crate::retry::Verdict::Retry;
             state.problem.try_set(Some(format!("Your name is not saved yet: {failure}")));
-            retryable
-        }
-    }
-}
-
-/// Posts the outbox's name, in rounds, for as long as the page is shown and the failures are transient.
-async fn flush_outbox(config: &AppConfig, token: &str, name: String, state: ProfileState, navigate: impl Fn(&str)) {
-    while save(config, token, &name, state, &navigate).await {
-        browser::sleep_ms(OUTBOX_ROUND_PAUSE_MS).await;
-        // The page is gone (its signals disposed): stop; the outbox keeps the name for the next visit.
-        if state.saving.try_get_untracked().is_none() {
-            return;
         }
     }
 }

@@ -6,6 +6,7 @@ use leptos_router::hooks::use_navigate;
 use send_wrapper::SendWrapper;
 
 use crate::app::app_href;
+use crate::auth_server_check::use_auth_server_problem;
 use crate::auth_success::complete_sign_in;
 use crate::components::passage_host::{create_passage_element, ElementSlot};
 use crate::config::AppConfig;
@@ -52,15 +53,22 @@ fn LoginForm() -> impl IntoView {
             ));
         })
     };
-    match create_passage_element(PassageElement::Login, &config.app_id, None, on_success) {
-        Ok(element) => view! {
-            <ElementSlot element=SendWrapper::new(element) class="element-slot" />
-            <p class="status" role="status">{move || status.try_get().flatten()}</p>
-        }
-        .into_any(),
+    let element = match create_passage_element(PassageElement::Login, &config.app_id, None, on_success) {
+        Ok(element) => element,
         Err(error) => {
-            view! { <p class="error-box" role="alert">{format!("The sign-in form could not be created: {error:?}")}</p> }
+            return view! { <p class="error-box" role="alert">{format!("The sign-in form could not be created: {error:?}")}</p> }
                 .into_any()
         }
+    };
+    let auth_problem = use_auth_server_problem(element.clone(), config.clone());
+    let auth_problem_shown = auth_problem.clone();
+    view! {
+        {move || auth_problem.get().map(|message| view! { <div class="error-box" role="alert"><p>{message}</p></div> })}
+        // Once the page has explained the failure, the element's notice (possibly a bare i18n key) only confuses.
+        <div hidden=move || auth_problem_shown.with(Option::is_some)>
+            <ElementSlot element=SendWrapper::new(element) class="element-slot" />
+        </div>
+        <p class="status" role="status">{move || status.try_get().flatten()}</p>
     }
+    .into_any()
 }

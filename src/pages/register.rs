@@ -8,6 +8,7 @@ use leptos_router::hooks::use_navigate;
 use send_wrapper::SendWrapper;
 
 use crate::app::app_href;
+use crate::auth_server_check::use_auth_server_problem;
 use crate::auth_success::complete_sign_in;
 use crate::components::name_field::{self, NameField};
 use crate::components::passage_host::{create_passage_element, ElementSlot};
@@ -87,12 +88,18 @@ fn RegisterForm() -> impl IntoView {
     };
     let email_view = use_email_view_shown(element.clone());
     let email_view_for_footer = email_view.clone();
+    let auth_problem = use_auth_server_problem(element.clone(), config.clone());
+    let auth_problem_shown = auth_problem.clone();
 
     view! {
+        {move || auth_problem.get().map(|message| view! { <div class="error-box" role="alert"><p>{message}</p></div> })}
         <div class="name-step" hidden=move || !email_view.get()>
             <NameField value=name error=name_error input_ref=name_input />
         </div>
-        <ElementSlot element=SendWrapper::new(element) class="element-slot" />
+        // Once the page has explained the failure, the element's notice (possibly a bare i18n key) only confuses.
+        <div hidden=move || auth_problem_shown.with(Option::is_some)>
+            <ElementSlot element=SendWrapper::new(element) class="element-slot" />
+        </div>
         <p class="status" role="status">{move || status.try_get().flatten()}</p>
         <p class="switch-page" hidden=move || !email_view_for_footer.get()>
             "Already have an account? "

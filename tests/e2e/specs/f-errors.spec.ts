@@ -60,6 +60,9 @@ test('f: an unknown app id shows a clear error', async ({ page, app }) => {
     await expect(notice).toBeVisible();
     await expect(notice).not.toHaveText(/invalid-app-id/);
     await expect(notice).toHaveText(/not set up|not configured|unknown app|app id|contact/i);
+    // The app, having asked the auth server why, names the app id to fix and the server that does not know it.
+    await expect(page.getByRole('alert')).toContainText(`does not know this site's app ID (no-such-app)`);
+    await expect(page.getByRole('alert')).toContainText(app.authUrl);
     // And nothing to type into: the form is not offered for an app that does not exist.
     await expect(page.locator(`${tag} .view-email-input`)).toHaveCount(0);
   }
@@ -70,12 +73,15 @@ test('f: an unreachable auth server shows a clear error', async ({ page, app }) 
   await serveConfig(page, { app_id: app.appId, auth_url: deadAuthUrl, api_url: app.apiUrl });
   for (const url of routes(app)) {
     await page.goto(url);
-    // A message a person can act on: the sign-in service cannot be reached (the app's alert, or the element's),
-    // never the element's bare i18n key (what it shows when its locale, served by that server, is missing).
-    await expect
-      .poll(() => visibleText(page), { message: `visible text on ${url}`, timeout: 30_000 })
-      .toMatch(/could not be reached|cannot be reached|unreachable|unavailable|try again later/i);
-    expect(await visibleText(page)).not.toMatch(/invalid-app-id/);
+    // The element can only show its bare i18n key (its words come from that same server), so the app says what
+    // is wrong and names the server to check.
+    const message =
+      `We can't reach the sign-in service at ${deadAuthUrl}. ` +
+      'Check your connection, or tell the site owner if this persists.';
+    await expect(page.getByRole('alert')).toHaveText(message, { timeout: 30_000 });
+    const text = await visibleText(page);
+    expect(text).toContain(message);
+    expect(text).not.toMatch(/invalid-app-id/);
   }
 });
 

@@ -1,0 +1,215 @@
+//! "Why is the element showing its invalid-app notice?", answered by asking the auth server ourselves.
+//!
+//! When the element's first call (E1, `GET {auth_url}/v1/apps/{app_id}`) fails for any reason, it renders only
+//! `[data-testid="invalid-app-id"]` (passage-auth-api.md §1.5, §7.3), and the notice's words come from a locale
+//! file that the same auth server serves. With that server down, a user sees nothing but the bare i18n key
+//! `invalid-app-id`. So the page watches the element's open shadow root for that notice and, only then (no extra
+//! request on a normal page load), repeats E1 itself to tell "unreachable" from "unknown app id" and other
+//! failures, and shows its own message naming `auth_url` or `app_id`.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use gloo_net::http::Request;
+use leptos::prelude::*;
+use send_wrapper::SendWrapper;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::RequestCache;
+
+use crate::config::AppConfig;
+
+/// The element's notice when E1 failed. The register form's "public sign-up is off" notice shares this test id
+/// but sits inside the e-mail view, so [`invalid_app_notice_shown`] ignores notices there.
+pub const INVALID_APP_NOTICE_SELECTOR: &str = r#"[data-testid="invalid-app-id"]"#;
+
+/// How long the probe may take before the server counts as unreachable. Generous, because a slow answer is still
+/// an answer; the user already sees the element's notice meanwhile.
+pub const PROBE_TIMEOUT_MS: u32 = 10_000;
+
+/// What repeating E1 told us about the auth server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthServerState {
+    /// No HTTP response: connection refused, DNS, CORS refusal, timeout.
+    Unreachable,
+    /// 404: the server is up but has no app with this id (a misconfigured `app_id`).
+    UnknownApp,
+    /// Any other non-2xx status.
+    Failing(u16),
+    /// 2xx: it answers now, so the element's attempt hit a passing problem.
+    Answers,
+}
+
+/// Classifies the probe by its HTTP status (`None` = no response at all).
+pub fn classify(status: Option<u16>) -> AuthServerState {
+    match status {
+        None => AuthServerState::Unreachable,
+        Some(200..=299) => AuthServerState::Answers,
+        Some(404) => AuthServerState::UnknownApp,
+        Some(status) => AuthServerState::Failing(status),
+    }
+}
+
+/// The sentence shown to the user: what is wrong, where, and what they can do about it.
+pub fn message(state: AuthServerState, auth_url: &str, app_id: &str) -> String {
+    match state {
+        AuthServerState::Unreachable => format!(
+            "We can't reach the sign-in service at {auth_url}. Check your connection, or tell the site owner if \
+             this persists."
+        ),
+        AuthServerState::UnknownApp => format!(
+            "The sign-in service at {auth_url} does not know this site's app ID ({app_id}). The site is not set up \
+             correctly; please tell the site owner."
+        ),
+        AuthServerState::Failing(status) => format!(
+            "The sign-in service at {auth_url} answered with an error (status {status}). Try again later, or tell \
+             the site owner if this persists."
+        ),
+        AuthServerState::Answers => {
+            "The sign-in form could not load its settings. Reload the page to try again.".to_owned()
+        }
+    }
+}
+
+/// Whether the element shows its "bad app or app info failure" notice (and not the e-mail view's sign-up notice).
+pub fn invalid_app_notice_shown(root: &web_sys::ShadowRoot) -> bool {
+    let Ok(notices) = root.query_selector_all(INVALID_APP_NOTICE_SELECTOR) else { return false };
+    (0..notices.length()).filter_map(|i| notices.item(i)).filter_map(|node| node.dyn_into::<web_sys::Element>().ok()).any(
+        |notice| notice.closest(crate::email_view::EMAIL_VIEW_SELECTOR).ok().flatten().is_none(),
+    )
+}
+
+/// Repeats E1 (without the element's custom headers, so no preflight) and classifies the outcome.
+pub async fn probe(config: &AppConfig) -> AuthServerState {
+    let url = format!("{}/v1/apps/{}", config.auth_url, String::from(js_sys::encode_uri_component(&config.app_id)));
+    let signal = web_sys::AbortSignal::timeout_with_u32(PROBE_TIMEOUT_MS);
+    let status = match Request::get(&url).cache(RequestCache::NoStore).abort_signal(Some(&signal)).send().await {
+        Ok(response) => Some(response.status()),
+        Err(error) => {
+            leptos::logging::warn!("the auth server at {} did not answer: {error}", config.auth_url);
+            None
+        }
+    };
+    classify(status)
+}
+
+/// Watches a shadow root until the invalid-app notice appears, then stops. Disconnects when dropped.
+struct NoticeWatch {
+    observer: web_sys::MutationObserver,
+    // Kept so the JS callback stays valid while observing; freed with the watch (never from inside the callback).
+    _callback: Closure<dyn FnMut(JsValue, JsValue)>,
+}
+
+impl Drop for NoticeWatch {
+    fn drop(&mut self) {
+        self.observer.disconnect();
+    }
+}
+
+/// Leptos hook: `Some(message)` once `host` (a Passage element) shows its invalid-app notice and the probe has
+/// said why; `None` otherwise. Attaches after `customElements.whenDefined(tag)`, checks once at attach (the notice
+/// may already be there) and after every batch of mutations, and disconnects on unmount.
+pub fn use_auth_server_problem(host: web_sys::Element, config: AppConfig) -> ArcReadSignal<Option<String>> {
+    // Reference-counted, like the e-mail view hook: a probe may finish after the page was disposed.
+    let problem = ArcRwSignal::new(None::<String>);
+    let writer = problem.clone();
+    let watch: Rc<RefCell<Option<NoticeWatch>>> = Rc::default();
+    let unmounted = Rc::new(Cell::new(false));
+
+    // `on_cleanup` needs Send + Sync; these Rc handles are only ever touched on the main thread.
+    let cleanup_state = SendWrapper::new((Rc::clone(&watch), Rc::clone(&unmounted)));
+    on_cleanup(move || {
+        let (watch, unmounted) = &*cleanup_state;
+        unmounted.set(true);
+        watch.borrow_mut().take();
+    });
+
+    wasm_bindgen_futures::spawn_local(async move {
+        let tag = host.tag_name().to_ascii_lowercase();
+        if let Some(window) = web_sys::window() {
+            if let Ok(defined) = window.custom_elements().when_defined(&tag) {
+                let _ = JsFuture::from(defined).await;
+            }
+        }
+        if unmounted.get() {
+            return;
+        }
+        let Some(root) = host.shadow_root() else { return };
+        let probed = Rc::new(Cell::new(false));
+        // Probes once, the first time the notice is seen; the result is shown only if the page still exists.
+        let check = {
+            let (root, unmounted) = (root.clone(), Rc::clone(&unmounted));
+            move |observer: Option<web_sys::MutationObserver>| {
+                if probed.get() || !invalid_app_notice_shown(&root) {
+                    return;
+                }
+                probed.set(true);
+                if let Some(observer) = observer {
+                    observer.disconnect();
+                }
+                let (config, writer, unmounted) = (config.clone(), writer.clone(), Rc::clone(&unmounted));
+                wasm_bindgen_futures::spawn_local(async move {
+                    let state = probe(&config).await;
+                    if !unmounted.get() {
+                        writer.set(Some(message(state, &config.auth_url, &config.app_id)));
+                    }
+                });
+            }
+        };
+        let check = Rc::new(check);
+        let callback = {
+            let check = Rc::clone(&check);
+            Closure::<dyn FnMut(JsValue, JsValue)>::new(move |_records, observer: JsValue| {
+                check(observer.dyn_into::<web_sys::MutationObserver>().ok())
+            })
+        };
+        let attached = web_sys::MutationObserver::new(callback.as_ref().unchecked_ref()).and_then(|observer| {
+            let options = web_sys::MutationObserverInit::new();
+            options.set_child_list(true);
+            options.set_subtree(true);
+            observer.observe_with_options(&root, &options)?;
+            Ok(observer)
+        });
+        match attached {
+            Ok(observer) => {
+                *watch.borrow_mut() = Some(NoticeWatch { observer: observer.clone(), _callback: callback });
+                check(Some(observer));
+            }
+            Err(error) => leptos::logging::warn!("could not watch <{tag}> for its invalid-app notice: {error:?}"),
+        }
+    });
+    problem.read_only()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_the_probe() {
+        assert_eq!(classify(None), AuthServerState::Unreachable);
+        assert_eq!(classify(Some(404)), AuthServerState::UnknownApp);
+        assert_eq!(classify(Some(200)), AuthServerState::Answers);
+        assert_eq!(classify(Some(204)), AuthServerState::Answers);
+        assert_eq!(classify(Some(500)), AuthServerState::Failing(500));
+        assert_eq!(classify(Some(403)), AuthServerState::Failing(403));
+        assert_eq!(classify(Some(302)), AuthServerState::Failing(302));
+    }
+
+    #[test]
+    fn messages_name_what_to_check() {
+        let text = |state| message(state, "http://127.0.0.1:9", "my-app");
+        let unreachable = text(AuthServerState::Unreachable);
+        assert!(unreachable.starts_with("We can't reach the sign-in service at http://127.0.0.1:9."), "{unreachable}");
+        assert!(!unreachable.contains("my-app"), "the app id is not the problem: {unreachable}");
+        let unknown = text(AuthServerState::UnknownApp);
+        assert!(unknown.contains("http://127.0.0.1:9") && unknown.contains("app ID (my-app)"), "{unknown}");
+        let failing = text(AuthServerState::Failing(503));
+        assert!(failing.contains("http://127.0.0.1:9") && failing.contains("status 503"), "{failing}");
+        assert!(text(AuthServerState::Answers).contains("Reload the page"));
+        // None of them is the element's bare i18n key.
+        for state in [AuthServerState::Unreachable, AuthServerState::UnknownApp, AuthServerState::Answers] {
+            assert!(!text(state).contains("invalid-app-id"));
+        }
+    }
+}
