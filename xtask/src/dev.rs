@@ -14,7 +14,11 @@ use anyhow::{bail, Context, Result};
 use crate::process::run as run_cmd;
 
 #[derive(clap::Args)]
-pub struct DevArgs {}
+pub struct DevArgs {
+    /// What the dev app offers when a passkey is not possible: one-time codes or magic links.
+    #[arg(long, default_value = "otp", value_parser = ["otp", "magic-link"])]
+    fallback: String,
+}
 
 const SPA_ORIGIN: &str = "http://localhost:8080";
 const AUTH_ADDR: &str = "127.0.0.1:8081";
@@ -47,7 +51,7 @@ impl Drop for Children {
     }
 }
 
-pub fn run(_args: DevArgs) -> Result<()> {
+pub fn run(args: DevArgs) -> Result<()> {
     // Installed first: from here on Ctrl-C (or SIGTERM) stops the servers gracefully instead of killing xtask.
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
@@ -63,6 +67,7 @@ pub fn run(_args: DevArgs) -> Result<()> {
     let mut children = Children(Vec::new());
     children.0.push(("auth-server", Command::new(bin.join("auth-server"))
         .args(["--dev", "--bind", AUTH_ADDR, "--dev-origin", SPA_ORIGIN, "--dev-api-key", &api_key])
+        .args(["--dev-fallback", &args.fallback])
         .args(["--database-url", "sqlite://.data/auth.sqlite3"])
         .current_dir(&root)
         .spawn()
