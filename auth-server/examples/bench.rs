@@ -1,4 +1,5 @@
-//! Benchmark: passkey registrations/s, passkey logins/s and auth-token verifications/s, in-process through
+//! Benchmark: passkey registrations/s, passkey logins/s, one-time-code registrations/s and auth-token
+//! verifications/s, in-process through
 //! `app().oneshot(...)` on a real SQLite file (or a fresh Postgres database with `BENCH_POSTGRES_URL`), with the
 //! software authenticator playing the browser.
 //!
@@ -9,8 +10,13 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use auth_server::config::dev_app;
-use auth_server::{app, db, AppState};
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use auth_server::config::{dev_app, DevFallback};
+use auth_server::limits::Limits;
+use auth_server::mail::{Mail, MailFuture, MailKind, Mailer};
+use auth_server::{app, db, AppState, ServerOptions};
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;
@@ -109,6 +115,50 @@ struct Sequential {
     authenticator_ms: f64,
 }
 
+/// A quiet mailer for the benchmark: keeps the newest code per address (the dev mailbox would print every one).
+#[derive(Default)]
+struct CodeBox(Mutex<HashMap<String, String>>);
+
+impl Mailer for CodeBox {
+    fn send<'a>(&'a self, mail: &'a Mail) -> MailFuture<'a> {
+        if let MailKind::Otp { code } = &mail.kind {
+            self.0.lock().unwrap().insert(mail.to.clone(), code.clone());
+        }
+        Box::pin(async { Ok(()) })
+    }
+}
+
+/// One registration by code as the element does it: E3, E8, (the user reads the mail), E10.
+async fn register_by_code(router: &Router, codes: &CodeBox, email: &str) {
+    let (status, _) = post(
+        router,
+        "/v1/apps/dev-app/users",
+        json!({ "identifier": email }),
+    )
+    .await;
+    assert!(status.is_success(), "create user: {status}");
+    let (status, sent) = post(
+        router,
+        "/v1/apps/dev-app/register/otp",
+        json!({ "identifier": email, "language": "en" }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    let code = codes
+        .0
+        .lock()
+        .unwrap()
+        .remove(email)
+        .expect("a code was mailed");
+    let (status, body) = post(
+        router,
+        "/v1/apps/dev-app/otp/activate",
+        json!({ "otp": code, "otp_id": sent["otp_id"] }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
 async fn admin_execute(admin_url: &str, statement: &str) {
     use sqlx::{Connection, Executor};
     sqlx::any::install_default_drivers();
@@ -171,138 +221,199 @@ fn main() {
         "sqlite (file, WAL)"
     };
 
-    let (sequential, registrations, logins, verifications) = runtime.block_on(async {
-        let pool = db::connect(&db_url).await.expect("database");
-        let state = AppState::new(pool, vec![dev_app(ORIGIN, "bench-key")])
+    let (sequential, registrations, logins, otp_registrations, verifications) =
+        runtime.block_on(async {
+            let pool = db::connect(&db_url).await.expect("database");
+            let codes = Arc::new(CodeBox::default());
+            // Every request comes from one "client" here: the abuse limits are lifted so they do not end the run.
+            let unlimited = Limits {
+                sends_per_ip: u32::MAX,
+                sends_per_identifier: u32::MAX,
+                activations_per_ip: u32::MAX,
+                activations_per_identifier: u32::MAX,
+                ..Limits::default()
+            };
+            let options = ServerOptions {
+                mailer: codes.clone(),
+                limits: unlimited,
+                ..ServerOptions::default()
+            };
+            let state = AppState::with_options(
+                pool,
+                vec![dev_app(ORIGIN, "bench-key", DevFallback::Otp)],
+                options,
+            )
             .await
             .expect("state");
-        let router = app(state.clone());
+            let router = app(state.clone());
 
-        // Phase 0: one client, one registration at a time: where a registration's time goes.
-        let mut passkey = SoftPasskey::new(true);
-        let mut browser_time = Duration::ZERO;
-        let started = Instant::now();
-        for n in 0..SEQUENTIAL {
-            let (_, spent) =
-                register(&router, &mut passkey, &format!("seq{n}@bench.example")).await;
-            browser_time += spent;
-        }
-        let total = started.elapsed();
-        let sequential = Sequential {
-            server_ms: (total - browser_time).as_secs_f64() * 1000.0 / SEQUENTIAL as f64,
-            authenticator_ms: browser_time.as_secs_f64() * 1000.0 / SEQUENTIAL as f64,
-        };
+            // Phase 0: one client, one registration at a time: where a registration's time goes.
+            let mut passkey = SoftPasskey::new(true);
+            let mut browser_time = Duration::ZERO;
+            let started = Instant::now();
+            for n in 0..SEQUENTIAL {
+                let (_, spent) =
+                    register(&router, &mut passkey, &format!("seq{n}@bench.example")).await;
+                browser_time += spent;
+            }
+            let total = started.elapsed();
+            let sequential = Sequential {
+                server_ms: (total - browser_time).as_secs_f64() * 1000.0 / SEQUENTIAL as f64,
+                authenticator_ms: browser_time.as_secs_f64() * 1000.0 / SEQUENTIAL as f64,
+            };
 
-        // Phase 1: registrations from CLIENTS concurrent clients, each with its own authenticator.
-        let done = Arc::new(AtomicU64::new(0));
-        let stop = Arc::new(AtomicBool::new(false));
-        let started = Instant::now();
-        let mut clients = Vec::new();
-        for client in 0..CLIENTS {
-            let (router, done, stop) = (router.clone(), done.clone(), stop.clone());
-            clients.push(tokio::spawn(async move {
-                let mut passkey = SoftPasskey::new(true);
-                let mut accounts = Vec::new();
-                let mut n = 0;
-                while !stop.load(Ordering::Relaxed)
-                    && done.fetch_add(1, Ordering::Relaxed) < MAX_OPS
-                {
-                    let email = format!("c{client}-u{n}@bench.example");
-                    let (token, _) = register(&router, &mut passkey, &email).await;
-                    accounts.push((email, token));
-                    n += 1;
-                }
-                (passkey, accounts)
-            }));
-        }
-        tokio::time::sleep(budget).await;
-        stop.store(true, Ordering::Relaxed);
-        let mut per_client = Vec::new();
-        for client in clients {
-            per_client.push(client.await.unwrap());
-        }
-        let registrations = Phase {
-            name: "passkey registrations (E3+E4+E5)",
-            ops: per_client.iter().map(|(_, a)| a.len() as u64).sum(),
-            seconds: started.elapsed().as_secs_f64(),
-        };
-
-        // Phase 2: logins with the registered passkeys.
-        let stop = Arc::new(AtomicBool::new(false));
-        let done = Arc::new(AtomicU64::new(0));
-        let started = Instant::now();
-        let mut clients = Vec::new();
-        let mut tokens = Vec::new();
-        for (mut passkey, accounts) in per_client {
-            tokens.extend(accounts.iter().map(|(_, t)| t.clone()));
-            let (router, done, stop) = (router.clone(), done.clone(), stop.clone());
-            clients.push(tokio::spawn(async move {
-                let mut logged_in = 0u64;
-                for (email, _) in accounts.iter().cycle().take(accounts.len() * 4) {
-                    if stop.load(Ordering::Relaxed)
-                        || done.fetch_add(1, Ordering::Relaxed) >= MAX_OPS
+            // Phase 1: registrations from CLIENTS concurrent clients, each with its own authenticator.
+            let done = Arc::new(AtomicU64::new(0));
+            let stop = Arc::new(AtomicBool::new(false));
+            let started = Instant::now();
+            let mut clients = Vec::new();
+            for client in 0..CLIENTS {
+                let (router, done, stop) = (router.clone(), done.clone(), stop.clone());
+                clients.push(tokio::spawn(async move {
+                    let mut passkey = SoftPasskey::new(true);
+                    let mut accounts = Vec::new();
+                    let mut n = 0;
+                    while !stop.load(Ordering::Relaxed)
+                        && done.fetch_add(1, Ordering::Relaxed) < MAX_OPS
                     {
-                        break;
+                        let email = format!("c{client}-u{n}@bench.example");
+                        let (token, _) = register(&router, &mut passkey, &email).await;
+                        accounts.push((email, token));
+                        n += 1;
                     }
-                    login(&router, &mut passkey, email).await;
-                    logged_in += 1;
-                }
-                logged_in
-            }));
-        }
-        tokio::time::sleep(budget).await;
-        stop.store(true, Ordering::Relaxed);
-        let mut login_ops = 0;
-        for client in clients {
-            login_ops += client.await.unwrap();
-        }
-        let logins = Phase {
-            name: "passkey logins (E6+E7)",
-            ops: login_ops,
-            seconds: started.elapsed().as_secs_f64(),
-        };
+                    (passkey, accounts)
+                }));
+            }
+            tokio::time::sleep(budget).await;
+            stop.store(true, Ordering::Relaxed);
+            let mut per_client = Vec::new();
+            for client in clients {
+                per_client.push(client.await.unwrap());
+            }
+            let registrations = Phase {
+                name: "passkey registrations (E3+E4+E5)",
+                ops: per_client.iter().map(|(_, a)| a.len() as u64).sum(),
+                seconds: started.elapsed().as_secs_f64(),
+            };
 
-        // Phase 3: token verifications (what E15-E17 do per request), on every core.
-        let started = Instant::now();
-        let tokens = Arc::new(tokens);
-        let mut workers = Vec::new();
-        for worker in 0..cores {
-            let (state, tokens) = (state.clone(), tokens.clone());
-            workers.push(std::thread::spawn(move || {
-                let keys = state.keys();
-                let mut n = 0u64;
-                let begun = Instant::now();
-                while begun.elapsed() < budget && n < MAX_OPS {
-                    let token = &tokens[(n as usize * cores + worker) % tokens.len()];
-                    keys.verify("dev-app", token).expect("token verifies");
-                    n += 1;
-                }
-                n
-            }));
-        }
-        let verify_ops = workers.into_iter().map(|w| w.join().unwrap()).sum();
-        let verifications = Phase {
-            name: "auth token verifications (RS256)",
-            ops: verify_ops,
-            seconds: started.elapsed().as_secs_f64(),
-        };
-        state.db().close().await;
-        if let Some(admin) = &postgres_admin {
-            admin_execute(
-                admin,
-                &format!("DROP DATABASE IF EXISTS {postgres_db} WITH (FORCE)"),
+            // Phase 2: logins with the registered passkeys.
+            let stop = Arc::new(AtomicBool::new(false));
+            let done = Arc::new(AtomicU64::new(0));
+            let started = Instant::now();
+            let mut clients = Vec::new();
+            let mut tokens = Vec::new();
+            for (mut passkey, accounts) in per_client {
+                tokens.extend(accounts.iter().map(|(_, t)| t.clone()));
+                let (router, done, stop) = (router.clone(), done.clone(), stop.clone());
+                clients.push(tokio::spawn(async move {
+                    let mut logged_in = 0u64;
+                    for (email, _) in accounts.iter().cycle().take(accounts.len() * 4) {
+                        if stop.load(Ordering::Relaxed)
+                            || done.fetch_add(1, Ordering::Relaxed) >= MAX_OPS
+                        {
+                            break;
+                        }
+                        login(&router, &mut passkey, email).await;
+                        logged_in += 1;
+                    }
+                    logged_in
+                }));
+            }
+            tokio::time::sleep(budget).await;
+            stop.store(true, Ordering::Relaxed);
+            let mut login_ops = 0;
+            for client in clients {
+                login_ops += client.await.unwrap();
+            }
+            let logins = Phase {
+                name: "passkey logins (E6+E7)",
+                ops: login_ops,
+                seconds: started.elapsed().as_secs_f64(),
+            };
+
+            // Phase 3: registrations by one-time code (E3+E8+E10) from CLIENTS concurrent clients.
+            let stop = Arc::new(AtomicBool::new(false));
+            let done = Arc::new(AtomicU64::new(0));
+            let started = Instant::now();
+            let mut clients = Vec::new();
+            for client in 0..CLIENTS {
+                let (router, codes, done, stop) =
+                    (router.clone(), codes.clone(), done.clone(), stop.clone());
+                clients.push(tokio::spawn(async move {
+                    let mut n = 0u64;
+                    while !stop.load(Ordering::Relaxed)
+                        && done.fetch_add(1, Ordering::Relaxed) < MAX_OPS
+                    {
+                        register_by_code(
+                            &router,
+                            &codes,
+                            &format!("otp-c{client}-u{n}@bench.example"),
+                        )
+                        .await;
+                        n += 1;
+                    }
+                    n
+                }));
+            }
+            tokio::time::sleep(budget).await;
+            stop.store(true, Ordering::Relaxed);
+            let mut otp_ops = 0;
+            for client in clients {
+                otp_ops += client.await.unwrap();
+            }
+            let otp_registrations = Phase {
+                name: "code registrations (E3+E8+E10)",
+                ops: otp_ops,
+                seconds: started.elapsed().as_secs_f64(),
+            };
+
+            // Phase 4: token verifications (what E15-E17 do per request), on every core.
+            let started = Instant::now();
+            let tokens = Arc::new(tokens);
+            let mut workers = Vec::new();
+            for worker in 0..cores {
+                let (state, tokens) = (state.clone(), tokens.clone());
+                workers.push(std::thread::spawn(move || {
+                    let keys = state.keys();
+                    let mut n = 0u64;
+                    let begun = Instant::now();
+                    while begun.elapsed() < budget && n < MAX_OPS {
+                        let token = &tokens[(n as usize * cores + worker) % tokens.len()];
+                        keys.verify("dev-app", token).expect("token verifies");
+                        n += 1;
+                    }
+                    n
+                }));
+            }
+            let verify_ops = workers.into_iter().map(|w| w.join().unwrap()).sum();
+            let verifications = Phase {
+                name: "auth token verifications (RS256)",
+                ops: verify_ops,
+                seconds: started.elapsed().as_secs_f64(),
+            };
+            state.db().close().await;
+            if let Some(admin) = &postgres_admin {
+                admin_execute(
+                    admin,
+                    &format!("DROP DATABASE IF EXISTS {postgres_db} WITH (FORCE)"),
+                )
+                .await;
+            }
+            (
+                sequential,
+                registrations,
+                logins,
+                otp_registrations,
+                verifications,
             )
-            .await;
-        }
-        (sequential, registrations, logins, verifications)
-    });
+        });
 
     println!("auth-server benchmark ({cores} cores, {database}, in-process oneshot, {CLIENTS} concurrent clients)");
     println!(
         "{:<36} {:>10} {:>10} {:>12}",
         "phase", "ops", "seconds", "ops/s"
     );
-    for phase in [&registrations, &logins, &verifications] {
+    for phase in [&registrations, &logins, &otp_registrations, &verifications] {
         println!(
             "{:<36} {:>10} {:>10.2} {:>12.0}",
             phase.name,
@@ -319,6 +430,8 @@ fn main() {
         "registrations": registrations.ops,
         "logins_per_second": logins.per_second(),
         "logins": logins.ops,
+        "otp_registrations_per_second": otp_registrations.per_second(),
+        "otp_registrations": otp_registrations.ops,
         "token_verifications_per_second": verifications.per_second(),
         "token_verifications": verifications.ops,
         "goal_registrations_per_second": 2000,

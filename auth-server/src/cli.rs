@@ -6,8 +6,10 @@ use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
-use crate::config::{dev_app, AppConfig, ConfigFile};
-use crate::state::AppState;
+use crate::config::{dev_app, AppConfig, ConfigFile, DevFallback};
+use crate::limits::Limits;
+use crate::mail::{SmtpConfig, SmtpMailer, SmtpTls};
+use crate::state::{AppState, ServerOptions};
 use crate::{db, ids, tokens};
 
 #[derive(Debug, Parser)]
@@ -35,6 +37,59 @@ pub struct Cli {
     /// Management API key of the dev app (default: random, printed at start).
     #[arg(long, env = "DEV_API_KEY")]
     pub dev_api_key: Option<String>,
+
+    /// The fallback the dev app offers beside passkeys (the elements always pick OTP when both are offered).
+    #[arg(long, env = "DEV_FALLBACK", value_enum, default_value_t = DevFallback::Otp)]
+    pub dev_fallback: DevFallback,
+
+    /// SMTP server for one-time codes and magic links. Without it (and without --dev) nothing can be sent.
+    #[arg(long, env = "SMTP_HOST")]
+    pub smtp_host: Option<String>,
+
+    /// SMTP port (default: 465 for tls, 587 for starttls, 25 for none).
+    #[arg(long, env = "SMTP_PORT")]
+    pub smtp_port: Option<u16>,
+
+    /// How the SMTP connection is secured.
+    #[arg(long, env = "SMTP_TLS", value_enum, default_value_t = SmtpTls::Starttls)]
+    pub smtp_tls: SmtpTls,
+
+    /// SMTP user name (with --smtp-password; both empty = no authentication).
+    #[arg(long, env = "SMTP_USERNAME")]
+    pub smtp_username: Option<String>,
+
+    /// SMTP password. Prefer the env variable: command lines are visible to other local users.
+    #[arg(long, env = "SMTP_PASSWORD", hide_env_values = true)]
+    pub smtp_password: Option<String>,
+
+    /// Sender of every message, `Name <address>` or an address.
+    #[arg(long, env = "MAIL_FROM", default_value = "no-reply@localhost")]
+    pub mail_from: String,
+
+    /// Take the client IP for per-IP limits from the right-most X-Forwarded-For entry. Only behind a reverse proxy
+    /// that sets it; otherwise clients could pick any IP.
+    #[arg(long, env = "TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
+
+    /// Length of the rate-limit window, seconds.
+    #[arg(long, env = "LIMIT_WINDOW_SECS", default_value_t = Limits::default().window_secs)]
+    pub limit_window_secs: u64,
+
+    /// Codes or links sent per client IP per window.
+    #[arg(long, env = "LIMIT_SENDS_PER_IP", default_value_t = Limits::default().sends_per_ip)]
+    pub limit_sends_per_ip: u32,
+
+    /// Codes or links sent per e-mail address per window.
+    #[arg(long, env = "LIMIT_SENDS_PER_IDENTIFIER", default_value_t = Limits::default().sends_per_identifier)]
+    pub limit_sends_per_identifier: u32,
+
+    /// Code and link activation attempts per client IP per window.
+    #[arg(long, env = "LIMIT_ACTIVATIONS_PER_IP", default_value_t = Limits::default().activations_per_ip)]
+    pub limit_activations_per_ip: u32,
+
+    /// Code activation attempts per user per window.
+    #[arg(long, env = "LIMIT_ACTIVATIONS_PER_IDENTIFIER", default_value_t = Limits::default().activations_per_identifier)]
+    pub limit_activations_per_identifier: u32,
 
     /// Address to listen on (port 0 picks a free port; the chosen address is printed).
     #[arg(long, env = "BIND", default_value = "127.0.0.1:8081")]
@@ -90,7 +145,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
 fn apps_from(cli: &Cli) -> Result<Vec<AppConfig>, String> {
     if cli.dev {
         let key = cli.dev_api_key.clone().unwrap_or_else(ids::random_secret);
-        let app = dev_app(&cli.dev_origin, &key);
+        let app = dev_app(&cli.dev_origin, &key, cli.dev_fallback);
         app.validate().map_err(|e| format!("--dev-origin: {e}"))?;
         println!(
             "dev app `{}` for {} (RP ID {}); management API key: {key}",
@@ -106,12 +161,56 @@ fn apps_from(cli: &Cli) -> Result<Vec<AppConfig>, String> {
     }
 }
 
+/// Mail transport, limits and proxy trust from the flags.
+fn server_options(cli: &Cli, apps: &[AppConfig]) -> Result<ServerOptions, String> {
+    let mut options = if cli.dev {
+        println!("dev mailbox: codes and links are printed here and listed at GET /dev/mailbox?to=<address>");
+        ServerOptions::dev()
+    } else {
+        ServerOptions::default()
+    };
+    if let Some(host) = &cli.smtp_host {
+        let mailer = SmtpMailer::new(&SmtpConfig {
+            host: host.clone(),
+            port: cli.smtp_port,
+            tls: cli.smtp_tls,
+            username: cli.smtp_username.clone().filter(|u| !u.is_empty()),
+            password: cli.smtp_password.clone(),
+            from: cli.mail_from.clone(),
+        })
+        .map_err(|e| format!("SMTP settings: {e}"))?;
+        // In dev mode with SMTP, mail is really sent; the dev mailbox route stays but stays empty.
+        options.mailer = std::sync::Arc::new(mailer);
+    } else if !cli.dev
+        && apps
+            .iter()
+            .any(|a| a.auth_methods.otp.is_some() || a.auth_methods.magic_link.is_some())
+    {
+        eprintln!(
+            "auth-server: WARNING: an app offers one-time codes or magic links but no SMTP server is configured \
+             (--smtp-host): sending them will fail"
+        );
+    }
+    options.limits = Limits {
+        window_secs: cli.limit_window_secs.max(1),
+        sends_per_ip: cli.limit_sends_per_ip,
+        sends_per_identifier: cli.limit_sends_per_identifier,
+        activations_per_ip: cli.limit_activations_per_ip,
+        activations_per_identifier: cli.limit_activations_per_identifier,
+    };
+    options.trust_forwarded_for = cli.trust_forwarded_for;
+    Ok(options)
+}
+
 async fn serve(cli: Cli) -> Result<(), String> {
     let apps = apps_from(&cli)?;
+    let options = server_options(&cli, &apps)?;
     let pool = db::connect(&cli.database_url)
         .await
         .map_err(|e| e.to_string())?;
-    let state = AppState::new(pool, apps).await.map_err(|e| e.to_string())?;
+    let state = AppState::with_options(pool, apps, options)
+        .await
+        .map_err(|e| e.to_string())?;
     spawn_housekeeping(state.clone());
     let listener = tokio::net::TcpListener::bind(cli.bind)
         .await
@@ -121,13 +220,17 @@ async fn serve(cli: Cli) -> Result<(), String> {
         "auth-server listening on http://{addr} (apps: {})",
         state.app_ids().join(", ")
     );
-    axum::serve(listener, crate::app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| e.to_string())
+    // ConnectInfo: the socket peer is the client IP for per-IP limits (see `limits::ClientIp`).
+    axum::serve(
+        listener,
+        crate::app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+    .map_err(|e| e.to_string())
 }
 
-/// Every minute: drop expired WebAuthn handshakes and pick up rotated signing keys.
+/// Every minute: drop expired handshakes, codes, links and rate-limit windows, and pick up rotated signing keys.
 fn spawn_housekeeping(state: AppState) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
@@ -136,6 +239,17 @@ fn spawn_housekeeping(state: AppState) {
             if let Err(err) = crate::store::challenges::sweep_expired(state.db()).await {
                 tracing::warn!(%err, "sweeping expired handshakes failed");
             }
+            let now = state.now();
+            if let Err(err) = crate::store::otps::sweep_expired(state.db(), now).await {
+                tracing::warn!(%err, "sweeping expired codes failed");
+            }
+            let max_ttl = crate::config::MAX_CODE_TTL_SECS as i64;
+            if let Err(err) =
+                crate::store::magic_links::sweep_expired(state.db(), now, max_ttl).await
+            {
+                tracing::warn!(%err, "sweeping expired magic links failed");
+            }
+            state.rate_limiter().sweep(state.limits().window_secs, now);
             if let Err(err) = state.reload_keys().await {
                 tracing::warn!(%err, "reloading signing keys failed");
             }

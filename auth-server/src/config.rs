@@ -37,8 +37,16 @@ pub struct AppConfig {
     pub auth_methods: AuthMethods,
     #[serde(default = "default_auth_token_lifetime")]
     pub auth_token_lifetime_secs: u64,
-    #[serde(default = "default_refresh_token_lifetime")]
+    /// Session inactivity timeout: each refresh token lives this long, and every refresh issues a new one, so a
+    /// session ends when it is not refreshed for this long.
+    #[serde(
+        default = "default_refresh_token_lifetime",
+        alias = "session_inactivity_timeout_secs"
+    )]
     pub refresh_token_lifetime_secs: u64,
+    /// Absolute session lifetime: no refresh extends a session beyond this long after its login.
+    #[serde(default = "default_session_absolute_lifetime")]
+    pub session_absolute_lifetime_secs: u64,
     /// SHA-256 (hex) of each management API key; the keys themselves are never stored.
     #[serde(default)]
     pub management_api_key_sha256: Vec<String>,
@@ -87,6 +95,11 @@ fn default_auth_token_lifetime() -> u64 {
 fn default_refresh_token_lifetime() -> u64 {
     30 * 24 * 3600
 }
+fn default_session_absolute_lifetime() -> u64 {
+    90 * 24 * 3600
+}
+/// Codes and links live at most 10 minutes (the issue's bound; a shorter `ttl` is allowed).
+pub const MAX_CODE_TTL_SECS: u64 = 600;
 fn default_ttl_unit() -> String {
     "s".into()
 }
@@ -186,8 +199,24 @@ impl AppConfig {
                 "auth_methods must enable at least one method (an empty object renders no form)",
             ));
         }
-        if self.auth_token_lifetime_secs == 0 || self.refresh_token_lifetime_secs == 0 {
-            return Err(self.invalid("token lifetimes must be positive"));
+        if self.auth_token_lifetime_secs == 0
+            || self.refresh_token_lifetime_secs == 0
+            || self.session_absolute_lifetime_secs == 0
+        {
+            return Err(self.invalid("token and session lifetimes must be positive"));
+        }
+        for (name, method) in [
+            ("otp", &self.auth_methods.otp),
+            ("magic_link", &self.auth_methods.magic_link),
+        ] {
+            if let Some(method) = method {
+                // A code or link is a bearer credential sent by e-mail: keep its window short.
+                if method.ttl == 0 || method.ttl > MAX_CODE_TTL_SECS {
+                    return Err(self.invalid(format!(
+                        "auth_methods.{name}.ttl must be 1-{MAX_CODE_TTL_SECS} seconds"
+                    )));
+                }
+            }
         }
         for hash in &self.management_api_key_sha256 {
             if crate::ids::parse_hex_32(hash).is_none() {
@@ -227,8 +256,20 @@ impl AppConfig {
     }
 }
 
-/// The `--dev` app: `dev-app` for the SPA at `origin`, passkeys plus OTP, managed with `api_key`.
-pub fn dev_app(origin: &str, api_key: &str) -> AppConfig {
+/// Which fallback the dev app offers beside passkeys (the elements use OTP whenever it is offered, so only one is).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum DevFallback {
+    #[default]
+    Otp,
+    MagicLink,
+}
+
+/// The `--dev` app: `dev-app` for the SPA at `origin`, passkeys plus the `fallback`, managed with `api_key`.
+pub fn dev_app(origin: &str, api_key: &str, fallback: DevFallback) -> AppConfig {
+    let ten_minutes = || TtlMethod {
+        ttl: MAX_CODE_TTL_SECS,
+        ttl_display_unit: "s".into(),
+    };
     AppConfig {
         id: "dev-app".into(),
         name: "Leptos Passage (dev)".into(),
@@ -242,14 +283,12 @@ pub fn dev_app(origin: &str, api_key: &str) -> AppConfig {
         default_language: default_language(),
         auth_methods: AuthMethods {
             passkeys: Some(PasskeysMethod {}),
-            otp: Some(TtlMethod {
-                ttl: 600,
-                ttl_display_unit: "s".into(),
-            }),
-            magic_link: None,
+            otp: (fallback == DevFallback::Otp).then(ten_minutes),
+            magic_link: (fallback == DevFallback::MagicLink).then(ten_minutes),
         },
         auth_token_lifetime_secs: default_auth_token_lifetime(),
         refresh_token_lifetime_secs: default_refresh_token_lifetime(),
+        session_absolute_lifetime_secs: default_session_absolute_lifetime(),
         management_api_key_sha256: vec![crate::ids::sha256_hex(api_key)],
     }
 }
@@ -291,6 +330,10 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("surprise"), "{err}");
+        let err = ConfigFile::parse(&format!("{}[apps.auth_methods.otp]\nttl = 601\n", base("")))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("ttl must be 1-600"), "{err}");
         assert!(matches!(
             ConfigFile::parse("apps = []"),
             Err(ConfigError::NoApps)
@@ -298,8 +341,16 @@ mod tests {
     }
 
     #[test]
+    fn dev_fallback_offers_exactly_one_method() {
+        let otp = dev_app("http://localhost:8080", "k", DevFallback::Otp).auth_methods;
+        assert!(otp.otp.is_some() && otp.magic_link.is_none());
+        let link = dev_app("http://localhost:8080", "k", DevFallback::MagicLink).auth_methods;
+        assert!(link.otp.is_none() && link.magic_link.as_ref().is_some_and(|m| m.ttl == 600));
+    }
+
+    #[test]
     fn rp_id_is_the_origin_host() {
-        let app = dev_app("http://localhost:8080/", "k");
+        let app = dev_app("http://localhost:8080/", "k", DevFallback::Otp);
         assert_eq!(app.rp_id().unwrap(), "localhost");
         assert_eq!(app.normalized_origin(), "http://localhost:8080");
     }

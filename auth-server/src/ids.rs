@@ -66,8 +66,17 @@ pub fn rfc3339(unix: i64) -> String {
         .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_owned())
 }
 
+/// Characters refused anywhere in an identifier. The elements inject the identifier into HTML (two messages are
+/// rendered with `v-html`) and their own e-mail check accepts quoted local parts such as `"<img ...>"@x.io`, so
+/// anything that could open a tag, an attribute or an entity is refused here, even where RFC 5322 would allow it.
+pub const IDENTIFIER_FORBIDDEN_CHARS: &[char] = &['<', '>', '"', '\'', '&', '\\', '`'];
+
 /// Trim and lower-case an e-mail identifier, then check its syntax. Returns `None` when it is not an address.
 pub fn normalize_email(raw: &str) -> Option<String> {
+    // Markup characters are refused before anything else (see IDENTIFIER_FORBIDDEN_CHARS).
+    if raw.contains(IDENTIFIER_FORBIDDEN_CHARS) {
+        return None;
+    }
     let email = raw.trim().to_lowercase();
     // RFC 5321 limits a path to 254 characters.
     if email.is_empty()
@@ -112,6 +121,13 @@ mod tests {
             "ana@@example.com",
             "ana@exa..mple.com",
             "ana@.example.com",
+            "\"<img src=x onerror=alert(1)>\"@x.io",
+            "o'brien@example.com",
+            "a&amp@example.com",
+            "a`b@example.com",
+            "a\\b@example.com",
+            "a\tb@example.com",
+            "a\u{7}b@example.com",
         ] {
             assert_eq!(normalize_email(bad), None, "{bad:?} must be refused");
         }

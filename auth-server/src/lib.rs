@@ -4,10 +4,13 @@
 //! `tower::ServiceExt::oneshot` and the binary serves it on a socket.
 
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod ids;
+pub mod limits;
+pub mod mail;
 mod routes;
 pub mod state;
 pub mod store;
@@ -24,12 +27,12 @@ use tower_http::trace::TraceLayer;
 pub use config::{AppConfig, ConfigFile};
 pub use error::ApiError;
 pub use routes::locales_en_json;
-pub use state::AppState;
+pub use state::{AppState, ServerOptions};
 pub use tokens::{issue_auth_result, AuthResult, Claims};
 
 /// The whole API as a router.
 pub fn app(state: AppState) -> Router {
-    routes::router()
+    routes::router(state.dev_mailbox().is_some())
         .with_state(state)
         .layer(cors())
         .layer(TraceLayer::new_for_http())

@@ -5,10 +5,13 @@ use std::sync::{Arc, RwLock};
 
 use webauthn_rs::{Webauthn, WebauthnBuilder};
 
+use crate::clock::Clock;
 use crate::config::{AppConfig, ConfigError};
 use crate::db::Db;
 use crate::error::ApiError;
 use crate::ids;
+use crate::limits::{Limits, RateLimiter};
+use crate::mail::{DevMailbox, Mailer, NoMailer};
 use crate::tokens::{KeyError, SigningKeys};
 
 /// One configured app, ready to serve.
@@ -76,6 +79,48 @@ struct Inner {
     apps: HashMap<String, Arc<RegisteredApp>>,
     keys: RwLock<Arc<SigningKeys>>,
     challenge_ttl_secs: i64,
+    mailer: Arc<dyn Mailer>,
+    dev_mailbox: Option<Arc<DevMailbox>>,
+    limits: Limits,
+    rate_limiter: RateLimiter,
+    trust_forwarded_for: bool,
+    clock: Clock,
+}
+
+/// Server-wide settings beside the apps. `Default`: no mail transport, default limits, socket peer IPs, system clock.
+#[derive(Clone)]
+pub struct ServerOptions {
+    pub mailer: Arc<dyn Mailer>,
+    /// Set in `--dev` mode: serves `GET /dev/mailbox`. Usually also the `mailer`.
+    pub dev_mailbox: Option<Arc<DevMailbox>>,
+    pub limits: Limits,
+    /// Take the client IP for per-IP limits from `X-Forwarded-For` (only behind a proxy that sets it).
+    pub trust_forwarded_for: bool,
+    pub clock: Clock,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        Self {
+            mailer: Arc::new(NoMailer),
+            dev_mailbox: None,
+            limits: Limits::default(),
+            trust_forwarded_for: false,
+            clock: Clock::system(),
+        }
+    }
+}
+
+impl ServerOptions {
+    /// `--dev`: every message goes to the dev mailbox (console + `GET /dev/mailbox`).
+    pub fn dev() -> Self {
+        let mailbox = Arc::new(DevMailbox::default());
+        Self {
+            mailer: mailbox.clone(),
+            dev_mailbox: Some(mailbox),
+            ..Self::default()
+        }
+    }
 }
 
 /// Cheap to clone; handlers receive it through axum's `State`.
@@ -85,6 +130,15 @@ pub struct AppState(Arc<Inner>);
 impl AppState {
     /// Build the state: validate every app, build its relying party, and load (or create) the signing key.
     pub async fn new(db: Db, apps: Vec<AppConfig>) -> Result<Self, StateError> {
+        Self::with_options(db, apps, ServerOptions::default()).await
+    }
+
+    /// As [`AppState::new`], with mail, limits, proxy trust and clock.
+    pub async fn with_options(
+        db: Db,
+        apps: Vec<AppConfig>,
+        options: ServerOptions,
+    ) -> Result<Self, StateError> {
         let apps = apps
             .into_iter()
             .map(|config| {
@@ -97,6 +151,12 @@ impl AppState {
             apps,
             keys: RwLock::new(Arc::new(keys)),
             challenge_ttl_secs: 300,
+            mailer: options.mailer,
+            dev_mailbox: options.dev_mailbox,
+            limits: options.limits,
+            rate_limiter: RateLimiter::default(),
+            trust_forwarded_for: options.trust_forwarded_for,
+            clock: options.clock,
         })))
     }
 
@@ -138,5 +198,34 @@ impl AppState {
     /// How long a WebAuthn handshake stays valid (seconds).
     pub fn challenge_ttl_secs(&self) -> i64 {
         self.0.challenge_ttl_secs
+    }
+
+    pub fn mailer(&self) -> &dyn Mailer {
+        self.0.mailer.as_ref()
+    }
+
+    pub fn dev_mailbox(&self) -> Option<&Arc<DevMailbox>> {
+        self.0.dev_mailbox.as_ref()
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.0.limits
+    }
+
+    pub fn rate_limiter(&self) -> &RateLimiter {
+        &self.0.rate_limiter
+    }
+
+    pub fn trust_forwarded_for(&self) -> bool {
+        self.0.trust_forwarded_for
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.0.clock
+    }
+
+    /// Now by the server clock (Unix seconds).
+    pub fn now(&self) -> i64 {
+        self.0.clock.now()
     }
 }

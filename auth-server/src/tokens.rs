@@ -171,13 +171,25 @@ fn verification_key(stored: &store::keys::StoredKey) -> Result<VerificationKey, 
     })
 }
 
-/// Sign an auth token for `user_id`, create a refresh token, and shape the AuthResult.
+/// Sign an auth token for `user_id`, start a new session (refresh-token family), and shape the AuthResult.
 /// Reusable by every login method: call it once the user is proven.
 pub async fn issue_auth_result(
     state: &AppState,
     app: &RegisteredApp,
     user_id: &str,
 ) -> Result<AuthResult, ApiError> {
+    issue_in_session(state, app, user_id, None).await
+}
+
+/// As [`issue_auth_result`], continuing `session` when given (a refresh), so the absolute lifetime still counts
+/// from the first login and reuse detection covers the new token.
+pub async fn issue_in_session(
+    state: &AppState,
+    app: &RegisteredApp,
+    user_id: &str,
+    session: Option<&store::refresh_tokens::Session>,
+) -> Result<AuthResult, ApiError> {
+    // JWT times follow the system clock: that is what every verifier of the token compares them with.
     let now = ids::now();
     let claims = Claims {
         sub: user_id.to_owned(),
@@ -192,7 +204,10 @@ pub async fn issue_auth_result(
         state.db(),
         &app.config.id,
         user_id,
+        session,
         app.config.refresh_token_lifetime_secs as i64,
+        app.config.session_absolute_lifetime_secs as i64,
+        state.now(),
     )
     .await?;
     Ok(AuthResult {

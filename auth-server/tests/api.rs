@@ -1032,8 +1032,18 @@ async fn locales_serve_english_only(ctx: &Ctx) {
         "/locales/v2/de.json",
         "/locales/v2/en",
     ] {
-        let (status, _, body) = ctx.request(Method::GET, missing, None, None).await;
-        assert_error(status, &body, StatusCode::NOT_FOUND, "locale_not_found");
+        // Not JSON: the element parses any locale response as JSON without checking the status, and would install
+        // a JSON error body as that locale's messages.
+        let (status, headers, body) = ctx.request(Method::GET, missing, None, None).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{missing}");
+        assert!(
+            headers["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/plain"),
+            "{missing}: {headers:?}"
+        );
+        assert_eq!(body, json!("No such locale."), "{missing}: not a JSON body");
     }
 }
 

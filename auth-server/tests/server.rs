@@ -12,6 +12,8 @@ struct Server {
     child: Child,
     addr: String,
     printed: String,
+    /// The rest of stdout (kept open: the dev mailbox prints codes and links there).
+    stdout: std::io::Lines<BufReader<std::process::ChildStdout>>,
 }
 
 impl Drop for Server {
@@ -49,7 +51,20 @@ fn start_dev(db_url: &str, extra: &[&str]) -> Server {
         child,
         addr,
         printed,
+        stdout: lines,
     }
+}
+
+fn post(addr: &str, method: &str, path: &str, body: &serde_json::Value) -> (u16, String, String) {
+    let body = body.to_string();
+    http(
+        addr,
+        &format!(
+            "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nOrigin: http://localhost:8080\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+    )
 }
 
 /// One HTTP/1.1 request over a plain TCP socket; returns (status, headers lower-cased, body).
@@ -216,4 +231,132 @@ fn refuses_to_start_without_apps_or_with_a_bad_config() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// `--dev-fallback magic-link` over a real socket: the app offers magic links (not OTP), the link is printed on its
+/// own console line and listed at `GET /dev/mailbox?to=`, and opening it signs in.
+#[test]
+fn dev_mailbox_and_magic_link_fallback_over_tcp() {
+    let dir = tempfile::tempdir().unwrap();
+    let db_url = format!("sqlite://{}", dir.path().join("auth.sqlite3").display());
+    let mut server = start_dev(&db_url, &["--dev-fallback", "magic-link"]);
+    let (_, _, body) = get(&server.addr, "/v1/apps/dev-app", "");
+    let app: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert!(
+        app["app"]["auth_methods"]["magic_link"].is_object(),
+        "{body}"
+    );
+    assert!(app["app"]["auth_methods"]["otp"].is_null(), "{body}");
+
+    let email = "tcp-link@example.com";
+    let (status, _, body) = post(
+        &server.addr,
+        "POST",
+        "/v1/apps/dev-app/users",
+        &serde_json::json!({ "identifier": email }),
+    );
+    assert_eq!(status, 201, "{body}");
+    let (status, _, body) = post(
+        &server.addr,
+        "POST",
+        "/v1/apps/dev-app/register/magic-link",
+        &serde_json::json!({ "identifier": email, "language": "en", "magic_link_path": "/register" }),
+    );
+    assert_eq!(status, 200, "{body}");
+
+    // The console: the link on its own line.
+    let link = loop {
+        let line = server.stdout.next().expect("stdout open").expect("stdout");
+        if line.contains("psg_magic_link=") {
+            break line.trim().to_owned();
+        }
+    };
+    assert!(
+        link.starts_with("http://localhost:8080/register?psg_magic_link="),
+        "{link}"
+    );
+
+    // The mailbox: JSON, filtered by recipient.
+    let (status, head, body) = get(
+        &server.addr,
+        &format!("/dev/mailbox?to={}", email.replace('@', "%40")),
+        "",
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(head.contains("content-type: application/json"), "{head}");
+    let mailbox: serde_json::Value = serde_json::from_str(&body).unwrap();
+    let messages = mailbox["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 1, "{body}");
+    assert_eq!(messages[0]["to"], email);
+    assert_eq!(messages[0]["kind"], "magic_link");
+    assert_eq!(messages[0]["link"], link.as_str());
+    let (_, _, body) = get(
+        &server.addr,
+        "/dev/mailbox?to=someone-else%40example.com",
+        "",
+    );
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()["messages"],
+        serde_json::json!([])
+    );
+
+    let token = link.split("psg_magic_link=").nth(1).unwrap();
+    let (status, _, body) = post(
+        &server.addr,
+        "PATCH",
+        "/v1/apps/dev-app/magic-link/activate",
+        &serde_json::json!({ "magic_link": token }),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("auth_result"), "{body}");
+}
+
+/// Outside `--dev` there is no mailbox route: it would show every code and link.
+#[test]
+fn config_server_has_no_dev_mailbox() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("auth.toml");
+    std::fs::write(
+        &config,
+        "[[apps]]\nid = \"a\"\nname = \"A\"\nauth_origin = \"http://localhost:8080\"\nredirect_url = \"/d\"\n\
+         [apps.auth_methods.passkeys]\n[apps.auth_methods.otp]\nttl = 300\n",
+    )
+    .unwrap();
+    let mut child = Command::new(BIN)
+        .args([
+            "--config",
+            config.to_str().unwrap(),
+            "--bind",
+            "127.0.0.1:0",
+            "--database-url",
+        ])
+        .arg(format!(
+            "sqlite://{}",
+            dir.path().join("auth.sqlite3").display()
+        ))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines.next().expect("listening line").unwrap();
+        if let Some(rest) = line.strip_prefix("auth-server listening on http://") {
+            break rest.split_whitespace().next().unwrap().to_owned();
+        }
+    };
+    let (status, _, body) = get(&addr, "/dev/mailbox", "");
+    assert_eq!(status, 404, "{body}");
+    assert!(body.contains("not_found"));
+    let _ = child.kill();
+    let _ = child.wait();
+    // No SMTP server configured for an app that sends codes: a warning at start.
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(stderr.contains("no SMTP server is configured"), "{stderr}");
 }

@@ -1,11 +1,11 @@
 //! `GET /locales/v2/{lang}.json`: the elements' UI text (spec §6.4). Only English is shipped; any other file,
-//! including `en-us.json`, is a 404 so the element falls back to `en`.
+//! including `en-us.json`, is a 404 so the element falls back to `en`. That 404 is plain text, never JSON: the
+//! element does `fetch(url).then(r => r.json())` without checking the status, so a JSON error body would be
+//! installed as that locale's messages.
 
 use axum::extract::Path;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-
-use crate::error::ApiError;
 
 /// The English messages, a flat JSON object (one key per Appendix A entry).
 pub const EN_JSON: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/locales/en.json"));
@@ -17,7 +17,11 @@ pub async fn get_locale(Path(file): Path<String>) -> Response {
             EN_JSON,
         )
             .into_response(),
-        _ => ApiError::new(StatusCode::NOT_FOUND, "locale_not_found", "No such locale.")
+        _ => (
+            StatusCode::NOT_FOUND,
+            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+            "No such locale.",
+        )
             .into_response(),
     }
 }

@@ -2,14 +2,18 @@
 
 mod app_info;
 mod current_user;
+mod dev_mailbox;
+mod email_auth;
 mod locales;
+mod magic_link;
 mod management;
+mod otp;
 mod passkeys;
 mod session;
 mod users;
 mod well_known;
 
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use axum::Router;
 
 use crate::error::ApiError;
@@ -20,8 +24,9 @@ pub fn locales_en_json() -> &'static str {
     locales::EN_JSON
 }
 
-pub fn router() -> Router<AppState> {
-    Router::new()
+/// Every route; `dev` adds `GET /dev/mailbox` (it must not exist outside `--dev`: it shows every code and link).
+pub fn router(dev: bool) -> Router<AppState> {
+    let router = Router::new()
         .route("/v1/apps/{app_id}", get(app_info::get_app))
         .route(
             "/v1/apps/{app_id}/users",
@@ -47,6 +52,25 @@ pub fn router() -> Router<AppState> {
             "/v1/apps/{app_id}/login/webauthn/finish",
             post(passkeys::login_finish),
         )
+        .route("/v1/apps/{app_id}/register/otp", post(otp::register))
+        .route("/v1/apps/{app_id}/login/otp", post(otp::login))
+        .route("/v1/apps/{app_id}/otp/activate", post(otp::activate))
+        .route(
+            "/v1/apps/{app_id}/register/magic-link",
+            post(magic_link::register),
+        )
+        .route(
+            "/v1/apps/{app_id}/login/magic-link",
+            post(magic_link::login),
+        )
+        .route(
+            "/v1/apps/{app_id}/magic-link/status",
+            post(magic_link::status),
+        )
+        .route(
+            "/v1/apps/{app_id}/magic-link/activate",
+            patch(magic_link::activate),
+        )
         .route(
             "/v1/apps/{app_id}/currentuser",
             get(current_user::get_current_user),
@@ -71,7 +95,13 @@ pub fn router() -> Router<AppState> {
         .route(
             "/healthz",
             get(|| async { axum::Json(serde_json::json!({ "status": "ok" })) }),
-        )
+        );
+    let router = if dev {
+        router.route("/dev/mailbox", get(dev_mailbox::list))
+    } else {
+        router
+    };
+    router
         .fallback(|| async {
             ApiError::new(
                 axum::http::StatusCode::NOT_FOUND,

@@ -25,28 +25,49 @@ pub struct RefreshRequest {
     refresh_token: String,
 }
 
-/// E18: `POST /tokens {"refresh_token"}` → `{"auth_result"}` with a new refresh token; the old one is revoked, so a
-/// stolen refresh token works at most once.
+/// E18: `POST /tokens {"refresh_token"}` → `{"auth_result"}` with a new refresh token in the same session; the old
+/// one is revoked, so a stolen refresh token works at most once. Presenting a revoked token again revokes the whole
+/// session (refresh-token reuse detection): either the client or a thief holds a copy, and we cannot tell which.
 pub async fn refresh(
     State(state): State<AppState>,
     Path(app_id): Path<String>,
     ApiJson(body): ApiJson<RefreshRequest>,
 ) -> Result<Json<Value>, ApiError> {
     let app = state.app(&app_id)?;
-    let user_id = refresh_tokens::find_valid(state.db(), &app.config.id, &body.refresh_token)
+    let now = state.now();
+    let stored = refresh_tokens::find(state.db(), &app.config.id, &body.refresh_token)
         .await?
         .ok_or_else(invalid_refresh_token)?;
-    // Revoking is the claim: of two concurrent refreshes with one token, only one gets new tokens.
-    if !refresh_tokens::revoke(state.db(), &app.config.id, &body.refresh_token).await? {
+    if stored.revoked {
+        let revoked = refresh_tokens::revoke_family(
+            state.db(),
+            &app.config.id,
+            &stored.session.family_id,
+            now,
+        )
+        .await?;
+        tracing::warn!(app = %app.config.id, user = %stored.user_id, revoked, "revoked refresh token reused: session revoked");
         return Err(invalid_refresh_token());
     }
-    let user = users::find_by_id(state.db(), &app.config.id, &user_id)
+    // Expiry covers both lifetimes: a token never outlives its session's absolute end (see `refresh_tokens::create`).
+    if stored.expires_at <= now {
+        return Err(invalid_refresh_token());
+    }
+    // Revoking is the claim: of two concurrent refreshes with one token, only one gets new tokens; the other is a
+    // reuse and ends the session.
+    if !refresh_tokens::revoke(state.db(), &app.config.id, &body.refresh_token, now).await? {
+        refresh_tokens::revoke_family(state.db(), &app.config.id, &stored.session.family_id, now)
+            .await?;
+        return Err(invalid_refresh_token());
+    }
+    let user = users::find_by_id(state.db(), &app.config.id, &stored.user_id)
         .await?
         .ok_or_else(invalid_refresh_token)?;
     if user.status == UserStatus::Inactive {
         return Err(ApiError::user_inactive());
     }
-    let auth_result = tokens::issue_auth_result(&state, &app, &user.id).await?;
+    let auth_result =
+        tokens::issue_in_session(&state, &app, &user.id, Some(&stored.session)).await?;
     Ok(Json(json!({ "auth_result": auth_result })))
 }
 
@@ -67,6 +88,6 @@ pub async fn revoke(
                 "The refresh_token query parameter is required.",
             )
         })?;
-    refresh_tokens::revoke(state.db(), &app.config.id, &token).await?;
+    refresh_tokens::revoke(state.db(), &app.config.id, &token, state.now()).await?;
     Ok(Json(json!({})))
 }

@@ -6,15 +6,11 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+use super::email_auth::parse_identifier;
 use crate::error::{ApiError, ApiJson};
-use crate::ids;
 use crate::state::AppState;
 use crate::store::{credentials, users};
 use crate::views;
-
-fn invalid_identifier() -> ApiError {
-    ApiError::bad_request("invalid_identifier", "Enter a valid email address.")
-}
 
 /// E2: `GET /users?identifier=...` → `{"user": PublicUser}` or, for an unknown user, `{"user": null}` with 200
 /// (the element treats any error as "enter a valid email").
@@ -33,10 +29,9 @@ pub async fn lookup(
                 "The identifier query parameter is required.",
             )
         })?;
-    // A malformed address cannot belong to anyone: answer "unknown" rather than an error, as for any other miss.
-    let Some(email) = ids::normalize_email(&identifier) else {
-        return Ok(Json(json!({ "user": null })));
-    };
+    // A malformed address (or one with markup characters) is a 400, which the element shows as "enter a valid
+    // email" and stops: it never reaches the views that inject the identifier as HTML.
+    let email = parse_identifier(&identifier)?;
     match users::find_by_email(state.db(), &app.config.id, &email).await? {
         Some(user) => {
             let creds = credentials::for_user(state.db(), &user.id).await?;
@@ -70,7 +65,7 @@ pub async fn create(
             "Public signup is not allowed for this app.",
         ));
     }
-    let email = ids::normalize_email(&body.identifier).ok_or_else(invalid_identifier)?;
+    let email = parse_identifier(&body.identifier)?;
     let (user, created) = users::create_pending(state.db(), &app.config.id, &email).await?;
     match user.status {
         users::UserStatus::Pending => {}

@@ -157,6 +157,22 @@ where
     Ok(())
 }
 
+/// Record a login proven by a code or link sent to the user's address: as `record_login`, and the address is now
+/// verified (whoever read the message controls the mailbox).
+pub async fn record_email_login(db: &Db, user_id: &str) -> Result<(), sqlx::Error> {
+    let now = ids::now();
+    sqlx::query(
+        "UPDATE users SET last_login_at = $1, login_count = login_count + 1, updated_at = $2, email_verified = 1, \
+         status = CASE WHEN status = 'pending' THEN 'active' ELSE status END WHERE id = $3",
+    )
+    .bind(now)
+    .bind(now)
+    .bind(user_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 /// Activate a pending user; false when the user was not pending any more (someone else finished first).
 pub async fn activate_pending<'e, E>(db: E, user_id: &str) -> Result<bool, sqlx::Error>
 where

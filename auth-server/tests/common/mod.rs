@@ -5,7 +5,9 @@
 use std::str::FromStr;
 
 use auth_server::config::{AppConfig, AuthMethods, PasskeysMethod, TtlMethod};
-use auth_server::{app, db, ids, AppState};
+use auth_server::limits::Limits;
+use auth_server::mail::{DevMailbox, MailKind};
+use auth_server::{app, db, ids, AppState, ServerOptions};
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
 use axum::Router;
@@ -22,6 +24,11 @@ pub const ORIGIN: &str = "http://localhost:8080";
 pub const OTHER_APP_ID: &str = "other-app";
 pub const CLOSED_APP_ID: &str = "closed-app";
 pub const VERIFY_APP_ID: &str = "verify-app";
+/// Passkeys plus magic links (no OTP), links valid 5 minutes.
+pub const LINK_APP_ID: &str = "link-app";
+pub const LINK_ORIGIN: &str = "http://localhost:5050";
+/// The client address `request` sends from (as the socket peer, through `ConnectInfo`).
+pub const CLIENT_IP: &str = "192.0.2.10";
 pub const API_KEY: &str = "test-management-key-0123456789";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,6 +45,8 @@ enum TestDb {
 pub struct Ctx {
     pub router: Router,
     pub state: AppState,
+    pub mailbox: std::sync::Arc<DevMailbox>,
+    pub backend: Backend,
     db: TestDb,
 }
 
@@ -63,6 +72,7 @@ fn app_config(id: &str, origin: &str, public_signup: bool) -> AppConfig {
         },
         auth_token_lifetime_secs: 900,
         refresh_token_lifetime_secs: 86_400,
+        session_absolute_lifetime_secs: 7 * 86_400,
         management_api_key_sha256: vec![ids::sha256_hex(API_KEY)],
     }
 }
@@ -76,11 +86,25 @@ pub fn test_apps() -> Vec<AppConfig> {
             require_identifier_verification: true,
             ..app_config(VERIFY_APP_ID, "http://localhost:6060", true)
         },
+        {
+            let mut app = app_config(LINK_APP_ID, LINK_ORIGIN, true);
+            app.auth_methods.otp = None;
+            app.auth_methods.magic_link = Some(TtlMethod {
+                ttl: 300,
+                ttl_display_unit: "s".into(),
+            });
+            app
+        },
     ]
 }
 
 /// A fresh database and server state, or `None` (with a loud line) when Postgres was asked for but not configured.
 pub async fn ctx(backend: Backend) -> Option<Ctx> {
+    ctx_with(backend, Limits::default(), false).await
+}
+
+/// As `ctx`, with these limits and proxy trust. Mail goes to a dev mailbox (`Ctx::mailbox`), as in `--dev`.
+pub async fn ctx_with(backend: Backend, limits: Limits, trust_forwarded_for: bool) -> Option<Ctx> {
     let (url, test_db) = match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("temp dir");
@@ -118,10 +142,20 @@ pub async fn ctx(backend: Backend) -> Option<Ctx> {
         }
     };
     let pool = db::connect(&url).await.expect("connect and migrate");
-    let state = AppState::new(pool, test_apps()).await.expect("state");
+    let options = ServerOptions {
+        limits,
+        trust_forwarded_for,
+        ..ServerOptions::dev()
+    };
+    let mailbox = options.dev_mailbox.clone().expect("dev mailbox");
+    let state = AppState::with_options(pool, test_apps(), options)
+        .await
+        .expect("state");
     Some(Ctx {
         router: app(state.clone()),
         state,
+        mailbox,
+        backend,
         db: test_db,
     })
 }
@@ -150,7 +184,23 @@ impl Ctx {
         body: Option<Value>,
         bearer: Option<&str>,
     ) -> (StatusCode, HeaderMap, Value) {
+        self.request_from(CLIENT_IP, &[], method, uri, body, bearer)
+            .await
+    }
+
+    /// A request from the socket peer `ip`, with extra headers.
+    pub async fn request_from(
+        &self,
+        ip: &str,
+        headers: &[(&str, &str)],
+        method: Method,
+        uri: &str,
+        body: Option<Value>,
+        bearer: Option<&str>,
+    ) -> (StatusCode, HeaderMap, Value) {
+        let peer: std::net::SocketAddr = format!("{ip}:50000").parse().expect("ip");
         let mut builder = Request::builder()
+            .extension(axum::extract::ConnectInfo(peer))
             .method(method)
             .uri(uri)
             .header("passage-version", "@passageidentity/passage-js 4.1.2")
@@ -158,6 +208,9 @@ impl Ctx {
             .header("origin", ORIGIN);
         if let Some(token) = bearer {
             builder = builder.header("authorization", format!("Bearer {token}"));
+        }
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
         }
         let request = match body {
             Some(body) => builder
@@ -281,6 +334,41 @@ impl Ctx {
             json!({ "handshake_id": start["handshake"]["id"], "user_id": start["user"]["id"], "handshake_response": assertion }),
         )
         .await
+    }
+
+    pub async fn patch(&self, uri: &str, body: Value) -> (StatusCode, Value) {
+        let (status, _, body) = self.request(Method::PATCH, uri, Some(body), None).await;
+        (status, body)
+    }
+
+    /// The newest one-time code mailed to `to`.
+    pub fn last_code(&self, to: &str) -> String {
+        match &self
+            .mailbox
+            .messages(Some(to))
+            .first()
+            .expect("a message")
+            .mail
+            .kind
+        {
+            MailKind::Otp { code } => code.clone(),
+            other => panic!("expected a code, got {other:?}"),
+        }
+    }
+
+    /// The newest magic link mailed to `to`.
+    pub fn last_link(&self, to: &str) -> String {
+        match &self
+            .mailbox
+            .messages(Some(to))
+            .first()
+            .expect("a message")
+            .mail
+            .kind
+        {
+            MailKind::MagicLink { link } => link.clone(),
+            other => panic!("expected a link, got {other:?}"),
+        }
     }
 
     /// Run SQL directly (to age a handshake, deactivate a user, ...).

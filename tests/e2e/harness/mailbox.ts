@@ -1,6 +1,7 @@
-// Reads what the auth server "sent": its dev mailbox, `GET /dev/mailbox?to=<address>` (JSON, newest first; only
-// in --dev mode). The exact message fields are the auth server's choice, so this reads the whole message as text
-// and looks for what a person would look for: a 6-digit code, or a link carrying `psg_magic_link`.
+// Reads what the auth server "sent": its dev mailbox, `GET /dev/mailbox?to=<address>` (only in --dev mode):
+// `{"messages": [...]}`, newest first, each `{to, subject, text, kind: "otp" | "magic_link", code | link, sent_at}`.
+// The code or link is taken from its own field, and checked against the text a person would read (not from the
+// whole message: the address itself may contain six digits in a row).
 
 import type { APIRequestContext } from '@playwright/test';
 
@@ -15,6 +16,16 @@ function strings(value: unknown, out: string[]): void {
   if (typeof value === 'string') out.push(value);
   else if (Array.isArray(value)) value.forEach((v) => strings(v, out));
   else if (value && typeof value === 'object') Object.values(value).forEach((v) => strings(v, out));
+}
+
+function fields(message: MailMessage): { code?: string; link?: string; text: string } {
+  const raw = (message.raw ?? {}) as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+  return { code: str(raw.code), link: str(raw.link), text: str(raw.text) ?? '' };
+}
+
+function lines(text: string): string[] {
+  return text.split('\n').map((line) => line.trim());
 }
 
 export class Mailbox {
@@ -51,16 +62,19 @@ export class Mailbox {
 
   async waitForOtp(address: string, after = 0): Promise<string> {
     const message = await this.waitForMessage(address, after);
-    const code = message.text.match(/(?<![0-9])[0-9]{6}(?![0-9])/);
-    if (!code) throw new Error(`no 6-digit code in the message to ${address}:\n${message.text}`);
-    return code[0];
+    const { code, text } = fields(message);
+    if (!code || !/^[0-9]{6}$/.test(code) || !lines(text).includes(code)) {
+      throw new Error(`no 6-digit code on its own line in the message to ${address}:\n${JSON.stringify(message.raw)}`);
+    }
+    return code;
   }
 
   async waitForMagicLink(address: string, after = 0): Promise<string> {
     const message = await this.waitForMessage(address, after);
-    const link = message.text.match(/https?:\/\/[^\s"'<>]*psg_magic_link=[^\s"'<>]+/);
-    if (!link) throw new Error(`no magic link in the message to ${address}:\n${message.text}`);
-    // HTML bodies escape `&` in attribute values.
-    return link[0].replace(/&amp;/g, '&');
+    const { link, text } = fields(message);
+    if (!link || !/^https?:\/\/\S*[?&]psg_magic_link=[^\s&#]+/.test(link) || !lines(text).includes(link)) {
+      throw new Error(`no magic link on its own line in the message to ${address}:\n${JSON.stringify(message.raw)}`);
+    }
+    return link;
   }
 }

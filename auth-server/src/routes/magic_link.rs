@@ -1,0 +1,254 @@
+//! E11 / E12 (send a magic link for registration or login), E13 (the requesting tab polls) and E14 (the tab that
+//! opened the link activates it).
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::email_auth::{self, Purpose};
+use crate::error::{ApiError, ApiJson};
+use crate::limits::ClientIp;
+use crate::mail;
+use crate::state::{AppState, RegisteredApp};
+use crate::store::magic_links;
+
+/// The query parameter the elements look for on page load (spec §3.0).
+const LINK_PARAM: &str = "psg_magic_link";
+/// Longer paths are refused (a URL in an e-mail must stay usable).
+const MAX_PATH_LEN: usize = 2048;
+
+#[derive(Deserialize)]
+pub struct SendLink {
+    identifier: String,
+    /// Accepted, unused: messages are English only.
+    #[serde(default)]
+    #[allow(dead_code)]
+    language: Option<String>,
+    /// The requesting page's `pathname + search + hash`; the link opens the same page.
+    #[serde(default)]
+    magic_link_path: Option<String>,
+}
+
+fn link_ttl(app: &RegisteredApp) -> Result<u64, ApiError> {
+    app.config
+        .auth_methods
+        .magic_link
+        .as_ref()
+        .map(|m| m.ttl)
+        .ok_or_else(|| ApiError::method_disabled("magic link"))
+}
+
+fn invalid_path() -> ApiError {
+    ApiError::bad_request(
+        "invalid_magic_link_path",
+        "magic_link_path must be a path on this app's origin, starting with a single \"/\".",
+    )
+}
+
+/// `origin + path` with `psg_magic_link=<token>` added to the query, before any `#fragment` (spec E11/E12).
+///
+/// The path must start with exactly one `/` and contain no whitespace, control characters or `\`: anything else
+/// could make the result point to another host (`//evil.example`, `@evil.example`), and the link must only ever
+/// open this app. The result is parsed and its origin compared with the app's, as a last check.
+pub fn build_link(origin: &str, path: &str, token: &str) -> Result<String, ApiError> {
+    if !path.starts_with('/')
+        || path.starts_with("//")
+        || path.len() > MAX_PATH_LEN
+        || path
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
+    {
+        return Err(invalid_path());
+    }
+    let (before_fragment, fragment) = match path.split_once('#') {
+        Some((before, fragment)) => (before, Some(fragment)),
+        None => (path, None),
+    };
+    let separator = if !before_fragment.contains('?') {
+        "?"
+    } else if before_fragment.ends_with('?') || before_fragment.ends_with('&') {
+        ""
+    } else {
+        "&"
+    };
+    let mut link = format!("{origin}{before_fragment}{separator}{LINK_PARAM}={token}");
+    if let Some(fragment) = fragment {
+        link.push('#');
+        link.push_str(fragment);
+    }
+    let parsed = url::Url::parse(&link).map_err(|_| invalid_path())?;
+    let expected = url::Url::parse(origin).map_err(ApiError::internal)?;
+    if parsed.origin() != expected.origin() {
+        return Err(invalid_path());
+    }
+    Ok(link)
+}
+
+/// E11: `POST /register/magic-link` → `{"magic_link": {"id"}}`.
+pub async fn register(
+    state: State<AppState>,
+    path: Path<String>,
+    ip: ClientIp,
+    body: ApiJson<SendLink>,
+) -> Result<Json<Value>, ApiError> {
+    send(state, path, ip, body, Purpose::Register).await
+}
+
+/// E12: `POST /login/magic-link` → `{"magic_link": {"id"}}` (also for pending users: "Resend").
+pub async fn login(
+    state: State<AppState>,
+    path: Path<String>,
+    ip: ClientIp,
+    body: ApiJson<SendLink>,
+) -> Result<Json<Value>, ApiError> {
+    send(state, path, ip, body, Purpose::Login).await
+}
+
+async fn send(
+    State(state): State<AppState>,
+    Path(app_id): Path<String>,
+    ip: ClientIp,
+    ApiJson(body): ApiJson<SendLink>,
+    purpose: Purpose,
+) -> Result<Json<Value>, ApiError> {
+    let app = state.app(&app_id)?;
+    let ttl = link_ttl(&app)?;
+    let path = body.magic_link_path.as_deref().unwrap_or("/");
+    // Checked before anything is stored or counted: a bad path is a client bug, not an attempt.
+    build_link(&app.origin, path, "check")?;
+    let user = email_auth::recipient(&state, &app, &ip, &body.identifier, purpose).await?;
+    let (id, token) = magic_links::create(
+        state.db(),
+        &app.config.id,
+        &user.id,
+        ttl as i64,
+        state.now(),
+    )
+    .await?;
+    let link = build_link(&app.origin, path, &token)?;
+    email_auth::deliver(
+        &state,
+        &mail::magic_link_mail(&user.email, &app.config.name, &link, ttl),
+    )
+    .await?;
+    Ok(Json(json!({ "magic_link": { "id": id } })))
+}
+
+#[derive(Deserialize)]
+pub struct LinkStatus {
+    id: String,
+}
+
+/// E13: `POST /magic-link/status {"id"}` → 404 until the link is activated, then once `{"auth_result"}` (a fresh
+/// session for the polling tab). The element polls every 5 s and ignores errors, so this is not rate limited: the
+/// id is 144 random bits and yields nothing until the secret link was opened.
+pub async fn status(
+    State(state): State<AppState>,
+    Path(app_id): Path<String>,
+    ApiJson(body): ApiJson<LinkStatus>,
+) -> Result<Json<Value>, ApiError> {
+    let app = state.app(&app_id)?;
+    let ttl = link_ttl(&app)?;
+    let user_id = magic_links::collect(
+        state.db(),
+        &app.config.id,
+        &body.id,
+        ttl as i64,
+        state.now(),
+    )
+    .await?
+    .ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "magic_link_not_activated",
+            "Magic link not activated.",
+        )
+    })?;
+    let auth_result = email_auth::login_by_email(&state, &app, &user_id).await?;
+    Ok(Json(json!({ "auth_result": auth_result })))
+}
+
+#[derive(Deserialize)]
+pub struct ActivateLink {
+    magic_link: String,
+}
+
+/// E14: `PATCH /magic-link/activate {"magic_link"}` → `{"auth_result"}`; 404 for an unknown, expired or used link
+/// (the element then offers a new link).
+pub async fn activate(
+    State(state): State<AppState>,
+    Path(app_id): Path<String>,
+    ip: ClientIp,
+    ApiJson(body): ApiJson<ActivateLink>,
+) -> Result<Json<Value>, ApiError> {
+    let app = state.app(&app_id)?;
+    link_ttl(&app)?;
+    state.limit_activation_by_ip(&ip)?;
+    let user_id = magic_links::activate(
+        state.db(),
+        &app.config.id,
+        body.magic_link.trim(),
+        state.now(),
+    )
+    .await?
+    .ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "magic_link_not_found",
+            "The link is not valid, has expired, or was already used.",
+        )
+    })?;
+    let auth_result = email_auth::login_by_email(&state, &app, &user_id).await?;
+    Ok(Json(json!({ "auth_result": auth_result })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::build_link;
+
+    const ORIGIN: &str = "http://localhost:8080";
+
+    #[test]
+    fn the_token_goes_into_the_query_before_the_fragment() {
+        let cases = [
+            ("/", "http://localhost:8080/?psg_magic_link=T"),
+            (
+                "/register",
+                "http://localhost:8080/register?psg_magic_link=T",
+            ),
+            (
+                "/?el=register",
+                "http://localhost:8080/?el=register&psg_magic_link=T",
+            ),
+            ("/a?", "http://localhost:8080/a?psg_magic_link=T"),
+            ("/a?x=1&", "http://localhost:8080/a?x=1&psg_magic_link=T"),
+            ("/a#top", "http://localhost:8080/a?psg_magic_link=T#top"),
+            (
+                "/a?b=c#f?g=h",
+                "http://localhost:8080/a?b=c&psg_magic_link=T#f?g=h",
+            ),
+        ];
+        for (path, expected) in cases {
+            assert_eq!(build_link(ORIGIN, path, "T").unwrap(), expected, "{path}");
+        }
+    }
+
+    #[test]
+    fn paths_that_could_leave_the_origin_are_refused() {
+        for path in [
+            "",
+            "register",
+            "//evil.example/",
+            "@evil.example/",
+            "/\\evil.example",
+            "/a b",
+            "/a\nb",
+        ] {
+            let err = build_link(ORIGIN, path, "T").unwrap_err();
+            assert_eq!(err.code, "invalid_magic_link_path", "{path:?}");
+        }
+        assert!(build_link(ORIGIN, &format!("/{}", "a".repeat(3000)), "T").is_err());
+    }
+}
