@@ -132,7 +132,8 @@ where
 
 /// `GET {api_url}/user`.
 pub async fn current_user(api_url: &str, token: &str) -> Result<CurrentUser, ApiFailure> {
-    let request = with_timeout(Request::get(&format!("{api_url}/user"))).header("Authorization", &bearer(token)).build();
+    let request =
+        with_timeout(Request::get(&format!("{api_url}/user"))).header("Authorization", &bearer(token)).build();
     let response = send(request).await?;
     response.json::<CurrentUser>().await.map_err(|e| ApiFailure::Network(format!("unexpected response: {e}")))
 }
@@ -157,7 +158,10 @@ mod tests {
         let body = r#"{"error":{"code":"invalid_name","message":"Please enter your name."}}"#;
         assert_eq!(error_message(400, body), "Please enter your name.");
         assert_eq!(error_message(502, "<html>Bad gateway</html>"), "The server answered with status 502.");
-        assert_eq!(error_message(500, r#"{"error":{"code":"x","message":" "}}"#), "The server answered with status 500.");
+        assert_eq!(
+            error_message(500, r#"{"error":{"code":"x","message":" "}}"#),
+            "The server answered with status 500."
+        );
     }
 
     #[test]

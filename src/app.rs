@@ -7,10 +7,10 @@ use leptos_router::path;
 use crate::config::AppConfig;
 use crate::pages::config_error::ConfigErrorPage;
 use crate::pages::dashboard::DashboardPage;
+use crate::pages::loading;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::register::RegisterPage;
-use crate::pages::loading;
 use crate::{app_path, browser, config_loader};
 
 /// The router base (see [`app_path::router_base`]), provided to the pages for building links.

@@ -71,10 +71,7 @@ pub fn destination(redirect_url: &str, page_origin: &str, base: &str) -> Destina
 /// Whether a `location.search` belongs to a tab that opened an e-mailed magic link (the element then activates
 /// it). Such a tab has no name field filled in, so it must never post an empty name.
 pub fn is_magic_link_tab(search: &str) -> bool {
-    search
-        .trim_start_matches('?')
-        .split('&')
-        .any(|pair| pair.split('=').next() == Some("psg_magic_link"))
+    search.trim_start_matches('?').split('&').any(|pair| pair.split('=').next() == Some("psg_magic_link"))
 }
 
 #[cfg(test)]

@@ -74,9 +74,10 @@ pub fn message(state: AuthServerState, auth_url: &str, app_id: &str) -> String {
 /// Whether the element shows its "bad app or app info failure" notice (and not the e-mail view's sign-up notice).
 pub fn invalid_app_notice_shown(root: &web_sys::ShadowRoot) -> bool {
     let Ok(notices) = root.query_selector_all(INVALID_APP_NOTICE_SELECTOR) else { return false };
-    (0..notices.length()).filter_map(|i| notices.item(i)).filter_map(|node| node.dyn_into::<web_sys::Element>().ok()).any(
-        |notice| notice.closest(crate::email_view::EMAIL_VIEW_SELECTOR).ok().flatten().is_none(),
-    )
+    (0..notices.length())
+        .filter_map(|i| notices.item(i))
+        .filter_map(|node| node.dyn_into::<web_sys::Element>().ok())
+        .any(|notice| notice.closest(crate::email_view::EMAIL_VIEW_SELECTOR).ok().flatten().is_none())
 }
 
 /// Repeats E1 (without the element's custom headers, so no preflight) and classifies the outcome.

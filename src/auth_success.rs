@@ -76,7 +76,12 @@ pub async fn complete_sign_in(
     let (_, _, _, search) = browser::location_parts();
     let outbox = ProfileOutbox::local().ok();
     let pending = outbox.as_ref().and_then(ProfileOutbox::read);
-    let name = name_to_save(typed_name.as_deref(), pending.as_ref(), identifier.as_deref(), app_path::is_magic_link_tab(&search));
+    let name = name_to_save(
+        typed_name.as_deref(),
+        pending.as_ref(),
+        identifier.as_deref(),
+        app_path::is_magic_link_tab(&search),
+    );
     if let Some(name) = name {
         status.try_set(Some("Saving your profile…".to_owned()));
         match api::save_name(&config.api_url, &result.auth_token, &name).await {
@@ -124,7 +129,10 @@ mod tests {
     #[test]
     fn register_tab_posts_the_typed_name() {
         let pending = entry("ada@example.com", "Ada");
-        assert_eq!(name_to_save(Some(" Ada L "), Some(&pending), Some("ada@example.com"), false).as_deref(), Some("Ada L"));
+        assert_eq!(
+            name_to_save(Some(" Ada L "), Some(&pending), Some("ada@example.com"), false).as_deref(),
+            Some("Ada L")
+        );
         assert_eq!(name_to_save(Some("Ada"), None, Some("ada@example.com"), false).as_deref(), Some("Ada"));
         // An invalid typed name falls back to the outbox rather than posting something the backend refuses.
         assert_eq!(name_to_save(Some("  "), Some(&pending), None, false).as_deref(), Some("Ada"));

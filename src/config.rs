@@ -266,9 +266,16 @@ mod tests {
 
     #[test]
     fn non_http_urls_are_refused() {
-        for bad in ["ftp://a", "javascript:alert(1)", "localhost:8081", "http://", "https://:80", "http://a b",
-            "http://a?x=1", "data:text/plain,x"]
-        {
+        for bad in [
+            "ftp://a",
+            "javascript:alert(1)",
+            "localhost:8081",
+            "http://",
+            "https://:80",
+            "http://a b",
+            "http://a?x=1",
+            "data:text/plain,x",
+        ] {
             let text = format!(r#"{{"app_id":"a","auth_url":{bad:?},"api_url":"http://b"}}"#);
             let err = parse(&text).unwrap_err();
             assert_eq!(err.key, Some("auth_url"), "{bad}");

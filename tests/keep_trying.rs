@@ -19,7 +19,10 @@ fn status(status: u16) -> ApiFailure {
 
 /// Runs `keep_trying` over `script` (one outcome per attempt); returns the result, the attempts made and the
 /// failures reported while waiting.
-async fn run(script: Vec<Result<&'static str, ApiFailure>>, wanted: impl Fn() -> bool) -> (Result<&'static str, ApiFailure>, usize, Vec<ApiFailure>) {
+async fn run(
+    script: Vec<Result<&'static str, ApiFailure>>,
+    wanted: impl Fn() -> bool,
+) -> (Result<&'static str, ApiFailure>, usize, Vec<ApiFailure>) {
     let script = RefCell::new(script.into_iter());
     let attempts = Cell::new(0);
     let reported = RefCell::new(Vec::new());
@@ -38,7 +41,8 @@ async fn run(script: Vec<Result<&'static str, ApiFailure>>, wanted: impl Fn() ->
 
 #[wasm_bindgen_test]
 async fn retries_network_errors_and_server_trouble_until_an_answer() {
-    let (result, attempts, reported) = run(vec![Err(network()), Err(status(503)), Err(network()), Ok("user")], || true).await;
+    let (result, attempts, reported) =
+        run(vec![Err(network()), Err(status(503)), Err(network()), Ok("user")], || true).await;
     assert_eq!(result, Ok("user"));
     assert_eq!(attempts, 4);
     assert_eq!(reported, [network(), status(503), network()], "each transient failure is reported for the page");

@@ -3,11 +3,11 @@
 //! ignores the deep path: without a `<base>` element the app's base is the site root).
 #![cfg(target_arch = "wasm32")]
 
+use leptos::prelude::*;
 use leptos_passage::app::ConfiguredApp;
 use leptos_passage::browser::next_animation_frame;
 use leptos_passage::config::AppConfig;
 use leptos_passage::email_view::live_observer_count;
-use leptos::prelude::*;
 use wasm_bindgen::JsCast as _;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;

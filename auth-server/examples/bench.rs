@@ -32,42 +32,25 @@ const MAX_OPS: u64 = 50_000;
 const CLIENTS: usize = 8;
 
 async fn post(router: &Router, uri: &str, body: Value) -> (StatusCode, Value) {
-    let request = Request::post(uri)
-        .header("content-type", "application/json")
-        .body(Body::from(body.to_string()))
-        .unwrap();
+    let request =
+        Request::post(uri).header("content-type", "application/json").body(Body::from(body.to_string())).unwrap();
     let response = router.clone().oneshot(request).await.unwrap();
     let status = response.status();
     let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
 }
 
 /// One full registration as the element does it: E3, E4, authenticator, E5. Returns the auth token and the time
 /// spent in the authenticator (the browser's share, not the server's).
 async fn register(router: &Router, passkey: &mut SoftPasskey, email: &str) -> (String, Duration) {
-    let (status, _) = post(
-        router,
-        "/v1/apps/dev-app/users",
-        json!({ "identifier": email }),
-    )
-    .await;
+    let (status, _) = post(router, "/v1/apps/dev-app/users", json!({ "identifier": email })).await;
     assert!(status.is_success(), "create user: {status}");
-    let (status, start) = post(
-        router,
-        "/v1/apps/dev-app/register/webauthn/start",
-        json!({ "identifier": email }),
-    )
-    .await;
+    let (status, start) =
+        post(router, "/v1/apps/dev-app/register/webauthn/start", json!({ "identifier": email })).await;
     assert_eq!(status, StatusCode::OK, "{start}");
-    let options: CreationChallengeResponse =
-        serde_json::from_value(start["handshake"]["challenge"].clone()).unwrap();
+    let options: CreationChallengeResponse = serde_json::from_value(start["handshake"]["challenge"].clone()).unwrap();
     let authenticator_started = Instant::now();
-    let credential = passkey
-        .do_registration(Url::parse(ORIGIN).unwrap(), options)
-        .expect("authenticator");
+    let credential = passkey.do_registration(Url::parse(ORIGIN).unwrap(), options).expect("authenticator");
     let authenticator_time = authenticator_started.elapsed();
     let (status, body) = post(
         router,
@@ -76,27 +59,16 @@ async fn register(router: &Router, passkey: &mut SoftPasskey, email: &str) -> (S
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let token = body["auth_result"]["auth_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let token = body["auth_result"]["auth_token"].as_str().unwrap().to_owned();
     (token, authenticator_time)
 }
 
 /// One login: E6, authenticator, E7.
 async fn login(router: &Router, passkey: &mut SoftPasskey, email: &str) {
-    let (status, start) = post(
-        router,
-        "/v1/apps/dev-app/login/webauthn/start",
-        json!({ "identifier": email }),
-    )
-    .await;
+    let (status, start) = post(router, "/v1/apps/dev-app/login/webauthn/start", json!({ "identifier": email })).await;
     assert_eq!(status, StatusCode::OK, "{start}");
-    let options: RequestChallengeResponse =
-        serde_json::from_value(start["handshake"]["challenge"].clone()).unwrap();
-    let assertion = passkey
-        .do_authentication(Url::parse(ORIGIN).unwrap(), options)
-        .expect("authenticator");
+    let options: RequestChallengeResponse = serde_json::from_value(start["handshake"]["challenge"].clone()).unwrap();
+    let assertion = passkey.do_authentication(Url::parse(ORIGIN).unwrap(), options).expect("authenticator");
     let (status, body) = post(
         router,
         "/v1/apps/dev-app/login/webauthn/finish",
@@ -130,41 +102,21 @@ impl Mailer for CodeBox {
 
 /// One registration by code as the element does it: E3, E8, (the user reads the mail), E10.
 async fn register_by_code(router: &Router, codes: &CodeBox, email: &str) {
-    let (status, _) = post(
-        router,
-        "/v1/apps/dev-app/users",
-        json!({ "identifier": email }),
-    )
-    .await;
+    let (status, _) = post(router, "/v1/apps/dev-app/users", json!({ "identifier": email })).await;
     assert!(status.is_success(), "create user: {status}");
-    let (status, sent) = post(
-        router,
-        "/v1/apps/dev-app/register/otp",
-        json!({ "identifier": email, "language": "en" }),
-    )
-    .await;
+    let (status, sent) =
+        post(router, "/v1/apps/dev-app/register/otp", json!({ "identifier": email, "language": "en" })).await;
     assert_eq!(status, StatusCode::OK, "{sent}");
-    let code = codes
-        .0
-        .lock()
-        .unwrap()
-        .remove(email)
-        .expect("a code was mailed");
-    let (status, body) = post(
-        router,
-        "/v1/apps/dev-app/otp/activate",
-        json!({ "otp": code, "otp_id": sent["otp_id"] }),
-    )
-    .await;
+    let code = codes.0.lock().unwrap().remove(email).expect("a code was mailed");
+    let (status, body) =
+        post(router, "/v1/apps/dev-app/otp/activate", json!({ "otp": code, "otp_id": sent["otp_id"] })).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
 async fn admin_execute(admin_url: &str, statement: &str) {
     use sqlx::{Connection, Executor};
     sqlx::any::install_default_drivers();
-    let mut admin = sqlx::AnyConnection::connect(admin_url)
-        .await
-        .expect("connect to BENCH_POSTGRES_URL");
+    let mut admin = sqlx::AnyConnection::connect(admin_url).await.expect("connect to BENCH_POSTGRES_URL");
     admin.execute(statement).await.expect(statement);
     admin.close().await.ok();
 }
@@ -182,245 +134,178 @@ impl Phase {
 }
 
 fn main() {
-    let seconds: u64 = std::env::args()
-        .skip_while(|a| a != "--seconds")
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(5);
+    let seconds: u64 =
+        std::env::args().skip_while(|a| a != "--seconds").nth(1).and_then(|s| s.parse().ok()).unwrap_or(5);
     let budget = Duration::from_secs(seconds);
-    let cores = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(cores)
-        .enable_all()
-        .build()
-        .unwrap();
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(cores).enable_all().build().unwrap();
     let dir = tempfile::tempdir().unwrap();
     // BENCH_POSTGRES_URL=postgres://...: run on a fresh Postgres database (created here, dropped afterwards).
     let postgres_admin = std::env::var("BENCH_POSTGRES_URL").ok();
-    let postgres_db = format!(
-        "auth_server_bench_{}",
-        auth_server::ids::hex_lower(&auth_server::ids::random_bytes(6))
-    );
+    let postgres_db = format!("auth_server_bench_{}", auth_server::ids::hex_lower(&auth_server::ids::random_bytes(6)));
     let db_url = match &postgres_admin {
         Some(admin) => {
-            runtime.block_on(admin_execute(
-                admin,
-                &format!("CREATE DATABASE {postgres_db}"),
-            ));
+            runtime.block_on(admin_execute(admin, &format!("CREATE DATABASE {postgres_db}")));
             let mut url = Url::parse(admin).expect("BENCH_POSTGRES_URL is a URL");
             url.set_path(&format!("/{postgres_db}"));
             url.to_string()
         }
         None => format!("sqlite://{}", dir.path().join("bench.sqlite3").display()),
     };
-    let database = if postgres_admin.is_some() {
-        "postgres"
-    } else {
-        "sqlite (file, WAL)"
-    };
+    let database = if postgres_admin.is_some() { "postgres" } else { "sqlite (file, WAL)" };
 
-    let (sequential, registrations, logins, otp_registrations, verifications) =
-        runtime.block_on(async {
-            let pool = db::connect(&db_url).await.expect("database");
-            let codes = Arc::new(CodeBox::default());
-            // Every request comes from one "client" here: the abuse limits are lifted so they do not end the run.
-            let unlimited = Limits {
-                sends_per_ip: u32::MAX,
-                sends_per_identifier: u32::MAX,
-                activations_per_ip: u32::MAX,
-                activations_per_identifier: u32::MAX,
-                ..Limits::default()
-            };
-            let options = ServerOptions {
-                mailer: codes.clone(),
-                limits: unlimited,
-                ..ServerOptions::default()
-            };
-            let state = AppState::with_options(
-                pool,
-                vec![dev_app(ORIGIN, "bench-key", DevFallback::Otp)],
-                options,
-            )
+    let (sequential, registrations, logins, otp_registrations, verifications) = runtime.block_on(async {
+        let pool = db::connect(&db_url).await.expect("database");
+        let codes = Arc::new(CodeBox::default());
+        // Every request comes from one "client" here: the abuse limits are lifted so they do not end the run.
+        let unlimited = Limits {
+            sends_per_ip: u32::MAX,
+            sends_per_identifier: u32::MAX,
+            activations_per_ip: u32::MAX,
+            activations_per_identifier: u32::MAX,
+            ..Limits::default()
+        };
+        let options = ServerOptions { mailer: codes.clone(), limits: unlimited, ..ServerOptions::default() };
+        let state = AppState::with_options(pool, vec![dev_app(ORIGIN, "bench-key", DevFallback::Otp)], options)
             .await
             .expect("state");
-            let router = app(state.clone());
+        let router = app(state.clone());
 
-            // Phase 0: one client, one registration at a time: where a registration's time goes.
-            let mut passkey = SoftPasskey::new(true);
-            let mut browser_time = Duration::ZERO;
-            let started = Instant::now();
-            for n in 0..SEQUENTIAL {
-                let (_, spent) =
-                    register(&router, &mut passkey, &format!("seq{n}@bench.example")).await;
-                browser_time += spent;
-            }
-            let total = started.elapsed();
-            let sequential = Sequential {
-                server_ms: (total - browser_time).as_secs_f64() * 1000.0 / SEQUENTIAL as f64,
-                authenticator_ms: browser_time.as_secs_f64() * 1000.0 / SEQUENTIAL as f64,
-            };
+        // Phase 0: one client, one registration at a time: where a registration's time goes.
+        let mut passkey = SoftPasskey::new(true);
+        let mut browser_time = Duration::ZERO;
+        let started = Instant::now();
+        for n in 0..SEQUENTIAL {
+            let (_, spent) = register(&router, &mut passkey, &format!("seq{n}@bench.example")).await;
+            browser_time += spent;
+        }
+        let total = started.elapsed();
+        let sequential = Sequential {
+            server_ms: (total - browser_time).as_secs_f64() * 1000.0 / SEQUENTIAL as f64,
+            authenticator_ms: browser_time.as_secs_f64() * 1000.0 / SEQUENTIAL as f64,
+        };
 
-            // Phase 1: registrations from CLIENTS concurrent clients, each with its own authenticator.
-            let done = Arc::new(AtomicU64::new(0));
-            let stop = Arc::new(AtomicBool::new(false));
-            let started = Instant::now();
-            let mut clients = Vec::new();
-            for client in 0..CLIENTS {
-                let (router, done, stop) = (router.clone(), done.clone(), stop.clone());
-                clients.push(tokio::spawn(async move {
-                    let mut passkey = SoftPasskey::new(true);
-                    let mut accounts = Vec::new();
-                    let mut n = 0;
-                    while !stop.load(Ordering::Relaxed)
-                        && done.fetch_add(1, Ordering::Relaxed) < MAX_OPS
-                    {
-                        let email = format!("c{client}-u{n}@bench.example");
-                        let (token, _) = register(&router, &mut passkey, &email).await;
-                        accounts.push((email, token));
-                        n += 1;
+        // Phase 1: registrations from CLIENTS concurrent clients, each with its own authenticator.
+        let done = Arc::new(AtomicU64::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let started = Instant::now();
+        let mut clients = Vec::new();
+        for client in 0..CLIENTS {
+            let (router, done, stop) = (router.clone(), done.clone(), stop.clone());
+            clients.push(tokio::spawn(async move {
+                let mut passkey = SoftPasskey::new(true);
+                let mut accounts = Vec::new();
+                let mut n = 0;
+                while !stop.load(Ordering::Relaxed) && done.fetch_add(1, Ordering::Relaxed) < MAX_OPS {
+                    let email = format!("c{client}-u{n}@bench.example");
+                    let (token, _) = register(&router, &mut passkey, &email).await;
+                    accounts.push((email, token));
+                    n += 1;
+                }
+                (passkey, accounts)
+            }));
+        }
+        tokio::time::sleep(budget).await;
+        stop.store(true, Ordering::Relaxed);
+        let mut per_client = Vec::new();
+        for client in clients {
+            per_client.push(client.await.unwrap());
+        }
+        let registrations = Phase {
+            name: "passkey registrations (E3+E4+E5)",
+            ops: per_client.iter().map(|(_, a)| a.len() as u64).sum(),
+            seconds: started.elapsed().as_secs_f64(),
+        };
+
+        // Phase 2: logins with the registered passkeys.
+        let stop = Arc::new(AtomicBool::new(false));
+        let done = Arc::new(AtomicU64::new(0));
+        let started = Instant::now();
+        let mut clients = Vec::new();
+        let mut tokens = Vec::new();
+        for (mut passkey, accounts) in per_client {
+            tokens.extend(accounts.iter().map(|(_, t)| t.clone()));
+            let (router, done, stop) = (router.clone(), done.clone(), stop.clone());
+            clients.push(tokio::spawn(async move {
+                let mut logged_in = 0u64;
+                for (email, _) in accounts.iter().cycle().take(accounts.len() * 4) {
+                    if stop.load(Ordering::Relaxed) || done.fetch_add(1, Ordering::Relaxed) >= MAX_OPS {
+                        break;
                     }
-                    (passkey, accounts)
-                }));
-            }
-            tokio::time::sleep(budget).await;
-            stop.store(true, Ordering::Relaxed);
-            let mut per_client = Vec::new();
-            for client in clients {
-                per_client.push(client.await.unwrap());
-            }
-            let registrations = Phase {
-                name: "passkey registrations (E3+E4+E5)",
-                ops: per_client.iter().map(|(_, a)| a.len() as u64).sum(),
-                seconds: started.elapsed().as_secs_f64(),
-            };
+                    login(&router, &mut passkey, email).await;
+                    logged_in += 1;
+                }
+                logged_in
+            }));
+        }
+        tokio::time::sleep(budget).await;
+        stop.store(true, Ordering::Relaxed);
+        let mut login_ops = 0;
+        for client in clients {
+            login_ops += client.await.unwrap();
+        }
+        let logins = Phase { name: "passkey logins (E6+E7)", ops: login_ops, seconds: started.elapsed().as_secs_f64() };
 
-            // Phase 2: logins with the registered passkeys.
-            let stop = Arc::new(AtomicBool::new(false));
-            let done = Arc::new(AtomicU64::new(0));
-            let started = Instant::now();
-            let mut clients = Vec::new();
-            let mut tokens = Vec::new();
-            for (mut passkey, accounts) in per_client {
-                tokens.extend(accounts.iter().map(|(_, t)| t.clone()));
-                let (router, done, stop) = (router.clone(), done.clone(), stop.clone());
-                clients.push(tokio::spawn(async move {
-                    let mut logged_in = 0u64;
-                    for (email, _) in accounts.iter().cycle().take(accounts.len() * 4) {
-                        if stop.load(Ordering::Relaxed)
-                            || done.fetch_add(1, Ordering::Relaxed) >= MAX_OPS
-                        {
-                            break;
-                        }
-                        login(&router, &mut passkey, email).await;
-                        logged_in += 1;
-                    }
-                    logged_in
-                }));
-            }
-            tokio::time::sleep(budget).await;
-            stop.store(true, Ordering::Relaxed);
-            let mut login_ops = 0;
-            for client in clients {
-                login_ops += client.await.unwrap();
-            }
-            let logins = Phase {
-                name: "passkey logins (E6+E7)",
-                ops: login_ops,
-                seconds: started.elapsed().as_secs_f64(),
-            };
+        // Phase 3: registrations by one-time code (E3+E8+E10) from CLIENTS concurrent clients.
+        let stop = Arc::new(AtomicBool::new(false));
+        let done = Arc::new(AtomicU64::new(0));
+        let started = Instant::now();
+        let mut clients = Vec::new();
+        for client in 0..CLIENTS {
+            let (router, codes, done, stop) = (router.clone(), codes.clone(), done.clone(), stop.clone());
+            clients.push(tokio::spawn(async move {
+                let mut n = 0u64;
+                while !stop.load(Ordering::Relaxed) && done.fetch_add(1, Ordering::Relaxed) < MAX_OPS {
+                    register_by_code(&router, &codes, &format!("otp-c{client}-u{n}@bench.example")).await;
+                    n += 1;
+                }
+                n
+            }));
+        }
+        tokio::time::sleep(budget).await;
+        stop.store(true, Ordering::Relaxed);
+        let mut otp_ops = 0;
+        for client in clients {
+            otp_ops += client.await.unwrap();
+        }
+        let otp_registrations =
+            Phase { name: "code registrations (E3+E8+E10)", ops: otp_ops, seconds: started.elapsed().as_secs_f64() };
 
-            // Phase 3: registrations by one-time code (E3+E8+E10) from CLIENTS concurrent clients.
-            let stop = Arc::new(AtomicBool::new(false));
-            let done = Arc::new(AtomicU64::new(0));
-            let started = Instant::now();
-            let mut clients = Vec::new();
-            for client in 0..CLIENTS {
-                let (router, codes, done, stop) =
-                    (router.clone(), codes.clone(), done.clone(), stop.clone());
-                clients.push(tokio::spawn(async move {
-                    let mut n = 0u64;
-                    while !stop.load(Ordering::Relaxed)
-                        && done.fetch_add(1, Ordering::Relaxed) < MAX_OPS
-                    {
-                        register_by_code(
-                            &router,
-                            &codes,
-                            &format!("otp-c{client}-u{n}@bench.example"),
-                        )
-                        .await;
-                        n += 1;
-                    }
-                    n
-                }));
-            }
-            tokio::time::sleep(budget).await;
-            stop.store(true, Ordering::Relaxed);
-            let mut otp_ops = 0;
-            for client in clients {
-                otp_ops += client.await.unwrap();
-            }
-            let otp_registrations = Phase {
-                name: "code registrations (E3+E8+E10)",
-                ops: otp_ops,
-                seconds: started.elapsed().as_secs_f64(),
-            };
-
-            // Phase 4: token verifications (what E15-E17 do per request), on every core.
-            let started = Instant::now();
-            let tokens = Arc::new(tokens);
-            let mut workers = Vec::new();
-            for worker in 0..cores {
-                let (state, tokens) = (state.clone(), tokens.clone());
-                workers.push(std::thread::spawn(move || {
-                    let keys = state.keys();
-                    let mut n = 0u64;
-                    let begun = Instant::now();
-                    while begun.elapsed() < budget && n < MAX_OPS {
-                        let token = &tokens[(n as usize * cores + worker) % tokens.len()];
-                        keys.verify("dev-app", token).expect("token verifies");
-                        n += 1;
-                    }
-                    n
-                }));
-            }
-            let verify_ops = workers.into_iter().map(|w| w.join().unwrap()).sum();
-            let verifications = Phase {
-                name: "auth token verifications (RS256)",
-                ops: verify_ops,
-                seconds: started.elapsed().as_secs_f64(),
-            };
-            state.db().close().await;
-            if let Some(admin) = &postgres_admin {
-                admin_execute(
-                    admin,
-                    &format!("DROP DATABASE IF EXISTS {postgres_db} WITH (FORCE)"),
-                )
-                .await;
-            }
-            (
-                sequential,
-                registrations,
-                logins,
-                otp_registrations,
-                verifications,
-            )
-        });
+        // Phase 4: token verifications (what E15-E17 do per request), on every core.
+        let started = Instant::now();
+        let tokens = Arc::new(tokens);
+        let mut workers = Vec::new();
+        for worker in 0..cores {
+            let (state, tokens) = (state.clone(), tokens.clone());
+            workers.push(std::thread::spawn(move || {
+                let keys = state.keys();
+                let mut n = 0u64;
+                let begun = Instant::now();
+                while begun.elapsed() < budget && n < MAX_OPS {
+                    let token = &tokens[(n as usize * cores + worker) % tokens.len()];
+                    keys.verify("dev-app", token).expect("token verifies");
+                    n += 1;
+                }
+                n
+            }));
+        }
+        let verify_ops = workers.into_iter().map(|w| w.join().unwrap()).sum();
+        let verifications = Phase {
+            name: "auth token verifications (RS256)",
+            ops: verify_ops,
+            seconds: started.elapsed().as_secs_f64(),
+        };
+        state.db().close().await;
+        if let Some(admin) = &postgres_admin {
+            admin_execute(admin, &format!("DROP DATABASE IF EXISTS {postgres_db} WITH (FORCE)")).await;
+        }
+        (sequential, registrations, logins, otp_registrations, verifications)
+    });
 
     println!("auth-server benchmark ({cores} cores, {database}, in-process oneshot, {CLIENTS} concurrent clients)");
-    println!(
-        "{:<36} {:>10} {:>10} {:>12}",
-        "phase", "ops", "seconds", "ops/s"
-    );
+    println!("{:<36} {:>10} {:>10} {:>12}", "phase", "ops", "seconds", "ops/s");
     for phase in [&registrations, &logins, &otp_registrations, &verifications] {
-        println!(
-            "{:<36} {:>10} {:>10.2} {:>12.0}",
-            phase.name,
-            phase.ops,
-            phase.seconds,
-            phase.per_second()
-        );
+        println!("{:<36} {:>10} {:>10.2} {:>12.0}", phase.name, phase.ops, phase.seconds, phase.per_second());
     }
     let report = json!({
         "cores": cores,
@@ -448,7 +333,6 @@ fn main() {
     let out_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench");
     std::fs::create_dir_all(&out_dir).expect("create target/bench");
     let path = out_dir.join("auth-server.json");
-    std::fs::write(&path, serde_json::to_string_pretty(&report).unwrap())
-        .expect("write bench json");
+    std::fs::write(&path, serde_json::to_string_pretty(&report).unwrap()).expect("write bench json");
     println!("wrote {}", path.display());
 }

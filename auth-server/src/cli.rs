@@ -13,11 +13,7 @@ use crate::state::{AppState, ServerOptions};
 use crate::{db, ids, tokens};
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "auth-server",
-    version,
-    about = "Self-hosted, Passage-compatible auth API"
-)]
+#[command(name = "auth-server", version, about = "Self-hosted, Passage-compatible auth API")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -96,12 +92,7 @@ pub struct Cli {
     pub bind: SocketAddr,
 
     /// sqlite://FILE (created if missing) or postgres://...
-    #[arg(
-        long,
-        env = "DATABASE_URL",
-        default_value = "sqlite://.data/auth.sqlite3",
-        global = true
-    )]
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://.data/auth.sqlite3", global = true)]
     pub database_url: String,
 }
 
@@ -117,13 +108,9 @@ pub enum Command {
 pub async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
         Some(Command::RotateKey) => {
-            let pool = db::connect(&cli.database_url)
-                .await
-                .map_err(|e| e.to_string())?;
+            let pool = db::connect(&cli.database_url).await.map_err(|e| e.to_string())?;
             // Make sure a first key exists, so rotation always leaves a previous key behind.
-            tokens::SigningKeys::load_or_create(&pool)
-                .await
-                .map_err(|e| e.to_string())?;
+            tokens::SigningKeys::load_or_create(&pool).await.map_err(|e| e.to_string())?;
             let kid = tokens::rotate(&pool).await.map_err(|e| e.to_string())?;
             println!("new signing key: kid {kid} (the previous key stays in the JWKS; running servers pick it up within a minute)");
             Ok(())
@@ -132,10 +119,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             let key = ids::random_secret();
             println!("api key:   {key}");
             println!("sha256:    {}", ids::sha256_hex(&key));
-            println!(
-                "config:    management_api_key_sha256 = [\"{}\"]",
-                ids::sha256_hex(&key)
-            );
+            println!("config:    management_api_key_sha256 = [\"{}\"]", ids::sha256_hex(&key));
             Ok(())
         }
         None => serve(cli).await,
@@ -181,11 +165,7 @@ fn server_options(cli: &Cli, apps: &[AppConfig]) -> Result<ServerOptions, String
         .map_err(|e| format!("SMTP settings: {e}"))?;
         // In dev mode with SMTP, mail is really sent; the dev mailbox route stays but stays empty.
         options.mailer = std::sync::Arc::new(mailer);
-    } else if !cli.dev
-        && apps
-            .iter()
-            .any(|a| a.auth_methods.otp.is_some() || a.auth_methods.magic_link.is_some())
-    {
+    } else if !cli.dev && apps.iter().any(|a| a.auth_methods.otp.is_some() || a.auth_methods.magic_link.is_some()) {
         eprintln!(
             "auth-server: WARNING: an app offers one-time codes or magic links but no SMTP server is configured \
              (--smtp-host): sending them will fail"
@@ -205,29 +185,18 @@ fn server_options(cli: &Cli, apps: &[AppConfig]) -> Result<ServerOptions, String
 async fn serve(cli: Cli) -> Result<(), String> {
     let apps = apps_from(&cli)?;
     let options = server_options(&cli, &apps)?;
-    let pool = db::connect(&cli.database_url)
-        .await
-        .map_err(|e| e.to_string())?;
-    let state = AppState::with_options(pool, apps, options)
-        .await
-        .map_err(|e| e.to_string())?;
+    let pool = db::connect(&cli.database_url).await.map_err(|e| e.to_string())?;
+    let state = AppState::with_options(pool, apps, options).await.map_err(|e| e.to_string())?;
     spawn_housekeeping(state.clone());
-    let listener = tokio::net::TcpListener::bind(cli.bind)
-        .await
-        .map_err(|e| format!("cannot listen on {}: {e}", cli.bind))?;
+    let listener =
+        tokio::net::TcpListener::bind(cli.bind).await.map_err(|e| format!("cannot listen on {}: {e}", cli.bind))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    println!(
-        "auth-server listening on http://{addr} (apps: {})",
-        state.app_ids().join(", ")
-    );
+    println!("auth-server listening on http://{addr} (apps: {})", state.app_ids().join(", "));
     // ConnectInfo: the socket peer is the client IP for per-IP limits (see `limits::ClientIp`).
-    axum::serve(
-        listener,
-        crate::app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(|e| e.to_string())
+    axum::serve(listener, crate::app(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())
 }
 
 /// Every minute: drop expired handshakes, codes, links and rate-limit windows, and pick up rotated signing keys.
@@ -244,9 +213,7 @@ fn spawn_housekeeping(state: AppState) {
                 tracing::warn!(%err, "sweeping expired codes failed");
             }
             let max_ttl = crate::config::MAX_CODE_TTL_SECS as i64;
-            if let Err(err) =
-                crate::store::magic_links::sweep_expired(state.db(), now, max_ttl).await
-            {
+            if let Err(err) = crate::store::magic_links::sweep_expired(state.db(), now, max_ttl).await {
                 tracing::warn!(%err, "sweeping expired magic links failed");
             }
             state.rate_limiter().sweep(state.limits().window_secs, now);
@@ -263,9 +230,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let terminate = async {
-        if let Ok(mut sig) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
+        if let Ok(mut sig) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
             sig.recv().await;
         }
     };

@@ -39,10 +39,7 @@ pub struct AppConfig {
     pub auth_token_lifetime_secs: u64,
     /// Session inactivity timeout: each refresh token lives this long, and every refresh issues a new one, so a
     /// session ends when it is not refreshed for this long.
-    #[serde(
-        default = "default_refresh_token_lifetime",
-        alias = "session_inactivity_timeout_secs"
-    )]
+    #[serde(default = "default_refresh_token_lifetime", alias = "session_inactivity_timeout_secs")]
     pub refresh_token_lifetime_secs: u64,
     /// Absolute session lifetime: no refresh extends a session beyond this long after its login.
     #[serde(default = "default_session_absolute_lifetime")]
@@ -107,15 +104,9 @@ fn default_ttl_unit() -> String {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
+    Read { path: String, source: std::io::Error },
     #[error("invalid config file {path}: {source}")]
-    Parse {
-        path: String,
-        source: toml::de::Error,
-    },
+    Parse { path: String, source: toml::de::Error },
     #[error("app {app:?}: {problem}")]
     Invalid { app: String, problem: String },
     #[error("the config lists no apps")]
@@ -125,24 +116,16 @@ pub enum ConfigError {
 impl ConfigFile {
     pub fn load(path: &std::path::Path) -> Result<Self, ConfigError> {
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
-            path: shown.clone(),
-            source,
-        })?;
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: shown.clone(), source })?;
         Self::parse(&text).map_err(|err| match err {
-            ConfigError::Parse { source, .. } => ConfigError::Parse {
-                path: shown,
-                source,
-            },
+            ConfigError::Parse { source, .. } => ConfigError::Parse { path: shown, source },
             other => other,
         })
     }
 
     pub fn parse(text: &str) -> Result<Self, ConfigError> {
-        let file: ConfigFile = toml::from_str(text).map_err(|source| ConfigError::Parse {
-            path: String::new(),
-            source,
-        })?;
+        let file: ConfigFile =
+            toml::from_str(text).map_err(|source| ConfigError::Parse { path: String::new(), source })?;
         if file.apps.is_empty() {
             return Err(ConfigError::NoApps);
         }
@@ -150,10 +133,7 @@ impl ConfigFile {
         for app in &file.apps {
             app.validate()?;
             if !seen.insert(app.id.clone()) {
-                return Err(ConfigError::Invalid {
-                    app: app.id.clone(),
-                    problem: "duplicate app id".into(),
-                });
+                return Err(ConfigError::Invalid { app: app.id.clone(), problem: "duplicate app id".into() });
             }
         }
         Ok(file)
@@ -162,20 +142,14 @@ impl ConfigFile {
 
 impl AppConfig {
     fn invalid(&self, problem: impl Into<String>) -> ConfigError {
-        ConfigError::Invalid {
-            app: self.id.clone(),
-            problem: problem.into(),
-        }
+        ConfigError::Invalid { app: self.id.clone(), problem: problem.into() }
     }
 
     /// Refuse configs that would make the elements fail silently (spec §9) or make ids unsafe in URLs.
     pub fn validate(&self) -> Result<(), ConfigError> {
         if self.id.is_empty()
             || self.id.len() > 64
-            || !self
-                .id
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            || !self.id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
         {
             return Err(self.invalid("id must be 1-64 characters of A-Z a-z 0-9 - _"));
         }
@@ -184,9 +158,7 @@ impl AppConfig {
         }
         self.origin_url()?;
         if self.redirect_url.trim().is_empty() {
-            return Err(self.invalid(
-                "redirect_url must not be empty (the element never calls onSuccess otherwise)",
-            ));
+            return Err(self.invalid("redirect_url must not be empty (the element never calls onSuccess otherwise)"));
         }
         if self.allowed_identifier != "email" {
             return Err(self.invalid("allowed_identifier: only \"email\" is supported"));
@@ -195,9 +167,7 @@ impl AppConfig {
             && self.auth_methods.otp.is_none()
             && self.auth_methods.magic_link.is_none()
         {
-            return Err(self.invalid(
-                "auth_methods must enable at least one method (an empty object renders no form)",
-            ));
+            return Err(self.invalid("auth_methods must enable at least one method (an empty object renders no form)"));
         }
         if self.auth_token_lifetime_secs == 0
             || self.refresh_token_lifetime_secs == 0
@@ -205,16 +175,11 @@ impl AppConfig {
         {
             return Err(self.invalid("token and session lifetimes must be positive"));
         }
-        for (name, method) in [
-            ("otp", &self.auth_methods.otp),
-            ("magic_link", &self.auth_methods.magic_link),
-        ] {
+        for (name, method) in [("otp", &self.auth_methods.otp), ("magic_link", &self.auth_methods.magic_link)] {
             if let Some(method) = method {
                 // A code or link is a bearer credential sent by e-mail: keep its window short.
                 if method.ttl == 0 || method.ttl > MAX_CODE_TTL_SECS {
-                    return Err(self.invalid(format!(
-                        "auth_methods.{name}.ttl must be 1-{MAX_CODE_TTL_SECS} seconds"
-                    )));
+                    return Err(self.invalid(format!("auth_methods.{name}.ttl must be 1-{MAX_CODE_TTL_SECS} seconds")));
                 }
             }
         }
@@ -230,15 +195,12 @@ impl AppConfig {
 
     /// `auth_origin` as a URL; it must be a bare origin (the element compares it with `location.origin`).
     pub fn origin_url(&self) -> Result<Url, ConfigError> {
-        let url =
-            Url::parse(&self.auth_origin).map_err(|e| self.invalid(format!("auth_origin: {e}")))?;
+        let url = Url::parse(&self.auth_origin).map_err(|e| self.invalid(format!("auth_origin: {e}")))?;
         if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
             return Err(self.invalid("auth_origin must be an http(s) origin"));
         }
         if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
-            return Err(
-                self.invalid("auth_origin must be an origin only (no path, query or fragment)")
-            );
+            return Err(self.invalid("auth_origin must be an origin only (no path, query or fragment)"));
         }
         Ok(url)
     }
@@ -266,10 +228,7 @@ pub enum DevFallback {
 
 /// The `--dev` app: `dev-app` for the SPA at `origin`, passkeys plus the `fallback`, managed with `api_key`.
 pub fn dev_app(origin: &str, api_key: &str, fallback: DevFallback) -> AppConfig {
-    let ten_minutes = || TtlMethod {
-        ttl: MAX_CODE_TTL_SECS,
-        ttl_display_unit: "s".into(),
-    };
+    let ten_minutes = || TtlMethod { ttl: MAX_CODE_TTL_SECS, ttl_display_unit: "s".into() };
     AppConfig {
         id: "dev-app".into(),
         name: "Leptos Passage (dev)".into(),
@@ -313,31 +272,19 @@ mod tests {
             )
         };
         assert!(ConfigFile::parse(&base("")).is_ok());
-        let err = ConfigFile::parse(&base("").replace("/d", ""))
-            .unwrap_err()
-            .to_string();
+        let err = ConfigFile::parse(&base("").replace("/d", "")).unwrap_err().to_string();
         assert!(err.contains("redirect_url"), "{err}");
         let err =
-            ConfigFile::parse(&base("").replace("https://a.example", "https://a.example/app"))
-                .unwrap_err()
-                .to_string();
+            ConfigFile::parse(&base("").replace("https://a.example", "https://a.example/app")).unwrap_err().to_string();
         assert!(err.contains("origin only"), "{err}");
-        let err = ConfigFile::parse(&base("management_api_key_sha256 = [\"abc\"]"))
-            .unwrap_err()
-            .to_string();
+        let err = ConfigFile::parse(&base("management_api_key_sha256 = [\"abc\"]")).unwrap_err().to_string();
         assert!(err.contains("64 hex"), "{err}");
-        let err = ConfigFile::parse(&base("surprise = 1"))
-            .unwrap_err()
-            .to_string();
+        let err = ConfigFile::parse(&base("surprise = 1")).unwrap_err().to_string();
         assert!(err.contains("surprise"), "{err}");
-        let err = ConfigFile::parse(&format!("{}[apps.auth_methods.otp]\nttl = 601\n", base("")))
-            .unwrap_err()
-            .to_string();
+        let err =
+            ConfigFile::parse(&format!("{}[apps.auth_methods.otp]\nttl = 601\n", base(""))).unwrap_err().to_string();
         assert!(err.contains("ttl must be 1-600"), "{err}");
-        assert!(matches!(
-            ConfigFile::parse("apps = []"),
-            Err(ConfigError::NoApps)
-        ));
+        assert!(matches!(ConfigFile::parse("apps = []"), Err(ConfigError::NoApps)));
     }
 
     #[test]

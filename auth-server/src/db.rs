@@ -30,10 +30,7 @@ pub enum DbError {
     #[error("unsupported database URL {0:?}: use sqlite://FILE or postgres://...")]
     UnsupportedUrl(String),
     #[error("cannot create the directory for {path}: {source}")]
-    CreateDir {
-        path: String,
-        source: std::io::Error,
-    },
+    CreateDir { path: String, source: std::io::Error },
     #[error("cannot connect to the database: {0}")]
     Connect(#[source] sqlx::Error),
     #[error("cannot migrate the database: {0}")]
@@ -76,10 +73,7 @@ pub async fn connect(url: &str) -> Result<Db, DbError> {
         .connect(&url)
         .await
         .map_err(DbError::Connect)?;
-    sqlx::migrate!("./migrations")
-        .run(&pool)
-        .await
-        .map_err(DbError::Migrate)?;
+    sqlx::migrate!("./migrations").run(&pool).await.map_err(DbError::Migrate)?;
     Ok(pool)
 }
 
@@ -90,14 +84,8 @@ fn prepare_sqlite_url(url: &str) -> Result<String, DbError> {
     if path.is_empty() || path.starts_with(":memory:") {
         return Ok(url.to_owned());
     }
-    if let Some(dir) = std::path::Path::new(path)
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-    {
-        std::fs::create_dir_all(dir).map_err(|source| DbError::CreateDir {
-            path: path.to_owned(),
-            source,
-        })?;
+    if let Some(dir) = std::path::Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| DbError::CreateDir { path: path.to_owned(), source })?;
     }
     Ok(if query.contains("mode=") {
         url.to_owned()
@@ -136,24 +124,10 @@ mod pragma_tests {
     #[tokio::test]
     async fn sqlite_connections_get_the_pragmas() {
         let dir = tempfile::tempdir().unwrap();
-        let pool = connect(&format!(
-            "sqlite://{}",
-            dir.path().join("p.sqlite3").display()
-        ))
-        .await
-        .unwrap();
-        let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-        let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
-        let foreign_keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys")
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+        let pool = connect(&format!("sqlite://{}", dir.path().join("p.sqlite3").display())).await.unwrap();
+        let journal: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&pool).await.unwrap();
+        let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(&pool).await.unwrap();
+        let foreign_keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(&pool).await.unwrap();
         assert_eq!((journal.as_str(), synchronous, foreign_keys), ("wal", 1, 1));
     }
 }

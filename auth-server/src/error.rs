@@ -18,23 +18,14 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            status,
-            code,
-            message: message.into(),
-            retry_after_secs: None,
-        }
+        Self { status, code, message: message.into(), retry_after_secs: None }
     }
 
     /// 429 with `Retry-After`: a rate limit was hit.
     pub fn too_many_requests(retry_after_secs: u64) -> Self {
         Self {
             retry_after_secs: Some(retry_after_secs.max(1)),
-            ..Self::new(
-                StatusCode::TOO_MANY_REQUESTS,
-                "too_many_requests",
-                "Too many requests. Try again later.",
-            )
+            ..Self::new(StatusCode::TOO_MANY_REQUESTS, "too_many_requests", "Too many requests. Try again later.")
         }
     }
 
@@ -51,19 +42,11 @@ impl ApiError {
     }
 
     pub fn invalid_token() -> Self {
-        Self::new(
-            StatusCode::UNAUTHORIZED,
-            "invalid_access_token",
-            "Missing or invalid auth token.",
-        )
+        Self::new(StatusCode::UNAUTHORIZED, "invalid_access_token", "Missing or invalid auth token.")
     }
 
     pub fn user_inactive() -> Self {
-        Self::new(
-            StatusCode::FORBIDDEN,
-            "user_inactive",
-            "This account is no longer active.",
-        )
+        Self::new(StatusCode::FORBIDDEN, "user_inactive", "This account is no longer active.")
     }
 
     pub fn method_disabled(method: &str) -> Self {
@@ -77,23 +60,13 @@ impl ApiError {
     /// A server-side failure: the cause is logged, never sent (it may name tables, paths or keys).
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         tracing::error!(%cause, "internal error");
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal_server_error",
-            "Internal server error.",
-        )
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_server_error", "Internal server error.")
     }
 }
 
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} {}: {}",
-            self.status.as_u16(),
-            self.code,
-            self.message
-        )
+        write!(f, "{} {}: {}", self.status.as_u16(), self.code, self.message)
     }
 }
 
@@ -101,15 +74,9 @@ impl std::error::Error for ApiError {}
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut response = (
-            self.status,
-            Json(json!({ "code": self.code, "error": self.message })),
-        )
-            .into_response();
+        let mut response = (self.status, Json(json!({ "code": self.code, "error": self.message }))).into_response();
         if let Some(secs) = self.retry_after_secs {
-            response
-                .headers_mut()
-                .insert(axum::http::header::RETRY_AFTER, secs.into());
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.into());
         }
         response
     }
@@ -124,11 +91,8 @@ impl From<sqlx::Error> for ApiError {
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
         let status = rejection.status();
-        let code = if status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
-            "unsupported_media_type"
-        } else {
-            "invalid_request"
-        };
+        let code =
+            if status == StatusCode::UNSUPPORTED_MEDIA_TYPE { "unsupported_media_type" } else { "invalid_request" };
         Self::new(status, code, rejection.body_text())
     }
 }

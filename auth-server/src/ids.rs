@@ -52,10 +52,7 @@ pub fn b64url(bytes: &[u8]) -> String {
 
 /// Now, in Unix seconds.
 pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
 /// Unix seconds as RFC 3339 (UTC). Out-of-range values fall back to the epoch rather than failing a response.
@@ -79,10 +76,7 @@ pub fn normalize_email(raw: &str) -> Option<String> {
     }
     let email = raw.trim().to_lowercase();
     // RFC 5321 limits a path to 254 characters.
-    if email.is_empty()
-        || email.len() > 254
-        || email.chars().any(|c| c.is_whitespace() || c.is_control())
-    {
+    if email.is_empty() || email.len() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return None;
     }
     let (local, domain) = email.rsplit_once('@')?;
@@ -91,9 +85,7 @@ pub fn normalize_email(raw: &str) -> Option<String> {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains("..")
-        && domain
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '-' || c == '.');
+        && domain.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.');
     let local_ok = !local.is_empty()
         && local.len() <= 64
         && !local.contains('@')
@@ -107,10 +99,7 @@ mod tests {
 
     #[test]
     fn emails_are_trimmed_lower_cased_and_checked() {
-        assert_eq!(
-            normalize_email("  Ana@Example.COM ").as_deref(),
-            Some("ana@example.com")
-        );
+        assert_eq!(normalize_email("  Ana@Example.COM ").as_deref(), Some("ana@example.com"));
         for bad in [
             "",
             "ana",
@@ -138,9 +127,7 @@ mod tests {
         let (a, b) = (random_id(), random_id());
         assert_eq!(a.len(), 24);
         assert_ne!(a, b);
-        assert!(a
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+        assert!(a.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
     }
 
     #[test]

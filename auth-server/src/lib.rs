@@ -32,10 +32,7 @@ pub use tokens::{issue_auth_result, AuthResult, Claims};
 
 /// The whole API as a router.
 pub fn app(state: AppState) -> Router {
-    routes::router(state.dev_mailbox().is_some())
-        .with_state(state)
-        .layer(cors())
-        .layer(TraceLayer::new_for_http())
+    routes::router(state.dev_mailbox().is_some()).with_state(state).layer(cors()).layer(TraceLayer::new_for_http())
 }
 
 /// CORS as spec §1.3: the elements preflight every request (they send two custom headers). No cookies or other
@@ -43,13 +40,7 @@ pub fn app(state: AppState) -> Router {
 fn cors() -> CorsLayer {
     CorsLayer::new()
         .allow_origin(Any)
-        .allow_methods([
-            Method::GET,
-            Method::POST,
-            Method::PATCH,
-            Method::DELETE,
-            Method::OPTIONS,
-        ])
+        .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE, Method::OPTIONS])
         .allow_headers([
             header::CONTENT_TYPE,
             header::AUTHORIZATION,

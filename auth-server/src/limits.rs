@@ -65,31 +65,15 @@ const PRUNE_ABOVE: usize = 10_000;
 impl RateLimiter {
     /// Count one `action` for `key` at `now`; `Err(retry_after_secs)` when `max` per `window_secs` is used up.
     /// A refused attempt is not counted, so a client that waits `Retry-After` gets through.
-    pub fn hit(
-        &self,
-        action: Action,
-        key: &str,
-        max: u32,
-        window_secs: u64,
-        now: i64,
-    ) -> Result<(), u64> {
+    pub fn hit(&self, action: Action, key: &str, max: u32, window_secs: u64, now: i64) -> Result<(), u64> {
         let window_secs = window_secs.max(1) as i64;
-        let mut windows = self
-            .windows
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut windows = self.windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if windows.len() > PRUNE_ABOVE {
             windows.retain(|_, w| now - w.started_at < window_secs);
         }
-        let window = windows.entry((action, key.to_owned())).or_insert(Window {
-            started_at: now,
-            count: 0,
-        });
+        let window = windows.entry((action, key.to_owned())).or_insert(Window { started_at: now, count: 0 });
         if now - window.started_at >= window_secs {
-            *window = Window {
-                started_at: now,
-                count: 0,
-            };
+            *window = Window { started_at: now, count: 0 };
         }
         if window.count >= max {
             return Err((window.started_at + window_secs - now).max(1) as u64);
@@ -114,13 +98,7 @@ impl AppState {
         let now = self.now();
         let limiter = self.rate_limiter();
         limiter
-            .hit(
-                Action::Send,
-                &ip.key(),
-                limits.sends_per_ip,
-                limits.window_secs,
-                now,
-            )
+            .hit(Action::Send, &ip.key(), limits.sends_per_ip, limits.window_secs, now)
             .and_then(|()| {
                 limiter.hit(
                     Action::Send,
@@ -137,13 +115,7 @@ impl AppState {
     pub fn limit_activation_by_ip(&self, ip: &ClientIp) -> Result<(), ApiError> {
         let limits = self.limits();
         self.rate_limiter()
-            .hit(
-                Action::Activate,
-                &ip.key(),
-                limits.activations_per_ip,
-                limits.window_secs,
-                self.now(),
-            )
+            .hit(Action::Activate, &ip.key(), limits.activations_per_ip, limits.window_secs, self.now())
             .map_err(ApiError::too_many_requests)
     }
 
@@ -180,10 +152,7 @@ impl ClientIp {
 impl FromRequestParts<AppState> for ClientIp {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         if state.trust_forwarded_for() {
             // The right-most entry is the one our own proxy appended (the address it saw); entries to its left
             // were sent by the client and can be anything.
@@ -200,12 +169,7 @@ impl FromRequestParts<AppState> for ClientIp {
                 return Ok(Self(Some(ip)));
             }
         }
-        Ok(Self(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|ConnectInfo(addr)| addr.ip()),
-        ))
+        Ok(Self(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip())))
     }
 }
 

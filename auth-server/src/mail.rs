@@ -89,16 +89,12 @@ pub struct SmtpMailer {
 
 impl SmtpMailer {
     pub fn new(config: &SmtpConfig) -> Result<Self, MailError> {
-        let from: Mailbox = config
-            .from
-            .parse()
-            .map_err(|e| MailError::Address(format!("from address {:?}: {e}", config.from)))?;
+        let from: Mailbox =
+            config.from.parse().map_err(|e| MailError::Address(format!("from address {:?}: {e}", config.from)))?;
         let builder = match config.tls {
             SmtpTls::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&config.host),
             SmtpTls::Starttls => AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&config.host),
-            SmtpTls::None => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(
-                &config.host,
-            )),
+            SmtpTls::None => Ok(AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.host)),
         }
         .map_err(|e| MailError::Smtp(e.to_string()))?;
         let mut builder = builder.timeout(Some(Duration::from_secs(20)));
@@ -106,25 +102,17 @@ impl SmtpMailer {
             builder = builder.port(port);
         }
         if let Some(username) = &config.username {
-            builder = builder.credentials(Credentials::new(
-                username.clone(),
-                config.password.clone().unwrap_or_default(),
-            ));
+            builder =
+                builder.credentials(Credentials::new(username.clone(), config.password.clone().unwrap_or_default()));
         }
-        Ok(Self {
-            transport: builder.build(),
-            from,
-        })
+        Ok(Self { transport: builder.build(), from })
     }
 }
 
 impl Mailer for SmtpMailer {
     fn send<'a>(&'a self, mail: &'a Mail) -> MailFuture<'a> {
         Box::pin(async move {
-            let to: Mailbox = mail
-                .to
-                .parse()
-                .map_err(|e| MailError::Address(format!("{:?}: {e}", mail.to)))?;
+            let to: Mailbox = mail.to.parse().map_err(|e| MailError::Address(format!("{:?}: {e}", mail.to)))?;
             let message = Message::builder()
                 .from(self.from.clone())
                 .to(to)
@@ -132,11 +120,7 @@ impl Mailer for SmtpMailer {
                 .header(ContentType::TEXT_PLAIN)
                 .body(mail.text.clone())
                 .map_err(|e| MailError::Build(e.to_string()))?;
-            self.transport
-                .send(message)
-                .await
-                .map(|_| ())
-                .map_err(|e| MailError::Smtp(e.to_string()))
+            self.transport.send(message).await.map(|_| ()).map_err(|e| MailError::Smtp(e.to_string()))
         })
     }
 }
@@ -185,24 +169,14 @@ impl Mailer for DevMailbox {
         {
             use std::io::Write;
             let mut out = std::io::stdout().lock();
-            let _ = writeln!(
-                out,
-                "dev mailbox: to {} ({}), {secret}",
-                mail.to, mail.subject
-            );
+            let _ = writeln!(out, "dev mailbox: to {} ({}), {secret}", mail.to, mail.subject);
             let _ = out.flush();
         }
-        let mut messages = self
-            .messages
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut messages = self.messages.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if messages.len() >= DEV_MAILBOX_CAPACITY {
             messages.pop_front();
         }
-        messages.push_back(StoredMail {
-            mail: mail.clone(),
-            sent_at: crate::ids::rfc3339(crate::ids::now()),
-        });
+        messages.push_back(StoredMail { mail: mail.clone(), sent_at: crate::ids::rfc3339(crate::ids::now()) });
         Box::pin(async { Ok(()) })
     }
 }
@@ -217,9 +191,7 @@ pub fn otp_mail(to: &str, app_name: &str, code: &str, ttl_secs: u64) -> Mail {
              this message.\n",
             minutes(ttl_secs)
         ),
-        kind: MailKind::Otp {
-            code: code.to_owned(),
-        },
+        kind: MailKind::Otp { code: code.to_owned() },
     }
 }
 
@@ -233,9 +205,7 @@ pub fn magic_link_mail(to: &str, app_name: &str, link: &str, ttl_secs: u64) -> M
              ask for it, ignore this message.\n",
             minutes(ttl_secs)
         ),
-        kind: MailKind::MagicLink {
-            link: link.to_owned(),
-        },
+        kind: MailKind::MagicLink { link: link.to_owned() },
     }
 }
 
@@ -253,37 +223,15 @@ mod tests {
     #[tokio::test]
     async fn dev_mailbox_keeps_newest_first_and_filters_by_recipient() {
         let mailbox = DevMailbox::default();
-        mailbox
-            .send(&otp_mail("a@x.io", "App", "123456", 600))
-            .await
-            .unwrap();
-        mailbox
-            .send(&magic_link_mail(
-                "b@x.io",
-                "App",
-                "http://l/?psg_magic_link=t",
-                300,
-            ))
-            .await
-            .unwrap();
-        mailbox
-            .send(&otp_mail("a@x.io", "App", "654321", 600))
-            .await
-            .unwrap();
+        mailbox.send(&otp_mail("a@x.io", "App", "123456", 600)).await.unwrap();
+        mailbox.send(&magic_link_mail("b@x.io", "App", "http://l/?psg_magic_link=t", 300)).await.unwrap();
+        mailbox.send(&otp_mail("a@x.io", "App", "654321", 600)).await.unwrap();
         let all = mailbox.messages(None);
         assert_eq!(all.len(), 3);
         let to_a = mailbox.messages(Some("A@x.io"));
         assert_eq!(to_a.len(), 2);
-        assert_eq!(
-            to_a[0].mail.kind,
-            MailKind::Otp {
-                code: "654321".into()
-            }
-        );
-        assert!(
-            to_a[0].mail.text.contains("\n654321\n"),
-            "code on its own line"
-        );
+        assert_eq!(to_a[0].mail.kind, MailKind::Otp { code: "654321".into() });
+        assert!(to_a[0].mail.text.contains("\n654321\n"), "code on its own line");
         let json = serde_json::to_value(&mailbox.messages(Some("b@x.io"))[0]).unwrap();
         assert_eq!(json["kind"], "magic_link");
         assert_eq!(json["link"], "http://l/?psg_magic_link=t");
@@ -292,10 +240,7 @@ mod tests {
 
     #[tokio::test]
     async fn without_a_transport_sending_fails() {
-        let err = NoMailer
-            .send(&otp_mail("a@x.io", "App", "1", 60))
-            .await
-            .unwrap_err();
+        let err = NoMailer.send(&otp_mail("a@x.io", "App", "1", 60)).await.unwrap_err();
         assert!(matches!(err, MailError::NotConfigured));
     }
 
@@ -310,14 +255,8 @@ mod tests {
             password: Some("p".into()),
             from: "not an address".into(),
         };
-        assert!(matches!(
-            SmtpMailer::new(&config),
-            Err(MailError::Address(_))
-        ));
-        let config = SmtpConfig {
-            from: "App <no-reply@example.com>".into(),
-            ..config
-        };
+        assert!(matches!(SmtpMailer::new(&config), Err(MailError::Address(_))));
+        let config = SmtpConfig { from: "App <no-reply@example.com>".into(), ..config };
         assert!(SmtpMailer::new(&config).is_ok());
     }
 }

@@ -30,24 +30,12 @@ impl RegisteredApp {
         config.validate()?;
         let origin_url = config.origin_url()?;
         let rp_id = config.rp_id()?;
-        let webauthn = WebauthnBuilder::new(&rp_id, &origin_url)
-            .and_then(|b| b.rp_name(&config.name).build())
-            .map_err(|e| ConfigError::Invalid {
-                app: config.id.clone(),
-                problem: format!("WebAuthn relying party: {e}"),
+        let webauthn =
+            WebauthnBuilder::new(&rp_id, &origin_url).and_then(|b| b.rp_name(&config.name).build()).map_err(|e| {
+                ConfigError::Invalid { app: config.id.clone(), problem: format!("WebAuthn relying party: {e}") }
             })?;
-        let api_key_hashes = config
-            .management_api_key_sha256
-            .iter()
-            .filter_map(|h| ids::parse_hex_32(h))
-            .collect();
-        Ok(Self {
-            origin: config.normalized_origin(),
-            rp_id,
-            webauthn,
-            api_key_hashes,
-            config,
-        })
+        let api_key_hashes = config.management_api_key_sha256.iter().filter_map(|h| ids::parse_hex_32(h)).collect();
+        Ok(Self { origin: config.normalized_origin(), rp_id, webauthn, api_key_hashes, config })
     }
 
     /// Whether `key` is one of this app's management API keys. Compares SHA-256 digests in constant time, so
@@ -55,10 +43,7 @@ impl RegisteredApp {
     pub fn accepts_api_key(&self, key: &str) -> bool {
         use subtle::ConstantTimeEq;
         let presented = ids::sha256(key);
-        self.api_key_hashes
-            .iter()
-            .fold(0u8, |found, hash| found | presented.ct_eq(hash).unwrap_u8())
-            == 1
+        self.api_key_hashes.iter().fold(0u8, |found, hash| found | presented.ct_eq(hash).unwrap_u8()) == 1
     }
 
     pub fn passkeys_enabled(&self) -> bool {
@@ -115,11 +100,7 @@ impl ServerOptions {
     /// `--dev`: every message goes to the dev mailbox (console + `GET /dev/mailbox`).
     pub fn dev() -> Self {
         let mailbox = Arc::new(DevMailbox::default());
-        Self {
-            mailer: mailbox.clone(),
-            dev_mailbox: Some(mailbox),
-            ..Self::default()
-        }
+        Self { mailer: mailbox.clone(), dev_mailbox: Some(mailbox), ..Self::default() }
     }
 }
 
@@ -134,16 +115,10 @@ impl AppState {
     }
 
     /// As [`AppState::new`], with mail, limits, proxy trust and clock.
-    pub async fn with_options(
-        db: Db,
-        apps: Vec<AppConfig>,
-        options: ServerOptions,
-    ) -> Result<Self, StateError> {
+    pub async fn with_options(db: Db, apps: Vec<AppConfig>, options: ServerOptions) -> Result<Self, StateError> {
         let apps = apps
             .into_iter()
-            .map(|config| {
-                RegisteredApp::new(config).map(|app| (app.config.id.clone(), Arc::new(app)))
-            })
+            .map(|config| RegisteredApp::new(config).map(|app| (app.config.id.clone(), Arc::new(app))))
             .collect::<Result<HashMap<_, _>, _>>()?;
         let keys = SigningKeys::load_or_create(&db).await?;
         Ok(Self(Arc::new(Inner {
@@ -165,11 +140,7 @@ impl AppState {
     }
 
     pub fn app(&self, app_id: &str) -> Result<Arc<RegisteredApp>, ApiError> {
-        self.0
-            .apps
-            .get(app_id)
-            .cloned()
-            .ok_or_else(ApiError::app_not_found)
+        self.0.apps.get(app_id).cloned().ok_or_else(ApiError::app_not_found)
     }
 
     pub fn app_ids(&self) -> Vec<String> {
@@ -177,21 +148,13 @@ impl AppState {
     }
 
     pub fn keys(&self) -> Arc<SigningKeys> {
-        self.0
-            .keys
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clone()
+        self.0.keys.read().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
     }
 
     /// Re-read the keys from the database (picks up `auth-server rotate-key` without a restart).
     pub async fn reload_keys(&self) -> Result<(), KeyError> {
         let keys = SigningKeys::load_or_create(&self.0.db).await?;
-        *self
-            .0
-            .keys
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(keys);
+        *self.0.keys.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(keys);
         Ok(())
     }
 

@@ -82,12 +82,7 @@ impl SigningKeys {
         if let Some(previous) = previous {
             verifying.push(verification_key(&previous)?);
         }
-        Ok(Self {
-            current_kid: current.kid,
-            signing_key,
-            encoded_header,
-            verifying,
-        })
+        Ok(Self { current_kid: current.kid, signing_key, encoded_header, verifying })
     }
 
     pub fn current_kid(&self) -> &str {
@@ -103,11 +98,9 @@ impl SigningKeys {
     pub fn sign(&self, claims: &Claims) -> Result<String, ApiError> {
         let payload = serde_json::to_vec(claims).map_err(ApiError::internal)?;
         let signing_input = format!("{}.{}", self.encoded_header, ids::b64url(&payload));
-        let mut signer = openssl::sign::Signer::new(MessageDigest::sha256(), &self.signing_key)
-            .map_err(ApiError::internal)?;
-        signer
-            .update(signing_input.as_bytes())
-            .map_err(ApiError::internal)?;
+        let mut signer =
+            openssl::sign::Signer::new(MessageDigest::sha256(), &self.signing_key).map_err(ApiError::internal)?;
+        signer.update(signing_input.as_bytes()).map_err(ApiError::internal)?;
         let signature = signer.sign_to_vec().map_err(ApiError::internal)?;
         Ok(format!("{signing_input}.{}", ids::b64url(&signature)))
     }
@@ -121,11 +114,7 @@ impl SigningKeys {
             return Err(ApiError::invalid_token());
         }
         let kid = header.kid.ok_or_else(ApiError::invalid_token)?;
-        let key = self
-            .verifying
-            .iter()
-            .find(|k| k.kid == kid)
-            .ok_or_else(ApiError::invalid_token)?;
+        let key = self.verifying.iter().find(|k| k.kid == kid).ok_or_else(ApiError::invalid_token)?;
         let mut validation = Validation::new(Algorithm::RS256);
         validation.set_audience(&[app_id]);
         validation.set_issuer(&[app_id]);
@@ -162,22 +151,13 @@ fn verification_key(stored: &store::keys::StoredKey) -> Result<VerificationKey, 
     let n = ids::b64url(&rsa.n().to_vec());
     let e = ids::b64url(&rsa.e().to_vec());
     let decoding = DecodingKey::from_rsa_components(&n, &e).map_err(|_| KeyError::Missing)?;
-    let jwk =
-        json!({ "kty": "RSA", "kid": stored.kid, "alg": "RS256", "use": "sig", "n": n, "e": e });
-    Ok(VerificationKey {
-        kid: stored.kid.clone(),
-        decoding,
-        jwk,
-    })
+    let jwk = json!({ "kty": "RSA", "kid": stored.kid, "alg": "RS256", "use": "sig", "n": n, "e": e });
+    Ok(VerificationKey { kid: stored.kid.clone(), decoding, jwk })
 }
 
 /// Sign an auth token for `user_id`, start a new session (refresh-token family), and shape the AuthResult.
 /// Reusable by every login method: call it once the user is proven.
-pub async fn issue_auth_result(
-    state: &AppState,
-    app: &RegisteredApp,
-    user_id: &str,
-) -> Result<AuthResult, ApiError> {
+pub async fn issue_auth_result(state: &AppState, app: &RegisteredApp, user_id: &str) -> Result<AuthResult, ApiError> {
     issue_in_session(state, app, user_id, None).await
 }
 
@@ -220,10 +200,7 @@ pub async fn issue_in_session(
 
 /// Parse `Authorization: Bearer <token>`.
 pub fn bearer(headers: &axum::http::HeaderMap) -> Option<&str> {
-    let value = headers
-        .get(axum::http::header::AUTHORIZATION)?
-        .to_str()
-        .ok()?;
+    let value = headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     (scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()).then(|| token.trim())
 }

@@ -17,8 +17,7 @@ fn webauthn_types(credentials: &[Credential]) -> Value {
 
 /// Never-logged-in users get the zero time, as Go-based Passage did, so the field is always a string.
 fn optional_time(unix: Option<i64>) -> String {
-    unix.map(rfc3339)
-        .unwrap_or_else(|| "0001-01-01T00:00:00Z".to_owned())
+    unix.map(rfc3339).unwrap_or_else(|| "0001-01-01T00:00:00Z".to_owned())
 }
 
 /// PublicUser (E2, E3, E4, E6).

@@ -47,26 +47,13 @@ async fn app_info_has_every_required_field(ctx: &Ctx) {
     assert_eq!(app["default_language"], "en");
     assert_eq!(app["allowed_identifier"], "email");
     assert_eq!(app["public_signup"], true);
-    assert_eq!(
-        app["auth_methods"],
-        json!({ "passkeys": {}, "otp": { "ttl": 600, "ttl_display_unit": "s" } })
-    );
+    assert_eq!(app["auth_methods"], json!({ "passkeys": {}, "otp": { "ttl": 600, "ttl_display_unit": "s" } }));
     assert_eq!(app["layouts"], json!({ "registration": [], "profile": [] }));
     assert_eq!(app["user_metadata_schema"], json!([]));
-    for object in [
-        "social_connections",
-        "element_customization",
-        "element_customization_dark",
-    ] {
+    for object in ["social_connections", "element_customization", "element_customization_dark"] {
         assert!(app[object].is_object(), "{object} must be an object: {app}");
     }
-    for field in [
-        "name",
-        "login_url",
-        "required_identifier",
-        "require_identifier_verification",
-        "passage_branding",
-    ] {
+    for field in ["name", "login_url", "required_identifier", "require_identifier_verification", "passage_branding"] {
         assert!(!app[field].is_null(), "{field} missing: {app}");
     }
 }
@@ -78,15 +65,8 @@ async fn unknown_app_and_route_are_json_404s(ctx: &Ctx) {
     assert_error(status, &body, StatusCode::NOT_FOUND, "app_not_found");
     let (status, body) = ctx.get("/v2/whatever").await;
     assert_error(status, &body, StatusCode::NOT_FOUND, "not_found");
-    let (status, _, body) = ctx
-        .request(Method::PUT, &format!("/v1/apps/{APP_ID}"), None, None)
-        .await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
-    );
+    let (status, _, body) = ctx.request(Method::PUT, &format!("/v1/apps/{APP_ID}"), None, None).await;
+    assert_error(status, &body, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed");
 }
 
 async fn cors_preflight_is_answered_on_every_path(ctx: &Ctx) {
@@ -94,31 +74,15 @@ async fn cors_preflight_is_answered_on_every_path(ctx: &Ctx) {
     use axum::http::Request;
     use tower::ServiceExt;
     for (path, method, headers) in [
-        (
-            format!("/v1/apps/{APP_ID}"),
-            "GET",
-            "passage-element-version,passage-version",
-        ),
-        (
-            format!("/v1/apps/{APP_ID}/users"),
-            "POST",
-            "content-type,passage-element-version,passage-version",
-        ),
-        (
-            format!("/v1/apps/{APP_ID}/currentuser"),
-            "GET",
-            "authorization,passage-element-version,passage-version",
-        ),
+        (format!("/v1/apps/{APP_ID}"), "GET", "passage-element-version,passage-version"),
+        (format!("/v1/apps/{APP_ID}/users"), "POST", "content-type,passage-element-version,passage-version"),
+        (format!("/v1/apps/{APP_ID}/currentuser"), "GET", "authorization,passage-element-version,passage-version"),
         (
             format!("/v1/apps/{APP_ID}/magic-link/activate"),
             "PATCH",
             "content-type,passage-element-version,passage-version",
         ),
-        (
-            format!("/v1/apps/{APP_ID}/tokens"),
-            "DELETE",
-            "passage-element-version,passage-version",
-        ),
+        (format!("/v1/apps/{APP_ID}/tokens"), "DELETE", "passage-element-version,passage-version"),
     ] {
         let request = Request::builder()
             .method(Method::OPTIONS)
@@ -129,34 +93,16 @@ async fn cors_preflight_is_answered_on_every_path(ctx: &Ctx) {
             .body(Body::empty())
             .unwrap();
         let response = ctx.router.clone().oneshot(request).await.unwrap();
-        assert!(
-            response.status().is_success(),
-            "{path}: {}",
-            response.status()
-        );
+        assert!(response.status().is_success(), "{path}: {}", response.status());
         let h = response.headers();
         assert_eq!(h["access-control-allow-origin"], "*", "{path}");
-        let allowed_headers = h["access-control-allow-headers"]
-            .to_str()
-            .unwrap()
-            .to_lowercase();
-        for needed in [
-            "content-type",
-            "passage-version",
-            "passage-element-version",
-            "authorization",
-        ] {
-            assert!(
-                allowed_headers.contains(needed),
-                "{path}: {allowed_headers}"
-            );
+        let allowed_headers = h["access-control-allow-headers"].to_str().unwrap().to_lowercase();
+        for needed in ["content-type", "passage-version", "passage-element-version", "authorization"] {
+            assert!(allowed_headers.contains(needed), "{path}: {allowed_headers}");
         }
         let allowed_methods = h["access-control-allow-methods"].to_str().unwrap();
         for needed in ["GET", "POST", "PATCH", "DELETE", "OPTIONS"] {
-            assert!(
-                allowed_methods.contains(needed),
-                "{path}: {allowed_methods}"
-            );
+            assert!(allowed_methods.contains(needed), "{path}: {allowed_methods}");
         }
     }
     // Actual (non-preflight) responses carry the header too, including errors.
@@ -165,22 +111,14 @@ async fn cors_preflight_is_answered_on_every_path(ctx: &Ctx) {
 }
 
 async fn lookup_returns_null_for_unknown_users(ctx: &Ctx) {
-    let (status, body) = ctx
-        .get(&format!(
-            "/v1/apps/{APP_ID}/users?identifier=nobody%40example.com"
-        ))
-        .await;
+    let (status, body) = ctx.get(&format!("/v1/apps/{APP_ID}/users?identifier=nobody%40example.com")).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body, json!({ "user": null }));
     let (status, body) = ctx.get(&format!("/v1/apps/{APP_ID}/users")).await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "invalid_request");
 
     let created = ctx.create_user("Pending@Example.com").await;
-    let (status, body) = ctx
-        .get(&format!(
-            "/v1/apps/{APP_ID}/users?identifier=pending%40example.com"
-        ))
-        .await;
+    let (status, body) = ctx.get(&format!("/v1/apps/{APP_ID}/users?identifier=pending%40example.com")).await;
     assert_eq!(status, StatusCode::OK);
     let user = &body["user"];
     assert_eq!(user["id"], created["id"]);
@@ -189,71 +127,35 @@ async fn lookup_returns_null_for_unknown_users(ctx: &Ctx) {
     assert_eq!(user["email_verified"], false);
     assert_eq!(user["webauthn_types"], json!([]));
     // Users are per app: the same address is unknown to another app.
-    let (_, body) = ctx
-        .get(&format!(
-            "/v1/apps/{OTHER_APP_ID}/users?identifier=pending%40example.com"
-        ))
-        .await;
+    let (_, body) = ctx.get(&format!("/v1/apps/{OTHER_APP_ID}/users?identifier=pending%40example.com")).await;
     assert_eq!(body, json!({ "user": null }));
 }
 
 async fn create_user_is_idempotent_for_pending_users(ctx: &Ctx) {
     let uri = format!("/v1/apps/{APP_ID}/users");
-    let (status, first) = ctx
-        .post(&uri, json!({ "identifier": "ana@example.com" }))
-        .await;
+    let (status, first) = ctx.post(&uri, json!({ "identifier": "ana@example.com" })).await;
     assert_eq!(status, StatusCode::CREATED);
     let id = first["user"]["id"].as_str().unwrap();
-    assert!(
-        id.len() >= 20
-            && id
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
-        "{id}"
-    );
+    assert!(id.len() >= 20 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'), "{id}");
     assert_eq!(first["user"]["status"], "pending");
-    let (status, again) = ctx
-        .post(&uri, json!({ "identifier": "  ANA@example.com " }))
-        .await;
+    let (status, again) = ctx.post(&uri, json!({ "identifier": "  ANA@example.com " })).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(again["user"]["id"], first["user"]["id"]);
 }
 
 async fn create_user_refuses_bad_input(ctx: &Ctx) {
     let uri = format!("/v1/apps/{APP_ID}/users");
-    let (status, body) = ctx
-        .post(&uri, json!({ "identifier": "not-an-email" }))
-        .await;
+    let (status, body) = ctx.post(&uri, json!({ "identifier": "not-an-email" })).await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "invalid_identifier");
     let (status, body) = ctx.post(&uri, json!({})).await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "invalid_request",
-    );
-    let (status, body) = ctx
-        .post(
-            &format!("/v1/apps/{CLOSED_APP_ID}/users"),
-            json!({ "identifier": "a@example.com" }),
-        )
-        .await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::FORBIDDEN,
-        "public_signup_disabled",
-    );
-    assert!(
-        body["error"].as_str().unwrap().starts_with("Public signup"),
-        "the element shows it only with this prefix"
-    );
+    assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid_request");
+    let (status, body) =
+        ctx.post(&format!("/v1/apps/{CLOSED_APP_ID}/users"), json!({ "identifier": "a@example.com" })).await;
+    assert_error(status, &body, StatusCode::FORBIDDEN, "public_signup_disabled");
+    assert!(body["error"].as_str().unwrap().starts_with("Public signup"), "the element shows it only with this prefix");
     // An active user cannot be "registered" again.
-    ctx.register_passkey("active@example.com", &mut authenticator())
-        .await;
-    let (status, body) = ctx
-        .post(&uri, json!({ "identifier": "active@example.com" }))
-        .await;
+    ctx.register_passkey("active@example.com", &mut authenticator()).await;
+    let (status, body) = ctx.post(&uri, json!({ "identifier": "active@example.com" })).await;
     assert_error(status, &body, StatusCode::CONFLICT, "user_already_exists");
 }
 
@@ -265,28 +167,13 @@ async fn passkey_registration_then_login(ctx: &Ctx) {
     assert_eq!(options["rp"]["id"], "localhost");
     assert_eq!(options["rp"]["name"], "test-app name");
     assert_eq!(options["user"]["name"], "pk@example.com");
-    let handle = URL_SAFE_NO_PAD
-        .decode(options["user"]["id"].as_str().unwrap())
-        .expect("user.id is base64url");
+    let handle = URL_SAFE_NO_PAD.decode(options["user"]["id"].as_str().unwrap()).expect("user.id is base64url");
     assert_eq!(handle.len(), 16);
-    URL_SAFE_NO_PAD
-        .decode(options["challenge"].as_str().unwrap())
-        .expect("challenge is base64url");
-    assert_eq!(
-        options["authenticatorSelection"]["authenticatorAttachment"],
-        "platform"
-    );
-    assert_eq!(
-        options["authenticatorSelection"]["residentKey"],
-        "preferred"
-    );
-    assert_eq!(
-        start["user"]["id"], created["id"],
-        "top-level user is required"
-    );
-    assert!(start["handshake"]["id"]
-        .as_str()
-        .is_some_and(|id| !id.is_empty()));
+    URL_SAFE_NO_PAD.decode(options["challenge"].as_str().unwrap()).expect("challenge is base64url");
+    assert_eq!(options["authenticatorSelection"]["authenticatorAttachment"], "platform");
+    assert_eq!(options["authenticatorSelection"]["residentKey"], "preferred");
+    assert_eq!(start["user"]["id"], created["id"], "top-level user is required");
+    assert!(start["handshake"]["id"].as_str().is_some_and(|id| !id.is_empty()));
 
     let credential = create_credential(&mut passkey, ORIGIN, &start["handshake"]["challenge"]);
     let (status, body) = ctx
@@ -298,22 +185,12 @@ async fn passkey_registration_then_login(ctx: &Ctx) {
     assert_eq!(status, StatusCode::OK, "{body}");
     let result = &body["auth_result"];
     assert_eq!(result["redirect_url"], "/dashboard");
-    assert!(result["auth_token"]
-        .as_str()
-        .is_some_and(|t| t.split('.').count() == 3));
-    assert!(result["refresh_token"]
-        .as_str()
-        .is_some_and(|t| t.len() >= 40));
-    assert!(result["refresh_token_expiration"]
-        .as_i64()
-        .is_some_and(|t| t > ids_now()));
+    assert!(result["auth_token"].as_str().is_some_and(|t| t.split('.').count() == 3));
+    assert!(result["refresh_token"].as_str().is_some_and(|t| t.len() >= 40));
+    assert!(result["refresh_token_expiration"].as_i64().is_some_and(|t| t > ids_now()));
 
     // The user is active now, and login will try passkeys.
-    let (_, lookup) = ctx
-        .get(&format!(
-            "/v1/apps/{APP_ID}/users?identifier=pk%40example.com"
-        ))
-        .await;
+    let (_, lookup) = ctx.get(&format!("/v1/apps/{APP_ID}/users?identifier=pk%40example.com")).await;
     assert_eq!(lookup["user"]["status"], "active");
     assert_eq!(lookup["user"]["webauthn"], true);
     assert_eq!(lookup["user"]["webauthn_types"], json!(["passkey"]));
@@ -332,15 +209,10 @@ async fn passkey_registration_then_login(ctx: &Ctx) {
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["auth_result"]["redirect_url"], "/dashboard");
-    assert_eq!(
-        jwt_part(body["auth_result"]["auth_token"].as_str().unwrap(), 1)["sub"],
-        created["id"]
-    );
+    assert_eq!(jwt_part(body["auth_result"]["auth_token"].as_str().unwrap(), 1)["sub"], created["id"]);
 
     // A second login works too (the signature counter moved on and was stored).
-    let (status, body) = ctx
-        .login_passkey("pk@example.com", &mut passkey, ORIGIN)
-        .await;
+    let (status, body) = ctx.login_passkey("pk@example.com", &mut passkey, ORIGIN).await;
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
@@ -350,67 +222,37 @@ fn ids_now() -> i64 {
 
 async fn register_start_refuses_active_and_unknown_users(ctx: &Ctx) {
     let uri = format!("/v1/apps/{APP_ID}/register/webauthn/start");
-    let (status, body) = ctx
-        .post(&uri, json!({ "identifier": "ghost@example.com" }))
-        .await;
+    let (status, body) = ctx.post(&uri, json!({ "identifier": "ghost@example.com" })).await;
     assert_error(status, &body, StatusCode::NOT_FOUND, "user_not_found");
     ctx.create_user("x@example.com").await;
-    let (status, body) = ctx
-        .post(
-            &uri,
-            json!({ "identifier": "x@example.com", "authenticator_attachment": "usb" }),
-        )
-        .await;
+    let (status, body) =
+        ctx.post(&uri, json!({ "identifier": "x@example.com", "authenticator_attachment": "usb" })).await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "invalid_request");
-    let (status, body) = ctx
-        .post(
-            &uri,
-            json!({ "identifier": "x@example.com", "authenticator_attachment": "cross-platform" }),
-        )
-        .await;
+    let (status, body) =
+        ctx.post(&uri, json!({ "identifier": "x@example.com", "authenticator_attachment": "cross-platform" })).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
-        body["handshake"]["challenge"]["publicKey"]["authenticatorSelection"]
-            ["authenticatorAttachment"],
+        body["handshake"]["challenge"]["publicKey"]["authenticatorSelection"]["authenticatorAttachment"],
         "cross-platform"
     );
     // An app that requires verified identifiers refuses passkey registration for an unverified pending user.
-    let (status, _) = ctx
-        .post(
-            &format!("/v1/apps/{VERIFY_APP_ID}/users"),
-            json!({ "identifier": "v@example.com" }),
-        )
-        .await;
+    let (status, _) =
+        ctx.post(&format!("/v1/apps/{VERIFY_APP_ID}/users"), json!({ "identifier": "v@example.com" })).await;
     assert_eq!(status, StatusCode::CREATED);
     let (status, body) = ctx
-        .post(
-            &format!("/v1/apps/{VERIFY_APP_ID}/register/webauthn/start"),
-            json!({ "identifier": "v@example.com" }),
-        )
+        .post(&format!("/v1/apps/{VERIFY_APP_ID}/register/webauthn/start"), json!({ "identifier": "v@example.com" }))
         .await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::FORBIDDEN,
-        "identifier_verification_required",
-    );
+    assert_error(status, &body, StatusCode::FORBIDDEN, "identifier_verification_required");
     // Someone who knows an active user's e-mail must not be able to add their own passkey to that account.
-    ctx.register_passkey("owner@example.com", &mut authenticator())
-        .await;
-    let (status, body) = ctx
-        .post(&uri, json!({ "identifier": "owner@example.com" }))
-        .await;
+    ctx.register_passkey("owner@example.com", &mut authenticator()).await;
+    let (status, body) = ctx.post(&uri, json!({ "identifier": "owner@example.com" })).await;
     assert_error(status, &body, StatusCode::CONFLICT, "user_already_exists");
 }
 
 async fn replayed_register_finish_is_rejected(ctx: &Ctx) {
     ctx.create_user("replay@example.com").await;
     let start = ctx.register_start("replay@example.com").await;
-    let credential = create_credential(
-        &mut authenticator(),
-        ORIGIN,
-        &start["handshake"]["challenge"],
-    );
+    let credential = create_credential(&mut authenticator(), ORIGIN, &start["handshake"]["challenge"]);
     let finish = json!({ "handshake_id": start["handshake"]["id"], "user_id": start["user"]["id"], "handshake_response": credential });
     let uri = format!("/v1/apps/{APP_ID}/register/webauthn/finish");
     let (status, _) = ctx.post(&uri, finish.clone()).await;
@@ -421,8 +263,7 @@ async fn replayed_register_finish_is_rejected(ctx: &Ctx) {
 
 async fn replayed_login_finish_is_rejected(ctx: &Ctx) {
     let mut passkey = authenticator();
-    ctx.register_passkey("again@example.com", &mut passkey)
-        .await;
+    ctx.register_passkey("again@example.com", &mut passkey).await;
     let login = ctx.login_start("again@example.com").await;
     let assertion = get_assertion(&mut passkey, ORIGIN, &login["handshake"]["challenge"]);
     let finish = json!({ "handshake_id": login["handshake"]["id"], "user_id": login["user"]["id"], "handshake_response": assertion });
@@ -436,70 +277,37 @@ async fn replayed_login_finish_is_rejected(ctx: &Ctx) {
     let mut replay = finish;
     replay["handshake_id"] = fresh["handshake"]["id"].clone();
     let (status, body) = ctx.post(&uri, replay).await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::BAD_REQUEST,
-        "webauthn_verification_failed",
-    );
+    assert_error(status, &body, StatusCode::BAD_REQUEST, "webauthn_verification_failed");
 }
 
 async fn register_from_wrong_origin_is_rejected(ctx: &Ctx) {
     ctx.create_user("origin@example.com").await;
     let start = ctx.register_start("origin@example.com").await;
     // Same host, other port: a different origin, so a different site as far as the app is concerned.
-    let credential = create_credential(
-        &mut authenticator(),
-        "http://localhost:9999",
-        &start["handshake"]["challenge"],
-    );
+    let credential = create_credential(&mut authenticator(), "http://localhost:9999", &start["handshake"]["challenge"]);
     let (status, body) = ctx
         .post(
             &format!("/v1/apps/{APP_ID}/register/webauthn/finish"),
             json!({ "handshake_id": start["handshake"]["id"], "user_id": start["user"]["id"], "handshake_response": credential }),
         )
         .await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::BAD_REQUEST,
-        "webauthn_verification_failed",
-    );
-    let (_, lookup) = ctx
-        .get(&format!(
-            "/v1/apps/{APP_ID}/users?identifier=origin%40example.com"
-        ))
-        .await;
-    assert_eq!(
-        lookup["user"]["status"], "pending",
-        "nothing was registered"
-    );
+    assert_error(status, &body, StatusCode::BAD_REQUEST, "webauthn_verification_failed");
+    let (_, lookup) = ctx.get(&format!("/v1/apps/{APP_ID}/users?identifier=origin%40example.com")).await;
+    assert_eq!(lookup["user"]["status"], "pending", "nothing was registered");
 }
 
 async fn login_from_wrong_origin_is_rejected(ctx: &Ctx) {
     let mut passkey = authenticator();
     ctx.register_passkey("lo@example.com", &mut passkey).await;
-    let (status, body) = ctx
-        .login_passkey("lo@example.com", &mut passkey, "http://localhost:9999")
-        .await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::BAD_REQUEST,
-        "webauthn_verification_failed",
-    );
+    let (status, body) = ctx.login_passkey("lo@example.com", &mut passkey, "http://localhost:9999").await;
+    assert_error(status, &body, StatusCode::BAD_REQUEST, "webauthn_verification_failed");
 }
 
 async fn expired_handshake_is_rejected(ctx: &Ctx) {
     ctx.create_user("late@example.com").await;
     let start = ctx.register_start("late@example.com").await;
-    let credential = create_credential(
-        &mut authenticator(),
-        ORIGIN,
-        &start["handshake"]["challenge"],
-    );
-    ctx.sql("UPDATE webauthn_challenges SET expires_at = 1")
-        .await;
+    let credential = create_credential(&mut authenticator(), ORIGIN, &start["handshake"]["challenge"]);
+    ctx.sql("UPDATE webauthn_challenges SET expires_at = 1").await;
     let (status, body) = ctx
         .post(
             &format!("/v1/apps/{APP_ID}/register/webauthn/finish"),
@@ -508,9 +316,7 @@ async fn expired_handshake_is_rejected(ctx: &Ctx) {
         .await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "invalid_handshake");
     assert_eq!(
-        auth_server::store::challenges::sweep_expired(ctx.state.db())
-            .await
-            .unwrap(),
+        auth_server::store::challenges::sweep_expired(ctx.state.db()).await.unwrap(),
         0,
         "the failed finish consumed it"
     );
@@ -520,11 +326,7 @@ async fn handshake_of_another_user_is_rejected(ctx: &Ctx) {
     let other = ctx.create_user("other@example.com").await;
     ctx.create_user("mine@example.com").await;
     let start = ctx.register_start("mine@example.com").await;
-    let credential = create_credential(
-        &mut authenticator(),
-        ORIGIN,
-        &start["handshake"]["challenge"],
-    );
+    let credential = create_credential(&mut authenticator(), ORIGIN, &start["handshake"]["challenge"]);
     let (status, body) = ctx
         .post(
             &format!("/v1/apps/{APP_ID}/register/webauthn/finish"),
@@ -534,11 +336,7 @@ async fn handshake_of_another_user_is_rejected(ctx: &Ctx) {
     assert_error(status, &body, StatusCode::BAD_REQUEST, "invalid_handshake");
     // A handshake id from one app is unknown to another.
     let start = ctx.register_start("mine@example.com").await;
-    let credential = create_credential(
-        &mut authenticator(),
-        ORIGIN,
-        &start["handshake"]["challenge"],
-    );
+    let credential = create_credential(&mut authenticator(), ORIGIN, &start["handshake"]["challenge"]);
     let (status, body) = ctx
         .post(
             &format!("/v1/apps/{OTHER_APP_ID}/register/webauthn/finish"),
@@ -553,54 +351,25 @@ async fn handshake_of_another_user_is_rejected(ctx: &Ctx) {
 async fn duplicate_credential_id_is_rejected(ctx: &Ctx) {
     use serde_cbor_2::Value as Cbor;
     let mut victim_key = authenticator();
-    let (_, _) = ctx
-        .register_passkey("victim@example.com", &mut victim_key)
-        .await;
-    let (_, lookup) = ctx
-        .get(&format!(
-            "/v1/apps/{APP_ID}/users?identifier=victim%40example.com"
-        ))
-        .await;
+    let (_, _) = ctx.register_passkey("victim@example.com", &mut victim_key).await;
+    let (_, lookup) = ctx.get(&format!("/v1/apps/{APP_ID}/users?identifier=victim%40example.com")).await;
     let victim_user = lookup["user"]["id"].as_str().unwrap().to_owned();
-    let victim_cred = auth_server::store::credentials::for_user(ctx.state.db(), &victim_user)
-        .await
-        .unwrap()[0]
-        .cred_id
-        .clone();
+    let victim_cred =
+        auth_server::store::credentials::for_user(ctx.state.db(), &victim_user).await.unwrap()[0].cred_id.clone();
     let victim_cred_bytes = URL_SAFE_NO_PAD.decode(&victim_cred).unwrap();
 
     ctx.create_user("attacker@example.com").await;
     let start = ctx.register_start("attacker@example.com").await;
-    let mut credential = create_credential(
-        &mut authenticator(),
-        ORIGIN,
-        &start["handshake"]["challenge"],
-    );
-    let own_id = URL_SAFE_NO_PAD
-        .decode(credential["rawId"].as_str().unwrap())
-        .unwrap();
-    assert_eq!(
-        own_id.len(),
-        victim_cred_bytes.len(),
-        "soft passkey ids have a fixed length"
-    );
-    let attestation = URL_SAFE_NO_PAD
-        .decode(
-            credential["response"]["attestationObject"]
-                .as_str()
-                .unwrap(),
-        )
-        .unwrap();
+    let mut credential = create_credential(&mut authenticator(), ORIGIN, &start["handshake"]["challenge"]);
+    let own_id = URL_SAFE_NO_PAD.decode(credential["rawId"].as_str().unwrap()).unwrap();
+    assert_eq!(own_id.len(), victim_cred_bytes.len(), "soft passkey ids have a fixed length");
+    let attestation = URL_SAFE_NO_PAD.decode(credential["response"]["attestationObject"].as_str().unwrap()).unwrap();
     let Cbor::Map(mut map) = serde_cbor_2::from_slice::<Cbor>(&attestation).unwrap() else {
         panic!("attestation is a map")
     };
-    let Some(Cbor::Bytes(auth_data)) = map.get(&Cbor::Text("authData".into())).cloned() else {
-        panic!("authData")
-    };
-    let at = auth_data
-        .windows(own_id.len())
-        .position(|w| w == own_id.as_slice())
-        .expect("credential id inside authData");
+    let Some(Cbor::Bytes(auth_data)) = map.get(&Cbor::Text("authData".into())).cloned() else { panic!("authData") };
+    let at =
+        auth_data.windows(own_id.len()).position(|w| w == own_id.as_slice()).expect("credential id inside authData");
     let mut forged = auth_data.clone();
     forged[at..at + own_id.len()].copy_from_slice(&victim_cred_bytes);
     map.insert(Cbor::Text("authData".into()), Cbor::Bytes(forged));
@@ -617,73 +386,34 @@ async fn duplicate_credential_id_is_rejected(ctx: &Ctx) {
             json!({ "handshake_id": start["handshake"]["id"], "user_id": start["user"]["id"], "handshake_response": credential }),
         )
         .await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::CONFLICT,
-        "credential_already_registered",
-    );
-    let (_, lookup) = ctx
-        .get(&format!(
-            "/v1/apps/{APP_ID}/users?identifier=attacker%40example.com"
-        ))
-        .await;
-    assert_eq!(
-        lookup["user"]["status"], "pending",
-        "the refused registration changed nothing"
-    );
-    let (status, _) = ctx
-        .login_passkey("victim@example.com", &mut victim_key, ORIGIN)
-        .await;
+    assert_error(status, &body, StatusCode::CONFLICT, "credential_already_registered");
+    let (_, lookup) = ctx.get(&format!("/v1/apps/{APP_ID}/users?identifier=attacker%40example.com")).await;
+    assert_eq!(lookup["user"]["status"], "pending", "the refused registration changed nothing");
+    let (status, _) = ctx.login_passkey("victim@example.com", &mut victim_key, ORIGIN).await;
     assert_eq!(status, StatusCode::OK, "the victim still logs in");
 }
 
 async fn login_start_errors(ctx: &Ctx) {
     let uri = format!("/v1/apps/{APP_ID}/login/webauthn/start");
     let (status, body) = ctx.post(&uri, json!({})).await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::BAD_REQUEST,
-        "identifier_required",
-    );
-    let (status, body) = ctx
-        .post(&uri, json!({ "identifier": "ghost@example.com" }))
-        .await;
+    assert_error(status, &body, StatusCode::BAD_REQUEST, "identifier_required");
+    let (status, body) = ctx.post(&uri, json!({ "identifier": "ghost@example.com" })).await;
     assert_error(status, &body, StatusCode::NOT_FOUND, "user_not_found");
     ctx.create_user("nokeys@example.com").await;
-    let (status, body) = ctx
-        .post(&uri, json!({ "identifier": "nokeys@example.com" }))
-        .await;
+    let (status, body) = ctx.post(&uri, json!({ "identifier": "nokeys@example.com" })).await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "no_passkeys");
-    ctx.register_passkey("gone@example.com", &mut authenticator())
-        .await;
-    ctx.sql("UPDATE users SET status = 'inactive' WHERE email = 'gone@example.com'")
-        .await;
-    let (status, body) = ctx
-        .post(&uri, json!({ "identifier": "gone@example.com" }))
-        .await;
+    ctx.register_passkey("gone@example.com", &mut authenticator()).await;
+    ctx.sql("UPDATE users SET status = 'inactive' WHERE email = 'gone@example.com'").await;
+    let (status, body) = ctx.post(&uri, json!({ "identifier": "gone@example.com" })).await;
     assert_error(status, &body, StatusCode::FORBIDDEN, "user_inactive");
 }
 
 /// Verify a token the way the backend and Passage's SDKs do: JWKS by `kid`, RS256, aud contains app id, iss.
-fn verify_with_jwks(
-    jwks: &Value,
-    token: &str,
-    audience: &str,
-) -> Result<Value, jsonwebtoken::errors::Error> {
+fn verify_with_jwks(jwks: &Value, token: &str, audience: &str) -> Result<Value, jsonwebtoken::errors::Error> {
     let header = jsonwebtoken::decode_header(token)?;
     let kid = header.kid.expect("kid");
-    let jwk = jwks["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|k| k["kid"] == kid.as_str())
-        .expect("kid listed in JWKS");
-    let key = jsonwebtoken::DecodingKey::from_rsa_components(
-        jwk["n"].as_str().unwrap(),
-        jwk["e"].as_str().unwrap(),
-    )?;
+    let jwk = jwks["keys"].as_array().unwrap().iter().find(|k| k["kid"] == kid.as_str()).expect("kid listed in JWKS");
+    let key = jsonwebtoken::DecodingKey::from_rsa_components(jwk["n"].as_str().unwrap(), jwk["e"].as_str().unwrap())?;
     let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
     validation.set_audience(&[audience]);
     validation.set_issuer(&[APP_ID]);
@@ -691,22 +421,13 @@ fn verify_with_jwks(
 }
 
 async fn auth_token_verifies_against_served_jwks(ctx: &Ctx) {
-    let (user_id, result) = ctx
-        .register_passkey("jwt@example.com", &mut authenticator())
-        .await;
+    let (user_id, result) = ctx.register_passkey("jwt@example.com", &mut authenticator()).await;
     let token = result["auth_token"].as_str().unwrap();
-    let (status, jwks) = ctx
-        .get(&format!("/v1/apps/{APP_ID}/.well-known/jwks.json"))
-        .await;
+    let (status, jwks) = ctx.get(&format!("/v1/apps/{APP_ID}/.well-known/jwks.json")).await;
     assert_eq!(status, StatusCode::OK);
     let jwk = &jwks["keys"][0];
     assert_eq!(
-        (
-            jwk["kty"].as_str(),
-            jwk["alg"].as_str(),
-            jwk["use"].as_str(),
-            jwk["e"].as_str()
-        ),
+        (jwk["kty"].as_str(), jwk["alg"].as_str(), jwk["use"].as_str(), jwk["e"].as_str()),
         (Some("RSA"), Some("RS256"), Some("sig"), Some("AQAB"))
     );
 
@@ -715,16 +436,12 @@ async fn auth_token_verifies_against_served_jwks(ctx: &Ctx) {
     assert_eq!(header["typ"], "JWT");
     assert_eq!(header["kid"], jwk["kid"]);
 
-    let claims =
-        verify_with_jwks(&jwks, token, APP_ID).expect("token verifies against the served JWKS");
+    let claims = verify_with_jwks(&jwks, token, APP_ID).expect("token verifies against the served JWKS");
     assert_eq!(claims["sub"], user_id.as_str());
     assert_eq!(claims["aud"], json!([ORIGIN, APP_ID]));
     assert_eq!(claims["iss"], APP_ID);
-    let (iat, nbf, exp) = (
-        claims["iat"].as_i64().unwrap(),
-        claims["nbf"].as_i64().unwrap(),
-        claims["exp"].as_i64().unwrap(),
-    );
+    let (iat, nbf, exp) =
+        (claims["iat"].as_i64().unwrap(), claims["nbf"].as_i64().unwrap(), claims["exp"].as_i64().unwrap());
     assert!(nbf <= iat && (iat - ids_now()).abs() < 60);
     assert_eq!(exp - iat, 900, "lifetime from the app config");
     // Old SDKs checked aud = auth origin; that audience is in the list too.
@@ -735,19 +452,14 @@ async fn auth_token_verifies_against_served_jwks(ctx: &Ctx) {
     let mut forged_claims = claims.clone();
     forged_claims["sub"] = json!("someone-else");
     parts[1] = URL_SAFE_NO_PAD.encode(forged_claims.to_string());
-    assert!(
-        verify_with_jwks(&jwks, &parts.join("."), APP_ID).is_err(),
-        "signature covers the claims"
-    );
+    assert!(verify_with_jwks(&jwks, &parts.join("."), APP_ID).is_err(), "signature covers the claims");
     // The JWKS of an unknown app is a 404.
     let (status, body) = ctx.get("/v1/apps/nope/.well-known/jwks.json").await;
     assert_error(status, &body, StatusCode::NOT_FOUND, "app_not_found");
 }
 
 async fn current_user_needs_a_valid_token(ctx: &Ctx) {
-    let (user_id, result) = ctx
-        .register_passkey("me@example.com", &mut authenticator())
-        .await;
+    let (user_id, result) = ctx.register_passkey("me@example.com", &mut authenticator()).await;
     let token = result["auth_token"].as_str().unwrap();
     let uri = format!("/v1/apps/{APP_ID}/currentuser");
     let (status, body) = ctx.get_bearer(&uri, token).await;
@@ -757,9 +469,7 @@ async fn current_user_needs_a_valid_token(ctx: &Ctx) {
     assert_eq!(user["email"], "me@example.com");
     assert_eq!(user["status"], "active");
     assert_eq!(user["webauthn_types"], json!(["passkey"]));
-    let devices = user["webauthn_devices"]
-        .as_array()
-        .expect("webauthn_devices is an array");
+    let devices = user["webauthn_devices"].as_array().expect("webauthn_devices is an array");
     assert_eq!(devices.len(), 1);
     assert_eq!(devices[0]["user_id"], user_id.as_str());
     assert!(devices[0]["icons"].is_object());
@@ -767,111 +477,51 @@ async fn current_user_needs_a_valid_token(ctx: &Ctx) {
     assert!(user["social_connections"].is_object());
 
     let (status, body) = ctx.get(&uri).await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::UNAUTHORIZED,
-        "invalid_access_token",
-    );
+    assert_error(status, &body, StatusCode::UNAUTHORIZED, "invalid_access_token");
     let (status, body) = ctx.get_bearer(&uri, "not.a.jwt").await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::UNAUTHORIZED,
-        "invalid_access_token",
-    );
+    assert_error(status, &body, StatusCode::UNAUTHORIZED, "invalid_access_token");
     // A token for this app does not open another app (aud and iss are checked).
-    let (status, body) = ctx
-        .get_bearer(&format!("/v1/apps/{OTHER_APP_ID}/currentuser"), token)
-        .await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::UNAUTHORIZED,
-        "invalid_access_token",
-    );
+    let (status, body) = ctx.get_bearer(&format!("/v1/apps/{OTHER_APP_ID}/currentuser"), token).await;
+    assert_error(status, &body, StatusCode::UNAUTHORIZED, "invalid_access_token");
     // An unsigned ("alg": "none") token with the same claims is refused.
     let claims = URL_SAFE_NO_PAD.encode(jwt_part(token, 1).to_string());
-    let unsigned = format!(
-        "{}.{claims}.",
-        URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#)
-    );
+    let unsigned = format!("{}.{claims}.", URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#));
     let (status, _) = ctx.get_bearer(&uri, &unsigned).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
 async fn add_passkey_to_current_user(ctx: &Ctx) {
-    let (user_id, result) = ctx
-        .register_passkey("two@example.com", &mut authenticator())
-        .await;
+    let (user_id, result) = ctx.register_passkey("two@example.com", &mut authenticator()).await;
     let token = result["auth_token"].as_str().unwrap();
     let start_uri = format!("/v1/apps/{APP_ID}/currentuser/devices/start");
-    let (status, body) = ctx
-        .post(
-            &start_uri,
-            json!({ "authenticator_attachment": "platform" }),
-        )
-        .await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::UNAUTHORIZED,
-        "invalid_access_token",
-    );
+    let (status, body) = ctx.post(&start_uri, json!({ "authenticator_attachment": "platform" })).await;
+    assert_error(status, &body, StatusCode::UNAUTHORIZED, "invalid_access_token");
 
-    let (status, start) = ctx
-        .post_bearer(
-            &start_uri,
-            json!({ "authenticator_attachment": "platform" }),
-            token,
-        )
-        .await;
+    let (status, start) = ctx.post_bearer(&start_uri, json!({ "authenticator_attachment": "platform" }), token).await;
     assert_eq!(status, StatusCode::OK, "{start}");
     assert_eq!(start["user"]["id"], user_id.as_str());
     let options = &start["handshake"]["challenge"]["publicKey"];
-    assert_eq!(
-        options["excludeCredentials"].as_array().map(Vec::len),
-        Some(1),
-        "existing passkey excluded: {options}"
-    );
+    assert_eq!(options["excludeCredentials"].as_array().map(Vec::len), Some(1), "existing passkey excluded: {options}");
     let mut second = authenticator();
     let credential = create_credential(&mut second, ORIGIN, &start["handshake"]["challenge"]);
-    let finish = json!({ "handshake_id": start["handshake"]["id"], "user_id": user_id, "handshake_response": credential });
-    let (status, body) = ctx
-        .post_bearer(
-            &format!("/v1/apps/{APP_ID}/currentuser/devices/finish"),
-            finish.clone(),
-            token,
-        )
-        .await;
+    let finish =
+        json!({ "handshake_id": start["handshake"]["id"], "user_id": user_id, "handshake_response": credential });
+    let (status, body) =
+        ctx.post_bearer(&format!("/v1/apps/{APP_ID}/currentuser/devices/finish"), finish.clone(), token).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert!(body["device"]["id"]
-        .as_str()
-        .is_some_and(|id| !id.is_empty()));
+    assert!(body["device"]["id"].as_str().is_some_and(|id| !id.is_empty()));
     assert_eq!(body["device"]["cred_id"], credential["id"]);
-    let (status, body) = ctx
-        .post_bearer(
-            &format!("/v1/apps/{APP_ID}/currentuser/devices/finish"),
-            finish,
-            token,
-        )
-        .await;
+    let (status, body) = ctx.post_bearer(&format!("/v1/apps/{APP_ID}/currentuser/devices/finish"), finish, token).await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "invalid_handshake");
 
-    let (_, me) = ctx
-        .get_bearer(&format!("/v1/apps/{APP_ID}/currentuser"), token)
-        .await;
+    let (_, me) = ctx.get_bearer(&format!("/v1/apps/{APP_ID}/currentuser"), token).await;
     assert_eq!(me["user"]["webauthn_devices"].as_array().unwrap().len(), 2);
-    let (status, _) = ctx
-        .login_passkey("two@example.com", &mut second, ORIGIN)
-        .await;
+    let (status, _) = ctx.login_passkey("two@example.com", &mut second, ORIGIN).await;
     assert_eq!(status, StatusCode::OK, "the added passkey logs in");
 }
 
 async fn management_get_user(ctx: &Ctx) {
-    let (user_id, _) = ctx
-        .register_passkey("managed@example.com", &mut authenticator())
-        .await;
+    let (user_id, _) = ctx.register_passkey("managed@example.com", &mut authenticator()).await;
     let uri = format!("/v1/apps/{APP_ID}/users/{user_id}");
     let (status, body) = ctx.get_bearer(&uri, API_KEY).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -895,94 +545,48 @@ async fn management_get_user(ctx: &Ctx) {
         "recent_events",
         "social_connections",
     ] {
-        assert!(
-            user.as_object().unwrap().contains_key(field),
-            "{field} missing: {user}"
-        );
+        assert!(user.as_object().unwrap().contains_key(field), "{field} missing: {user}");
     }
     assert_eq!(user["email"], "managed@example.com");
     assert_eq!(user["status"], "active");
     assert_eq!(user["recent_events"], json!([]));
     let device = &user["webauthn_devices"][0];
-    for field in [
-        "id",
-        "cred_id",
-        "friendly_name",
-        "type",
-        "created_at",
-        "updated_at",
-        "last_login_at",
-        "usage_count",
-        "icons",
-    ] {
-        assert!(
-            device.as_object().unwrap().contains_key(field),
-            "device {field} missing: {device}"
-        );
+    for field in
+        ["id", "cred_id", "friendly_name", "type", "created_at", "updated_at", "last_login_at", "usage_count", "icons"]
+    {
+        assert!(device.as_object().unwrap().contains_key(field), "device {field} missing: {device}");
     }
-    assert!(
-        user["created_at"].as_str().unwrap().ends_with('Z'),
-        "RFC 3339 UTC"
-    );
+    assert!(user["created_at"].as_str().unwrap().ends_with('Z'), "RFC 3339 UTC");
 
     let (status, body) = ctx.get_bearer(&uri, "wrong-key").await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::UNAUTHORIZED,
-        "invalid_access_token",
-    );
+    assert_error(status, &body, StatusCode::UNAUTHORIZED, "invalid_access_token");
     let (status, body) = ctx.get(&uri).await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::UNAUTHORIZED,
-        "invalid_access_token",
-    );
+    assert_error(status, &body, StatusCode::UNAUTHORIZED, "invalid_access_token");
     // An auth token is not an API key.
     let (status, _) = ctx
         .get_bearer(
             &uri,
-            ctx.register_passkey("t@example.com", &mut authenticator())
-                .await
-                .1["auth_token"]
-                .as_str()
-                .unwrap(),
+            ctx.register_passkey("t@example.com", &mut authenticator()).await.1["auth_token"].as_str().unwrap(),
         )
         .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let (status, body) = ctx
-        .get_bearer(&format!("/v1/apps/{APP_ID}/users/no-such-user"), API_KEY)
-        .await;
+    let (status, body) = ctx.get_bearer(&format!("/v1/apps/{APP_ID}/users/no-such-user"), API_KEY).await;
     assert_error(status, &body, StatusCode::NOT_FOUND, "user_not_found");
     // Users of one app are invisible through another app's API, even with a valid key for that app.
-    let (status, body) = ctx
-        .get_bearer(&format!("/v1/apps/{OTHER_APP_ID}/users/{user_id}"), API_KEY)
-        .await;
+    let (status, body) = ctx.get_bearer(&format!("/v1/apps/{OTHER_APP_ID}/users/{user_id}"), API_KEY).await;
     assert_error(status, &body, StatusCode::NOT_FOUND, "user_not_found");
 }
 
 async fn key_rotation_keeps_previous_key(ctx: &Ctx) {
-    let (_, result) = ctx
-        .register_passkey("rot@example.com", &mut authenticator())
-        .await;
+    let (_, result) = ctx.register_passkey("rot@example.com", &mut authenticator()).await;
     let old_token = result["auth_token"].as_str().unwrap().to_owned();
-    let (_, before) = ctx
-        .get(&format!("/v1/apps/{APP_ID}/.well-known/jwks.json"))
-        .await;
+    let (_, before) = ctx.get(&format!("/v1/apps/{APP_ID}/.well-known/jwks.json")).await;
     assert_eq!(before["keys"].as_array().unwrap().len(), 1);
 
     let new_kid = auth_server::tokens::rotate(ctx.state.db()).await.unwrap();
     ctx.state.reload_keys().await.unwrap();
-    let (_, after) = ctx
-        .get(&format!("/v1/apps/{APP_ID}/.well-known/jwks.json"))
-        .await;
-    let kids: Vec<&str> = after["keys"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|k| k["kid"].as_str().unwrap())
-        .collect();
+    let (_, after) = ctx.get(&format!("/v1/apps/{APP_ID}/.well-known/jwks.json")).await;
+    let kids: Vec<&str> = after["keys"].as_array().unwrap().iter().map(|k| k["kid"].as_str().unwrap()).collect();
     assert_eq!(
         kids,
         vec![new_kid.as_str(), before["keys"][0]["kid"].as_str().unwrap()],
@@ -990,59 +594,31 @@ async fn key_rotation_keeps_previous_key(ctx: &Ctx) {
     );
 
     // Tokens signed before the rotation still work; new ones use the new key.
-    let (status, _) = ctx
-        .get_bearer(&format!("/v1/apps/{APP_ID}/currentuser"), &old_token)
-        .await;
+    let (status, _) = ctx.get_bearer(&format!("/v1/apps/{APP_ID}/currentuser"), &old_token).await;
     assert_eq!(status, StatusCode::OK);
-    let (_, fresh) = ctx
-        .register_passkey("rot2@example.com", &mut authenticator())
-        .await;
-    assert_eq!(
-        jwt_part(fresh["auth_token"].as_str().unwrap(), 0)["kid"],
-        new_kid.as_str()
-    );
-    verify_with_jwks(&after, &old_token, APP_ID)
-        .expect("old token verifies with the published previous key");
+    let (_, fresh) = ctx.register_passkey("rot2@example.com", &mut authenticator()).await;
+    assert_eq!(jwt_part(fresh["auth_token"].as_str().unwrap(), 0)["kid"], new_kid.as_str());
+    verify_with_jwks(&after, &old_token, APP_ID).expect("old token verifies with the published previous key");
 
     // After a second rotation the oldest key is gone from the JWKS.
     auth_server::tokens::rotate(ctx.state.db()).await.unwrap();
     ctx.state.reload_keys().await.unwrap();
-    let (status, _) = ctx
-        .get_bearer(&format!("/v1/apps/{APP_ID}/currentuser"), &old_token)
-        .await;
+    let (status, _) = ctx.get_bearer(&format!("/v1/apps/{APP_ID}/currentuser"), &old_token).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
 async fn locales_serve_english_only(ctx: &Ctx) {
-    let (status, headers, body) = ctx
-        .request(Method::GET, "/locales/v2/en.json", None, None)
-        .await;
+    let (status, headers, body) = ctx.request(Method::GET, "/locales/v2/en.json", None, None).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(headers["content-type"]
-        .to_str()
-        .unwrap()
-        .starts_with("application/json"));
+    assert!(headers["content-type"].to_str().unwrap().starts_with("application/json"));
     assert!(body.is_object(), "a flat JSON object");
-    assert_eq!(
-        body,
-        serde_json::from_str::<Value>(auth_server::locales_en_json()).unwrap()
-    );
-    for missing in [
-        "/locales/v2/en-us.json",
-        "/locales/v2/de.json",
-        "/locales/v2/en",
-    ] {
+    assert_eq!(body, serde_json::from_str::<Value>(auth_server::locales_en_json()).unwrap());
+    for missing in ["/locales/v2/en-us.json", "/locales/v2/de.json", "/locales/v2/en"] {
         // Not JSON: the element parses any locale response as JSON without checking the status, and would install
         // a JSON error body as that locale's messages.
         let (status, headers, body) = ctx.request(Method::GET, missing, None, None).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{missing}");
-        assert!(
-            headers["content-type"]
-                .to_str()
-                .unwrap()
-                .starts_with("text/plain"),
-            "{missing}: {headers:?}"
-        );
+        assert!(headers["content-type"].to_str().unwrap().starts_with("text/plain"), "{missing}: {headers:?}");
         assert_eq!(body, json!("No such locale."), "{missing}: not a JSON body");
     }
 }
@@ -1055,11 +631,7 @@ async fn malformed_bodies_get_json_errors(ctx: &Ctx) {
     for (content_type, body, expected) in [
         ("application/json", "{not json", StatusCode::BAD_REQUEST),
         ("text/plain", "{}", StatusCode::UNSUPPORTED_MEDIA_TYPE),
-        (
-            "application/json",
-            r#"{"handshake_id": 5}"#,
-            StatusCode::UNPROCESSABLE_ENTITY,
-        ),
+        ("application/json", r#"{"handshake_id": 5}"#, StatusCode::UNPROCESSABLE_ENTITY),
     ] {
         let request = Request::builder()
             .method(Method::POST)
@@ -1072,83 +644,37 @@ async fn malformed_bodies_get_json_errors(ctx: &Ctx) {
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         let json: Value = serde_json::from_slice(&bytes).expect("error bodies are JSON");
         assert_eq!(status, expected, "{json}");
-        assert!(
-            json["code"].is_string() && json["error"].is_string(),
-            "{json}"
-        );
+        assert!(json["code"].is_string() && json["error"].is_string(), "{json}");
     }
 }
 
 async fn refresh_rotates_and_revoke_signs_out(ctx: &Ctx) {
-    let (user_id, result) = ctx
-        .register_passkey("refresh@example.com", &mut authenticator())
-        .await;
+    let (user_id, result) = ctx.register_passkey("refresh@example.com", &mut authenticator()).await;
     let refresh = result["refresh_token"].as_str().unwrap().to_owned();
     let uri = format!("/v1/apps/{APP_ID}/tokens");
     let (status, body) = ctx.post(&uri, json!({ "refresh_token": refresh })).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let rotated = body["auth_result"]["refresh_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let rotated = body["auth_result"]["refresh_token"].as_str().unwrap().to_owned();
     assert_ne!(rotated, refresh);
     assert_eq!(body["auth_result"]["redirect_url"], "/dashboard");
-    assert_eq!(
-        jwt_part(body["auth_result"]["auth_token"].as_str().unwrap(), 1)["sub"],
-        user_id.as_str()
-    );
+    assert_eq!(jwt_part(body["auth_result"]["auth_token"].as_str().unwrap(), 1)["sub"], user_id.as_str());
     // The used token is spent (rotation), and tokens of one app do not work for another.
     let (status, body) = ctx.post(&uri, json!({ "refresh_token": refresh })).await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::UNAUTHORIZED,
-        "invalid_refresh_token",
-    );
-    let (status, body) = ctx
-        .post(
-            &format!("/v1/apps/{OTHER_APP_ID}/tokens"),
-            json!({ "refresh_token": rotated }),
-        )
-        .await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::UNAUTHORIZED,
-        "invalid_refresh_token",
-    );
+    assert_error(status, &body, StatusCode::UNAUTHORIZED, "invalid_refresh_token");
+    let (status, body) =
+        ctx.post(&format!("/v1/apps/{OTHER_APP_ID}/tokens"), json!({ "refresh_token": rotated })).await;
+    assert_error(status, &body, StatusCode::UNAUTHORIZED, "invalid_refresh_token");
     // Sign-out: 200 with a JSON body, then the token no longer refreshes.
-    let (status, _, body) = ctx
-        .request(
-            Method::DELETE,
-            &format!("{uri}?refresh_token={rotated}"),
-            None,
-            None,
-        )
-        .await;
+    let (status, _, body) = ctx.request(Method::DELETE, &format!("{uri}?refresh_token={rotated}"), None, None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(body, json!({}));
     let (status, body) = ctx.post(&uri, json!({ "refresh_token": rotated })).await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::UNAUTHORIZED,
-        "invalid_refresh_token",
-    );
+    assert_error(status, &body, StatusCode::UNAUTHORIZED, "invalid_refresh_token");
     let (status, _, body) = ctx.request(Method::DELETE, &uri, None, None).await;
     assert_error(status, &body, StatusCode::BAD_REQUEST, "invalid_request");
     // Expired tokens are refused.
-    let (_, again) = ctx
-        .register_passkey("refresh2@example.com", &mut authenticator())
-        .await;
+    let (_, again) = ctx.register_passkey("refresh2@example.com", &mut authenticator()).await;
     ctx.sql("UPDATE refresh_tokens SET expires_at = 1").await;
-    let (status, body) = ctx
-        .post(&uri, json!({ "refresh_token": again["refresh_token"] }))
-        .await;
-    assert_error(
-        status,
-        &body,
-        StatusCode::UNAUTHORIZED,
-        "invalid_refresh_token",
-    );
+    let (status, body) = ctx.post(&uri, json!({ "refresh_token": again["refresh_token"] })).await;
+    assert_error(status, &body, StatusCode::UNAUTHORIZED, "invalid_refresh_token");
 }

@@ -38,10 +38,7 @@ const APPENDIX_A_KEYS: &[(&str, &[u32])] = &[
     ("device-login-failed-title", &[]),
     ("device-not-supported", &[]),
     ("devices-that-support-passkeys", &[]),
-    (
-        "devices-with-a-biometric-sensor-are-likely-to-support-passkeys",
-        &[],
-    ),
+    ("devices-with-a-biometric-sensor-are-likely-to-support-passkeys", &[]),
     ("dont-have-an-account", &[]),
     ("easy-to-use", &[]),
     ("email", &[]),
@@ -200,18 +197,12 @@ fn placeholders(text: &str) -> Result<BTreeSet<u32>, String> {
             return Err(format!("unbalanced '}}' at {:?}", &rest[position..]));
         }
         let after_open = &rest[position + 1..];
-        let close = after_open
-            .find('}')
-            .ok_or_else(|| format!("unclosed '{{' at {:?}", &rest[position..]))?;
+        let close = after_open.find('}').ok_or_else(|| format!("unclosed '{{' at {:?}", &rest[position..]))?;
         let inside = &after_open[..close];
         if inside.is_empty() || !inside.bytes().all(|byte| byte.is_ascii_digit()) {
-            return Err(format!(
-                "'{{{inside}}}' is not a list placeholder like {{0}}"
-            ));
+            return Err(format!("'{{{inside}}}' is not a list placeholder like {{0}}"));
         }
-        let index = inside
-            .parse()
-            .map_err(|_| format!("placeholder '{{{inside}}}' is out of range"))?;
+        let index = inside.parse().map_err(|_| format!("placeholder '{{{inside}}}' is out of range"))?;
         found.insert(index);
         rest = &after_open[close + 1..];
     }
@@ -225,10 +216,7 @@ fn every_used_key_has_a_non_empty_message() {
         .map(|(key, _)| *key)
         .filter(|key| !matches!(messages.get(*key), Some(Value::String(text)) if !text.trim().is_empty()))
         .collect();
-    assert!(
-        missing_or_empty.is_empty(),
-        "missing, empty or not a string: {missing_or_empty:?}"
-    );
+    assert!(missing_or_empty.is_empty(), "missing, empty or not a string: {missing_or_empty:?}");
 }
 
 #[test]
@@ -236,8 +224,7 @@ fn placeholders_match_the_arguments_the_elements_pass() {
     let messages = messages();
     for (key, expected) in used_keys() {
         let expected: BTreeSet<u32> = expected.iter().copied().collect();
-        let actual = placeholders(message(&messages, key))
-            .unwrap_or_else(|error| panic!("message {key:?}: {error}"));
+        let actual = placeholders(message(&messages, key)).unwrap_or_else(|error| panic!("message {key:?}: {error}"));
         // A placeholder the code does not pass renders as nothing; an argument the text
         // leaves out loses information (e.g. which address the code was sent to).
         assert_eq!(actual, expected, "placeholders of message {key:?}");
@@ -253,9 +240,7 @@ fn no_message_contains_vue_i18n_syntax_characters() {
     const SPECIAL: &[char] = &['@', '|', '%', '$'];
     let messages = messages();
     for (key, value) in &messages {
-        let text = value
-            .as_str()
-            .unwrap_or_else(|| panic!("message {key:?} must be a string"));
+        let text = value.as_str().unwrap_or_else(|| panic!("message {key:?} must be a string"));
         if let Some(found) = text.chars().find(|c| SPECIAL.contains(c)) {
             panic!("message {key:?} contains vue-i18n syntax character {found:?}: {text:?}");
         }
@@ -269,9 +254,7 @@ fn no_message_contains_vue_i18n_syntax_characters() {
 fn markup_appears_only_in_messages_injected_as_html() {
     let messages = messages();
     for (key, value) in &messages {
-        let text = value
-            .as_str()
-            .unwrap_or_else(|| panic!("message {key:?} must be a string"));
+        let text = value.as_str().unwrap_or_else(|| panic!("message {key:?} must be a string"));
         if HTML_KEYS.contains(&key.as_str()) {
             // innerHTML: anything but the allowed tags would be parsed as markup or an entity.
             let mut stripped = text.to_owned();
@@ -300,15 +283,8 @@ fn markup_appears_only_in_messages_injected_as_html() {
 #[test]
 fn no_keys_beyond_those_the_elements_use() {
     let used: BTreeSet<&str> = used_keys().map(|(key, _)| *key).collect();
-    let extra: Vec<String> = messages()
-        .keys()
-        .filter(|key| !used.contains(key.as_str()))
-        .cloned()
-        .collect();
-    assert!(
-        extra.is_empty(),
-        "keys the register/login UI never looks up: {extra:?}"
-    );
+    let extra: Vec<String> = messages().keys().filter(|key| !used.contains(key.as_str())).cloned().collect();
+    assert!(extra.is_empty(), "keys the register/login UI never looks up: {extra:?}");
 }
 
 #[test]
@@ -324,30 +300,18 @@ fn no_key_is_defined_twice() {
 fn key_lists_have_no_duplicates() {
     let mut seen = BTreeSet::new();
     for (key, _) in used_keys() {
-        assert!(
-            seen.insert(*key),
-            "key {key:?} is listed twice in this test"
-        );
+        assert!(seen.insert(*key), "key {key:?} is listed twice in this test");
     }
-    assert!(
-        HTML_KEYS.iter().all(|key| seen.contains(key)),
-        "every HTML key must be a used key"
-    );
+    assert!(HTML_KEYS.iter().all(|key| seen.contains(key)), "every HTML key must be a used key");
 }
 
 #[test]
 fn placeholder_parser_rejects_what_vue_i18n_would_misread() {
     // The checks above are only as good as this parser, so pin down what it accepts.
     assert_eq!(placeholders("plain text"), Ok(BTreeSet::new()));
-    assert_eq!(
-        placeholders("We sent {0} to <b>{1}</b>. {2}"),
-        Ok(BTreeSet::from([0, 1, 2]))
-    );
+    assert_eq!(placeholders("We sent {0} to <b>{1}</b>. {2}"), Ok(BTreeSet::from([0, 1, 2])));
     assert_eq!(placeholders("{0} and {0}"), Ok(BTreeSet::from([0])));
-    assert!(
-        placeholders("{name}").is_err(),
-        "named placeholders are not passed by the elements"
-    );
+    assert!(placeholders("{name}").is_err(), "named placeholders are not passed by the elements");
     assert!(placeholders("{}").is_err());
     assert!(placeholders("{ 0 }").is_err());
     assert!(placeholders("a } b").is_err());

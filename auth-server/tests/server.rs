@@ -37,22 +37,14 @@ fn start_dev(db_url: &str, extra: &[&str]) -> Server {
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut printed = String::new();
     let addr = loop {
-        let line = lines
-            .next()
-            .expect("auth-server exited before listening")
-            .expect("stdout");
+        let line = lines.next().expect("auth-server exited before listening").expect("stdout");
         printed.push_str(&line);
         printed.push('\n');
         if let Some(rest) = line.strip_prefix("auth-server listening on http://") {
             break rest.split_whitespace().next().unwrap().to_owned();
         }
     };
-    Server {
-        child,
-        addr,
-        printed,
-        stdout: lines,
-    }
+    Server { child, addr, printed, stdout: lines }
 }
 
 fn post(addr: &str, method: &str, path: &str, body: &serde_json::Value) -> (u16, String, String) {
@@ -70,9 +62,7 @@ fn post(addr: &str, method: &str, path: &str, body: &serde_json::Value) -> (u16,
 /// One HTTP/1.1 request over a plain TCP socket; returns (status, headers lower-cased, body).
 fn http(addr: &str, request: &str) -> (u16, String, String) {
     let mut stream = TcpStream::connect(addr).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     stream.write_all(request.as_bytes()).unwrap();
     let mut raw = String::new();
     stream.read_to_string(&mut raw).expect("read response");
@@ -88,22 +78,11 @@ fn get(addr: &str, path: &str, extra_headers: &str) -> (u16, String, String) {
 #[test]
 fn dev_server_answers_over_tcp() {
     let dir = tempfile::tempdir().unwrap();
-    let db_url = format!(
-        "sqlite://{}",
-        dir.path().join("nested/auth.sqlite3").display()
-    );
+    let db_url = format!("sqlite://{}", dir.path().join("nested/auth.sqlite3").display());
     let server = start_dev(&db_url, &["--dev-api-key", "dev-key-for-test"]);
     assert!(server.printed.contains("dev-app"), "{}", server.printed);
-    assert!(
-        server.printed.contains("RP ID localhost"),
-        "{}",
-        server.printed
-    );
-    assert!(
-        server.printed.contains("dev-key-for-test"),
-        "the dev API key is printed: {}",
-        server.printed
-    );
+    assert!(server.printed.contains("RP ID localhost"), "{}", server.printed);
+    assert!(server.printed.contains("dev-key-for-test"), "the dev API key is printed: {}", server.printed);
 
     // Preflight exactly as Chromium sends it for the element's GET.
     let (status, head, _) = http(
@@ -125,59 +104,31 @@ fn dev_server_answers_over_tcp() {
     assert_eq!(app["app"]["auth_origin"], "http://localhost:8080");
     assert_eq!(app["app"]["redirect_url"], "/dashboard");
     assert_eq!(app["app"]["name"], "Leptos Passage (dev)");
-    assert_eq!(
-        app["app"]["auth_methods"]["otp"],
-        serde_json::json!({ "ttl": 600, "ttl_display_unit": "s" })
-    );
+    assert_eq!(app["app"]["auth_methods"]["otp"], serde_json::json!({ "ttl": 600, "ttl_display_unit": "s" }));
     assert!(app["app"]["auth_methods"]["passkeys"].is_object());
 
     // The printed key works on the management API; a wrong one does not.
-    let (status, _, body) = get(
-        &server.addr,
-        "/v1/apps/dev-app/users/nobody",
-        "Authorization: Bearer dev-key-for-test\r\n",
-    );
+    let (status, _, body) =
+        get(&server.addr, "/v1/apps/dev-app/users/nobody", "Authorization: Bearer dev-key-for-test\r\n");
     assert_eq!(status, 404, "{body}");
     assert!(body.contains("user_not_found"));
-    let (status, _, _) = get(
-        &server.addr,
-        "/v1/apps/dev-app/users/nobody",
-        "Authorization: Bearer nope\r\n",
-    );
+    let (status, _, _) = get(&server.addr, "/v1/apps/dev-app/users/nobody", "Authorization: Bearer nope\r\n");
     assert_eq!(status, 401);
 
     let (status, _, body) = get(&server.addr, "/v1/apps/dev-app/.well-known/jwks.json", "");
     assert_eq!(status, 200);
-    let kid_before =
-        serde_json::from_str::<serde_json::Value>(&body).unwrap()["keys"][0]["kid"].clone();
+    let kid_before = serde_json::from_str::<serde_json::Value>(&body).unwrap()["keys"][0]["kid"].clone();
     drop(server);
 
     // rotate-key on the same database: the restarted server lists the new key and the previous one.
-    let output = Command::new(BIN)
-        .args(["rotate-key", "--database-url", &db_url])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let output = Command::new(BIN).args(["rotate-key", "--database-url", &db_url]).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     let server = start_dev(&db_url, &[]);
     let (_, _, body) = get(&server.addr, "/v1/apps/dev-app/.well-known/jwks.json", "");
-    let keys = serde_json::from_str::<serde_json::Value>(&body).unwrap()["keys"]
-        .as_array()
-        .unwrap()
-        .clone();
+    let keys = serde_json::from_str::<serde_json::Value>(&body).unwrap()["keys"].as_array().unwrap().clone();
     assert_eq!(keys.len(), 2, "{body}");
-    assert_eq!(
-        keys[1]["kid"], kid_before,
-        "the previous key is still published"
-    );
-    assert!(
-        server.printed.contains("management API key: "),
-        "a random dev key is printed: {}",
-        server.printed
-    );
+    assert_eq!(keys[1]["kid"], kid_before, "the previous key is still published");
+    assert!(server.printed.contains("management API key: "), "a random dev key is printed: {}", server.printed);
 }
 
 #[test]
@@ -185,27 +136,15 @@ fn generate_api_key_prints_key_and_hash() {
     let output = Command::new(BIN).arg("generate-api-key").output().unwrap();
     assert!(output.status.success());
     let text = String::from_utf8(output.stdout).unwrap();
-    let key = text
-        .lines()
-        .find_map(|l| l.strip_prefix("api key:"))
-        .unwrap()
-        .trim();
-    let hash = text
-        .lines()
-        .find_map(|l| l.strip_prefix("sha256:"))
-        .unwrap()
-        .trim();
+    let key = text.lines().find_map(|l| l.strip_prefix("api key:")).unwrap().trim();
+    let hash = text.lines().find_map(|l| l.strip_prefix("sha256:")).unwrap().trim();
     assert_eq!(auth_server::ids::sha256_hex(key), hash);
     assert!(key.len() >= 40);
 }
 
 #[test]
 fn refuses_to_start_without_apps_or_with_a_bad_config() {
-    let output = Command::new(BIN)
-        .args(["--bind", "127.0.0.1:0"])
-        .env_remove("AUTH_CONFIG")
-        .output()
-        .unwrap();
+    let output = Command::new(BIN).args(["--bind", "127.0.0.1:0"]).env_remove("AUTH_CONFIG").output().unwrap();
     assert!(!output.status.success());
     assert!(
         String::from_utf8_lossy(&output.stderr).contains("--config"),
@@ -216,15 +155,8 @@ fn refuses_to_start_without_apps_or_with_a_bad_config() {
     let dir = tempfile::tempdir().unwrap();
     let config = dir.path().join("auth.toml");
     std::fs::write(&config, "[[apps]]\nid = \"a\"\nname = \"A\"\nauth_origin = \"https://a.example/path\"\nredirect_url = \"/\"\n[apps.auth_methods.passkeys]\n").unwrap();
-    let output = Command::new(BIN)
-        .args([
-            "--config",
-            config.to_str().unwrap(),
-            "--bind",
-            "127.0.0.1:0",
-        ])
-        .output()
-        .unwrap();
+    let output =
+        Command::new(BIN).args(["--config", config.to_str().unwrap(), "--bind", "127.0.0.1:0"]).output().unwrap();
     assert!(!output.status.success());
     assert!(
         String::from_utf8_lossy(&output.stderr).contains("auth_origin"),
@@ -242,19 +174,12 @@ fn dev_mailbox_and_magic_link_fallback_over_tcp() {
     let mut server = start_dev(&db_url, &["--dev-fallback", "magic-link"]);
     let (_, _, body) = get(&server.addr, "/v1/apps/dev-app", "");
     let app: serde_json::Value = serde_json::from_str(&body).unwrap();
-    assert!(
-        app["app"]["auth_methods"]["magic_link"].is_object(),
-        "{body}"
-    );
+    assert!(app["app"]["auth_methods"]["magic_link"].is_object(), "{body}");
     assert!(app["app"]["auth_methods"]["otp"].is_null(), "{body}");
 
     let email = "tcp-link@example.com";
-    let (status, _, body) = post(
-        &server.addr,
-        "POST",
-        "/v1/apps/dev-app/users",
-        &serde_json::json!({ "identifier": email }),
-    );
+    let (status, _, body) =
+        post(&server.addr, "POST", "/v1/apps/dev-app/users", &serde_json::json!({ "identifier": email }));
     assert_eq!(status, 201, "{body}");
     let (status, _, body) = post(
         &server.addr,
@@ -271,17 +196,10 @@ fn dev_mailbox_and_magic_link_fallback_over_tcp() {
             break line.trim().to_owned();
         }
     };
-    assert!(
-        link.starts_with("http://localhost:8080/register?psg_magic_link="),
-        "{link}"
-    );
+    assert!(link.starts_with("http://localhost:8080/register?psg_magic_link="), "{link}");
 
     // The mailbox: JSON, filtered by recipient.
-    let (status, head, body) = get(
-        &server.addr,
-        &format!("/dev/mailbox?to={}", email.replace('@', "%40")),
-        "",
-    );
+    let (status, head, body) = get(&server.addr, &format!("/dev/mailbox?to={}", email.replace('@', "%40")), "");
     assert_eq!(status, 200, "{body}");
     assert!(head.contains("content-type: application/json"), "{head}");
     let mailbox: serde_json::Value = serde_json::from_str(&body).unwrap();
@@ -290,15 +208,8 @@ fn dev_mailbox_and_magic_link_fallback_over_tcp() {
     assert_eq!(messages[0]["to"], email);
     assert_eq!(messages[0]["kind"], "magic_link");
     assert_eq!(messages[0]["link"], link.as_str());
-    let (_, _, body) = get(
-        &server.addr,
-        "/dev/mailbox?to=someone-else%40example.com",
-        "",
-    );
-    assert_eq!(
-        serde_json::from_str::<serde_json::Value>(&body).unwrap()["messages"],
-        serde_json::json!([])
-    );
+    let (_, _, body) = get(&server.addr, "/dev/mailbox?to=someone-else%40example.com", "");
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&body).unwrap()["messages"], serde_json::json!([]));
 
     let token = link.split("psg_magic_link=").nth(1).unwrap();
     let (status, _, body) = post(
@@ -323,17 +234,8 @@ fn config_server_has_no_dev_mailbox() {
     )
     .unwrap();
     let mut child = Command::new(BIN)
-        .args([
-            "--config",
-            config.to_str().unwrap(),
-            "--bind",
-            "127.0.0.1:0",
-            "--database-url",
-        ])
-        .arg(format!(
-            "sqlite://{}",
-            dir.path().join("auth.sqlite3").display()
-        ))
+        .args(["--config", config.to_str().unwrap(), "--bind", "127.0.0.1:0", "--database-url"])
+        .arg(format!("sqlite://{}", dir.path().join("auth.sqlite3").display()))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -352,11 +254,6 @@ fn config_server_has_no_dev_mailbox() {
     let _ = child.wait();
     // No SMTP server configured for an app that sends codes: a warning at start.
     let mut stderr = String::new();
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
+    child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
     assert!(stderr.contains("no SMTP server is configured"), "{stderr}");
 }

@@ -23,9 +23,7 @@ fn smtp_server() -> (u16, mpsc::Receiver<Received>) {
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let (stream, _) = listener.accept().unwrap();
-        stream
-            .set_read_timeout(Some(Duration::from_secs(20)))
-            .unwrap();
+        stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
         let mut writer = stream.try_clone().unwrap();
         let mut reader = BufReader::new(stream);
         let mut received = Received::default();
@@ -39,11 +37,7 @@ fn smtp_server() -> (u16, mpsc::Receiver<Received>) {
             }
             let command = line.trim_end().to_owned();
             received.commands.push(command.clone());
-            let verb = command
-                .split_whitespace()
-                .next()
-                .unwrap_or("")
-                .to_uppercase();
+            let verb = command.split_whitespace().next().unwrap_or("").to_uppercase();
             match verb.as_str() {
                 "EHLO" => say(&mut writer, "250-test.local\r\n250 AUTH PLAIN LOGIN\r\n"),
                 "AUTH" => say(&mut writer, "235 2.7.0 Authentication successful\r\n"),
@@ -79,9 +73,7 @@ fn smtp_server() -> (u16, mpsc::Receiver<Received>) {
 
 fn http(addr: &str, method: &str, path: &str, body: &str) -> (u16, String) {
     let mut stream = TcpStream::connect(addr).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
     write!(
         stream,
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
@@ -92,10 +84,7 @@ fn http(addr: &str, method: &str, path: &str, body: &str) -> (u16, String) {
     let mut raw = String::new();
     stream.read_to_string(&mut raw).unwrap();
     let (head, body) = raw.split_once("\r\n\r\n").unwrap();
-    (
-        head.split_whitespace().nth(1).unwrap().parse().unwrap(),
-        body.to_owned(),
-    )
+    (head.split_whitespace().nth(1).unwrap().parse().unwrap(), body.to_owned())
 }
 
 #[test]
@@ -110,31 +99,11 @@ fn codes_are_sent_over_smtp_with_the_configured_sender_and_credentials() {
     )
     .unwrap();
     let mut child = Command::new(BIN)
-        .args([
-            "--config",
-            config.to_str().unwrap(),
-            "--bind",
-            "127.0.0.1:0",
-        ])
+        .args(["--config", config.to_str().unwrap(), "--bind", "127.0.0.1:0"])
         .arg("--database-url")
-        .arg(format!(
-            "sqlite://{}",
-            dir.path().join("auth.sqlite3").display()
-        ))
-        .args([
-            "--smtp-host",
-            "127.0.0.1",
-            "--smtp-port",
-            &smtp_port.to_string(),
-            "--smtp-tls",
-            "none",
-        ])
-        .args([
-            "--smtp-username",
-            "mailer",
-            "--mail-from",
-            "Mail Test <no-reply@example.com>",
-        ])
+        .arg(format!("sqlite://{}", dir.path().join("auth.sqlite3").display()))
+        .args(["--smtp-host", "127.0.0.1", "--smtp-port", &smtp_port.to_string(), "--smtp-tls", "none"])
+        .args(["--smtp-username", "mailer", "--mail-from", "Mail Test <no-reply@example.com>"])
         .env("SMTP_PASSWORD", "s3cret")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -147,53 +116,28 @@ fn codes_are_sent_over_smtp_with_the_configured_sender_and_credentials() {
             break rest.split_whitespace().next().unwrap().to_owned();
         }
     };
-    let (status, body) = http(
-        &addr,
-        "POST",
-        "/v1/apps/a/users",
-        r#"{"identifier":"reader@example.com"}"#,
-    );
+    let (status, body) = http(&addr, "POST", "/v1/apps/a/users", r#"{"identifier":"reader@example.com"}"#);
     assert_eq!(status, 201, "{body}");
-    let (status, body) = http(
-        &addr,
-        "POST",
-        "/v1/apps/a/register/otp",
-        r#"{"identifier":"reader@example.com","language":"en"}"#,
-    );
+    let (status, body) =
+        http(&addr, "POST", "/v1/apps/a/register/otp", r#"{"identifier":"reader@example.com","language":"en"}"#);
     assert_eq!(status, 200, "{body}");
 
-    let session = received
-        .recv_timeout(Duration::from_secs(30))
-        .expect("an SMTP session");
+    let session = received.recv_timeout(Duration::from_secs(30)).expect("an SMTP session");
     let _ = child.kill();
     let _ = child.wait();
+    assert!(session.commands.iter().any(|c| c.starts_with("AUTH")), "{:?}", session.commands);
     assert!(
-        session.commands.iter().any(|c| c.starts_with("AUTH")),
+        session.commands.iter().any(|c| c.eq_ignore_ascii_case("MAIL FROM:<no-reply@example.com>")),
         "{:?}",
         session.commands
     );
     assert!(
-        session
-            .commands
-            .iter()
-            .any(|c| c.eq_ignore_ascii_case("MAIL FROM:<no-reply@example.com>")),
-        "{:?}",
-        session.commands
-    );
-    assert!(
-        session
-            .commands
-            .iter()
-            .any(|c| c.eq_ignore_ascii_case("RCPT TO:<reader@example.com>")),
+        session.commands.iter().any(|c| c.eq_ignore_ascii_case("RCPT TO:<reader@example.com>")),
         "{:?}",
         session.commands
     );
     let data = session.data.replace("\r\n", "\n");
     assert!(data.contains("Subject: Your Mail Test code"), "{data}");
     // The six-digit code on its own line of the plain-text body.
-    assert!(
-        data.lines()
-            .any(|l| l.len() == 6 && l.chars().all(|c| c.is_ascii_digit())),
-        "{data}"
-    );
+    assert!(data.lines().any(|l| l.len() == 6 && l.chars().all(|c| c.is_ascii_digit())), "{data}");
 }

@@ -49,21 +49,23 @@ fn RegisterForm() -> impl IntoView {
 
     // beforeAuth: the element asks before it registers the e-mail. Refusing here is the only point where the name
     // can still be fixed, since the field disappears with the e-mail view.
-    let before_auth = Box::new(move |identifier: String| match validate_name(&name.try_get_untracked().unwrap_or_default()) {
-        Err(error) => {
-            name_field::report(name_error, name_input, error.to_string());
-            false
-        }
-        Ok(valid) => {
-            name_error.set(None);
-            let written = ProfileOutbox::local().and_then(|outbox| outbox.write(&PendingProfile { identifier, name: valid }));
-            if let Err(error) = written {
-                // Not fatal: this tab still has the name for onSuccess; only a magic link opened elsewhere loses it.
-                leptos::logging::warn!("the name could not be kept for later: {error}");
+    let before_auth =
+        Box::new(move |identifier: String| match validate_name(&name.try_get_untracked().unwrap_or_default()) {
+            Err(error) => {
+                name_field::report(name_error, name_input, error.to_string());
+                false
             }
-            true
-        }
-    });
+            Ok(valid) => {
+                name_error.set(None);
+                let written =
+                    ProfileOutbox::local().and_then(|outbox| outbox.write(&PendingProfile { identifier, name: valid }));
+                if let Err(error) = written {
+                    // Not fatal: this tab still has the name for onSuccess; only a magic link opened elsewhere loses it.
+                    leptos::logging::warn!("the name could not be kept for later: {error}");
+                }
+                true
+            }
+        });
     let on_success = {
         let config = config.clone();
         Box::new(move |result, identifier| {

@@ -31,9 +31,11 @@ pub fn run(args: BenchArgs) -> Result<()> {
     }
     for (part, package, example) in [("backend", "backend", "loadtest"), ("auth-server", "auth-server", "bench")] {
         if wanted(part) {
-            run_cmd(Command::new("cargo")
-                .args(["run", "--release", "-p", package, "--example", example])
-                .current_dir(crate::root()))?;
+            run_cmd(
+                Command::new("cargo")
+                    .args(["run", "--release", "-p", package, "--example", example])
+                    .current_dir(crate::root()),
+            )?;
         }
     }
     Ok(())
@@ -46,10 +48,12 @@ pub fn trunk_release_build(dist: &Path) -> Result<()> {
 }
 
 pub fn trunk_release_build_at(dist: &Path, public_url: &str) -> Result<()> {
-    run_cmd(Command::new("trunk")
-        .args(["build", "--release", "--cargo-profile", "wasm-release", "--public-url", public_url, "--dist"])
-        .arg(dist)
-        .current_dir(crate::root()))
+    run_cmd(
+        Command::new("trunk")
+            .args(["build", "--release", "--cargo-profile", "wasm-release", "--public-url", public_url, "--dist"])
+            .arg(dist)
+            .current_dir(crate::root()),
+    )
 }
 
 struct FileSize {
@@ -153,7 +157,8 @@ fn sizes(dist: &Path, json_out: &PathBuf) -> Result<()> {
             .map(|g| format!(" (goal <= {} KB brotli: {})", g / 1000, if brotli <= g { "met" } else { "MISSED" }))
             .unwrap_or_default();
         println!("{name:<60} {raw:>10} {gzip:>10} {brotli:>10}{verdict}");
-        json_groups.push(serde_json::json!({"name": name, "raw": raw, "gzip": gzip, "brotli": brotli, "goal_brotli": goal}));
+        json_groups
+            .push(serde_json::json!({"name": name, "raw": raw, "gzip": gzip, "brotli": brotli, "goal_brotli": goal}));
     }
     let json = serde_json::json!({
         "files": files.iter().map(|f| serde_json::json!({"path": f.path, "raw": f.raw, "gzip": f.gzip, "brotli": f.brotli})).collect::<Vec<_>>(),

@@ -65,27 +65,36 @@ pub fn run(args: DevArgs) -> Result<()> {
     let bin = root.join("target/debug");
 
     let mut children = Children(Vec::new());
-    children.0.push(("auth-server", Command::new(bin.join("auth-server"))
-        .args(["--dev", "--bind", AUTH_ADDR, "--dev-origin", SPA_ORIGIN, "--dev-api-key", &api_key])
-        .args(["--dev-fallback", &args.fallback])
-        .args(["--database-url", "sqlite://.data/auth.sqlite3"])
-        .current_dir(&root)
-        .spawn()
-        .context("starting auth-server")?));
+    children.0.push((
+        "auth-server",
+        Command::new(bin.join("auth-server"))
+            .args(["--dev", "--bind", AUTH_ADDR, "--dev-origin", SPA_ORIGIN, "--dev-api-key", &api_key])
+            .args(["--dev-fallback", &args.fallback])
+            .args(["--database-url", "sqlite://.data/auth.sqlite3"])
+            .current_dir(&root)
+            .spawn()
+            .context("starting auth-server")?,
+    ));
     wait_for_port(AUTH_ADDR, "auth-server", &mut children)?;
-    children.0.push(("backend", Command::new(bin.join("backend"))
-        .args(["--bind", API_ADDR, "--database-url", "sqlite://.data/app.sqlite3"])
-        .args(["--auth-url", &format!("http://{AUTH_ADDR}"), "--app-id", "dev-app", "--auth-api-key", &api_key])
-        .args(["--allowed-origins", SPA_ORIGIN])
-        .current_dir(&root)
-        .spawn()
-        .context("starting backend")?));
+    children.0.push((
+        "backend",
+        Command::new(bin.join("backend"))
+            .args(["--bind", API_ADDR, "--database-url", "sqlite://.data/app.sqlite3"])
+            .args(["--auth-url", &format!("http://{AUTH_ADDR}"), "--app-id", "dev-app", "--auth-api-key", &api_key])
+            .args(["--allowed-origins", SPA_ORIGIN])
+            .current_dir(&root)
+            .spawn()
+            .context("starting backend")?,
+    ));
     wait_for_port(API_ADDR, "backend", &mut children)?;
-    children.0.push(("trunk serve", Command::new("trunk")
-        .args(["serve", "--port", "8080"])
-        .current_dir(&root)
-        .spawn()
-        .context("starting trunk serve")?));
+    children.0.push((
+        "trunk serve",
+        Command::new("trunk")
+            .args(["serve", "--port", "8080"])
+            .current_dir(&root)
+            .spawn()
+            .context("starting trunk serve")?,
+    ));
 
     println!(
         "\n  leptos-passage dev is starting (the first SPA build takes a minute):\n\n    \

@@ -129,8 +129,12 @@ fn ensure_apt_package(probe: &str, packages: &str) -> Result<()> {
         bail!("`{probe}` is missing; install it with: sudo apt-get install -y {packages}");
     }
     run_cmd(Command::new("apt-get").args(["update", "-qq"]))?;
-    run_cmd(Command::new("apt-get").args(["install", "-y", "-qq"]).args(packages.split_whitespace())
-        .env("DEBIAN_FRONTEND", "noninteractive"))
+    run_cmd(
+        Command::new("apt-get")
+            .args(["install", "-y", "-qq"])
+            .args(packages.split_whitespace())
+            .env("DEBIAN_FRONTEND", "noninteractive"),
+    )
 }
 
 /// `npm ci` in `dir` unless its node_modules is already in step with the lockfile.
@@ -147,6 +151,10 @@ pub fn ensure_npm_packages(dir: &Path) -> Result<()> {
         return Ok(());
     }
     // Browser tooling must use Debian's Chromium, never download one (there is no internet here anyway).
-    run_cmd(Command::new("npm").args(["ci", "--no-audit", "--no-fund"]).current_dir(dir)
-        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"))
+    run_cmd(
+        Command::new("npm")
+            .args(["ci", "--no-audit", "--no-fund"])
+            .current_dir(dir)
+            .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"),
+    )
 }

@@ -57,10 +57,9 @@ pub fn run(args: TestArgs) -> Result<()> {
         results.push(stage("e2e", || crate::e2e::run(&dist).map(|(passed, failed)| Tally { passed, failed })));
     }
 
-    let total = results.iter().fold(Tally::default(), |t, r| Tally {
-        passed: t.passed + r.tally.passed,
-        failed: t.failed + r.tally.failed,
-    });
+    let total = results
+        .iter()
+        .fold(Tally::default(), |t, r| Tally { passed: t.passed + r.tally.passed, failed: t.failed + r.tally.failed });
     println!("\nxtask test summary");
     for r in &results {
         let note = r.error.as_deref().map(|e| format!("  ERROR: {e}")).unwrap_or_default();
@@ -173,7 +172,9 @@ pub fn release_build(dist: &Path) -> Result<Tally> {
 
 fn files_with_ext(dir: &Path, ext: &str) -> Vec<PathBuf> {
     std::fs::read_dir(dir)
-        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == ext)).collect())
+        .map(|rd| {
+            rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == ext)).collect()
+        })
         .unwrap_or_default()
 }
 

@@ -85,8 +85,12 @@ pub fn run() -> Result<()> {
     fs::create_dir_all(&work)?;
 
     // 1. Fetch through the ordinary npm client (its registry configuration, proxy and cache apply).
-    run_cmd(Command::new("npm").args(["pack", &format!("{PACKAGE}@{VERSION}"), "--silent", "--pack-destination"])
-        .arg(&work).current_dir(&work))?;
+    run_cmd(
+        Command::new("npm")
+            .args(["pack", &format!("{PACKAGE}@{VERSION}"), "--silent", "--pack-destination"])
+            .arg(&work)
+            .current_dir(&work),
+    )?;
     let tarball = fs::read_dir(&work)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .find(|p| p.extension().is_some_and(|x| x == "tgz"))
@@ -114,23 +118,25 @@ pub fn run() -> Result<()> {
     if out.exists() {
         fs::remove_dir_all(&out)?;
     }
-    run_cmd(Command::new(tools.join("node_modules/.bin/esbuild"))
-        .args([
-            "passage-register/index.es.js",
-            "passage-login/index.es.js",
-            "--bundle",
-            "--splitting",
-            "--format=esm",
-            "--minify",
-            "--target=es2020",
-            "--legal-comments=none",
-            "--log-level=error",
-            "--outbase=.",
-            "--entry-names=[dir]",
-            "--chunk-names=chunks/[name]-[hash]",
-        ])
-        .arg(format!("--outdir={}", out.display()))
-        .current_dir(&pkg))?;
+    run_cmd(
+        Command::new(tools.join("node_modules/.bin/esbuild"))
+            .args([
+                "passage-register/index.es.js",
+                "passage-login/index.es.js",
+                "--bundle",
+                "--splitting",
+                "--format=esm",
+                "--minify",
+                "--target=es2020",
+                "--legal-comments=none",
+                "--log-level=error",
+                "--outbase=.",
+                "--entry-names=[dir]",
+                "--chunk-names=chunks/[name]-[hash]",
+            ])
+            .arg(format!("--outdir={}", out.display()))
+            .current_dir(&pkg),
+    )?;
     fs::copy(extracted.join("package/LICENSE"), out.join("LICENSE.txt"))
         .context("copying the package's MIT licence")?;
 
@@ -148,7 +154,9 @@ fn apply(pkg: &Path, patch: &Patch) -> Result<()> {
         bail!(
             "patch site for \"{}\" found {found} times in {} (expected exactly once); the element's code changed, \
              so review the patch before shipping this version.\n  looked for: {}",
-            patch.why, patch.file, patch.find
+            patch.why,
+            patch.file,
+            patch.find
         );
     }
     fs::write(&path, source.replacen(patch.find, patch.replace, 1))?;

@@ -7,10 +7,7 @@ use serde_json::{json, Value};
 use crate::error::ApiError;
 use crate::state::AppState;
 
-pub async fn get_app(
-    State(state): State<AppState>,
-    Path(app_id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+pub async fn get_app(State(state): State<AppState>, Path(app_id): Path<String>) -> Result<Json<Value>, ApiError> {
     let app = state.app(&app_id)?;
     let config = &app.config;
     let fallback = if config.auth_methods.otp.is_some() {
@@ -20,13 +17,8 @@ pub async fn get_app(
     } else {
         "none"
     };
-    let fallback_ttl = config
-        .auth_methods
-        .otp
-        .as_ref()
-        .or(config.auth_methods.magic_link.as_ref())
-        .map(|m| m.ttl)
-        .unwrap_or(0);
+    let fallback_ttl =
+        config.auth_methods.otp.as_ref().or(config.auth_methods.magic_link.as_ref()).map(|m| m.ttl).unwrap_or(0);
     Ok(Json(json!({ "app": {
         "id": config.id,
         "name": config.name,

@@ -7,9 +7,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 use webauthn_rs::prelude::RegisterPublicKeyCredential;
 
-use super::passkeys::{
-    credential_error, finish_registration, require_passkeys, start_registration,
-};
+use super::passkeys::{credential_error, finish_registration, require_passkeys, start_registration};
 use crate::error::{ApiError, ApiJson};
 use crate::state::{AppState, RegisteredApp};
 use crate::store::challenges::CeremonyKind;
@@ -19,16 +17,10 @@ use crate::tokens;
 use crate::views;
 
 /// The user named by a valid auth token for this app. Inactive users are refused: their tokens stop working.
-async fn authenticated_user(
-    state: &AppState,
-    app: &RegisteredApp,
-    headers: &HeaderMap,
-) -> Result<User, ApiError> {
+async fn authenticated_user(state: &AppState, app: &RegisteredApp, headers: &HeaderMap) -> Result<User, ApiError> {
     let token = tokens::bearer(headers).ok_or_else(ApiError::invalid_token)?;
     let claims = state.keys().verify(&app.config.id, token)?;
-    let user = users::find_by_id(state.db(), &app.config.id, &claims.sub)
-        .await?
-        .ok_or_else(ApiError::invalid_token)?;
+    let user = users::find_by_id(state.db(), &app.config.id, &claims.sub).await?.ok_or_else(ApiError::invalid_token)?;
     if user.status == UserStatus::Inactive {
         return Err(ApiError::user_inactive());
     }
@@ -71,14 +63,9 @@ pub async fn add_device_start(
     let app = state.app(&app_id)?;
     require_passkeys(&app)?;
     let user = authenticated_user(&state, &app, &headers).await?;
-    let body = start_registration(
-        &state,
-        &app,
-        &user,
-        body.authenticator_attachment.as_deref(),
-        CeremonyKind::AddDevice,
-    )
-    .await?;
+    let body =
+        start_registration(&state, &app, &user, body.authenticator_attachment.as_deref(), CeremonyKind::AddDevice)
+            .await?;
     Ok(Json(body))
 }
 
@@ -95,10 +82,7 @@ pub async fn add_device_finish(
     // The handshake must have been started by this same user (the token's subject), not just any user.
     let claimed = body.user_id.as_deref().unwrap_or(&user.id);
     if claimed != user.id {
-        return Err(ApiError::bad_request(
-            "invalid_handshake",
-            "The passkey handshake does not belong to this user.",
-        ));
+        return Err(ApiError::bad_request("invalid_handshake", "The passkey handshake does not belong to this user."));
     }
     let (handshake_user, passkey) = finish_registration(
         &state,
@@ -111,9 +95,8 @@ pub async fn add_device_finish(
     .await?;
     debug_assert_eq!(handshake_user, user.id);
     let mut tx = state.db().begin().await?;
-    let credential = credentials::insert(&mut tx, &app.config.id, &user.id, &passkey)
-        .await
-        .map_err(credential_error)?;
+    let credential =
+        credentials::insert(&mut tx, &app.config.id, &user.id, &passkey).await.map_err(credential_error)?;
     tx.commit().await?;
     Ok(Json(json!({ "device": views::device(&credential) })))
 }

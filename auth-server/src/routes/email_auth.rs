@@ -46,9 +46,7 @@ pub async fn recipient(
     let email = parse_identifier(identifier)?;
     // Counted before the lookup, so probing unknown addresses is limited as much as mailing known ones.
     state.limit_send(ip, &app.config.id, &email)?;
-    let user = users::find_by_email(state.db(), &app.config.id, &email)
-        .await?
-        .ok_or_else(ApiError::user_not_found)?;
+    let user = users::find_by_email(state.db(), &app.config.id, &email).await?.ok_or_else(ApiError::user_not_found)?;
     match (user.status, purpose) {
         (UserStatus::Inactive, _) => Err(ApiError::user_inactive()),
         (UserStatus::Active, Purpose::Register) => Err(ApiError::new(
@@ -64,24 +62,14 @@ pub async fn recipient(
 pub async fn deliver(state: &AppState, mail: &Mail) -> Result<(), ApiError> {
     state.mailer().send(mail).await.map_err(|err: MailError| {
         tracing::error!(%err, "sending mail failed");
-        ApiError::new(
-            StatusCode::BAD_GATEWAY,
-            "mail_not_sent",
-            "The message could not be sent. Try again later.",
-        )
+        ApiError::new(StatusCode::BAD_GATEWAY, "mail_not_sent", "The message could not be sent. Try again later.")
     })
 }
 
 /// The user proved control of their address: activate a pending user, mark the address verified, count the
 /// login, and issue the AuthResult. Inactive users are refused even with a valid code.
-pub async fn login_by_email(
-    state: &AppState,
-    app: &Arc<RegisteredApp>,
-    user_id: &str,
-) -> Result<AuthResult, ApiError> {
-    let user = users::find_by_id(state.db(), &app.config.id, user_id)
-        .await?
-        .ok_or_else(ApiError::user_not_found)?;
+pub async fn login_by_email(state: &AppState, app: &Arc<RegisteredApp>, user_id: &str) -> Result<AuthResult, ApiError> {
+    let user = users::find_by_id(state.db(), &app.config.id, user_id).await?.ok_or_else(ApiError::user_not_found)?;
     if user.status == UserStatus::Inactive {
         return Err(ApiError::user_inactive());
     }

@@ -12,16 +12,8 @@ pub const EN_JSON: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/loc
 
 pub async fn get_locale(Path(file): Path<String>) -> Response {
     match file.as_str() {
-        "en.json" => (
-            [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
-            EN_JSON,
-        )
-            .into_response(),
-        _ => (
-            StatusCode::NOT_FOUND,
-            [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            "No such locale.",
-        )
+        "en.json" => ([(header::CONTENT_TYPE, "application/json; charset=utf-8")], EN_JSON).into_response(),
+        _ => (StatusCode::NOT_FOUND, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "No such locale.")
             .into_response(),
     }
 }

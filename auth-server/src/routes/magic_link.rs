@@ -32,12 +32,7 @@ pub struct SendLink {
 }
 
 fn link_ttl(app: &RegisteredApp) -> Result<u64, ApiError> {
-    app.config
-        .auth_methods
-        .magic_link
-        .as_ref()
-        .map(|m| m.ttl)
-        .ok_or_else(|| ApiError::method_disabled("magic link"))
+    app.config.auth_methods.magic_link.as_ref().map(|m| m.ttl).ok_or_else(|| ApiError::method_disabled("magic link"))
 }
 
 fn invalid_path() -> ApiError {
@@ -56,9 +51,7 @@ pub fn build_link(origin: &str, path: &str, token: &str) -> Result<String, ApiEr
     if !path.starts_with('/')
         || path.starts_with("//")
         || path.len() > MAX_PATH_LEN
-        || path
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
+        || path.chars().any(|c| c.is_whitespace() || c.is_control() || c == '\\')
     {
         return Err(invalid_path());
     }
@@ -119,20 +112,9 @@ async fn send(
     // Checked before anything is stored or counted: a bad path is a client bug, not an attempt.
     build_link(&app.origin, path, "check")?;
     let user = email_auth::recipient(&state, &app, &ip, &body.identifier, purpose).await?;
-    let (id, token) = magic_links::create(
-        state.db(),
-        &app.config.id,
-        &user.id,
-        ttl as i64,
-        state.now(),
-    )
-    .await?;
+    let (id, token) = magic_links::create(state.db(), &app.config.id, &user.id, ttl as i64, state.now()).await?;
     let link = build_link(&app.origin, path, &token)?;
-    email_auth::deliver(
-        &state,
-        &mail::magic_link_mail(&user.email, &app.config.name, &link, ttl),
-    )
-    .await?;
+    email_auth::deliver(&state, &mail::magic_link_mail(&user.email, &app.config.name, &link, ttl)).await?;
     Ok(Json(json!({ "magic_link": { "id": id } })))
 }
 
@@ -151,21 +133,9 @@ pub async fn status(
 ) -> Result<Json<Value>, ApiError> {
     let app = state.app(&app_id)?;
     let ttl = link_ttl(&app)?;
-    let user_id = magic_links::collect(
-        state.db(),
-        &app.config.id,
-        &body.id,
-        ttl as i64,
-        state.now(),
-    )
-    .await?
-    .ok_or_else(|| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "magic_link_not_activated",
-            "Magic link not activated.",
-        )
-    })?;
+    let user_id = magic_links::collect(state.db(), &app.config.id, &body.id, ttl as i64, state.now())
+        .await?
+        .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "magic_link_not_activated", "Magic link not activated."))?;
     let auth_result = email_auth::login_by_email(&state, &app, &user_id).await?;
     Ok(Json(json!({ "auth_result": auth_result })))
 }
@@ -186,20 +156,15 @@ pub async fn activate(
     let app = state.app(&app_id)?;
     link_ttl(&app)?;
     state.limit_activation_by_ip(&ip)?;
-    let user_id = magic_links::activate(
-        state.db(),
-        &app.config.id,
-        body.magic_link.trim(),
-        state.now(),
-    )
-    .await?
-    .ok_or_else(|| {
-        ApiError::new(
-            StatusCode::NOT_FOUND,
-            "magic_link_not_found",
-            "The link is not valid, has expired, or was already used.",
-        )
-    })?;
+    let user_id = magic_links::activate(state.db(), &app.config.id, body.magic_link.trim(), state.now())
+        .await?
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::NOT_FOUND,
+                "magic_link_not_found",
+                "The link is not valid, has expired, or was already used.",
+            )
+        })?;
     let auth_result = email_auth::login_by_email(&state, &app, &user_id).await?;
     Ok(Json(json!({ "auth_result": auth_result })))
 }
@@ -214,21 +179,12 @@ mod tests {
     fn the_token_goes_into_the_query_before_the_fragment() {
         let cases = [
             ("/", "http://localhost:8080/?psg_magic_link=T"),
-            (
-                "/register",
-                "http://localhost:8080/register?psg_magic_link=T",
-            ),
-            (
-                "/?el=register",
-                "http://localhost:8080/?el=register&psg_magic_link=T",
-            ),
+            ("/register", "http://localhost:8080/register?psg_magic_link=T"),
+            ("/?el=register", "http://localhost:8080/?el=register&psg_magic_link=T"),
             ("/a?", "http://localhost:8080/a?psg_magic_link=T"),
             ("/a?x=1&", "http://localhost:8080/a?x=1&psg_magic_link=T"),
             ("/a#top", "http://localhost:8080/a?psg_magic_link=T#top"),
-            (
-                "/a?b=c#f?g=h",
-                "http://localhost:8080/a?b=c&psg_magic_link=T#f?g=h",
-            ),
+            ("/a?b=c#f?g=h", "http://localhost:8080/a?b=c&psg_magic_link=T#f?g=h"),
         ];
         for (path, expected) in cases {
             assert_eq!(build_link(ORIGIN, path, "T").unwrap(), expected, "{path}");
@@ -237,15 +193,7 @@ mod tests {
 
     #[test]
     fn paths_that_could_leave_the_origin_are_refused() {
-        for path in [
-            "",
-            "register",
-            "//evil.example/",
-            "@evil.example/",
-            "/\\evil.example",
-            "/a b",
-            "/a\nb",
-        ] {
+        for path in ["", "register", "//evil.example/", "@evil.example/", "/\\evil.example", "/a b", "/a\nb"] {
             let err = build_link(ORIGIN, path, "T").unwrap_err();
             assert_eq!(err.code, "invalid_magic_link_path", "{path:?}");
         }

@@ -19,15 +19,9 @@ pub async fn get_user(
     // The key is checked before the user is looked up, so an unauthenticated caller learns nothing about ids.
     let key = tokens::bearer(&headers).unwrap_or_default();
     if !app.accepts_api_key(key) {
-        return Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "invalid_access_token",
-            "Invalid or missing API key.",
-        ));
+        return Err(ApiError::new(StatusCode::UNAUTHORIZED, "invalid_access_token", "Invalid or missing API key."));
     }
-    let user = users::find_by_id(state.db(), &app.config.id, &user_id)
-        .await?
-        .ok_or_else(ApiError::user_not_found)?;
+    let user = users::find_by_id(state.db(), &app.config.id, &user_id).await?.ok_or_else(ApiError::user_not_found)?;
     let creds = credentials::for_user(state.db(), &user.id).await?;
     Ok(Json(json!({ "user": views::passage_user(&user, &creds) })))
 }

@@ -28,92 +28,30 @@ pub fn locales_en_json() -> &'static str {
 pub fn router(dev: bool) -> Router<AppState> {
     let router = Router::new()
         .route("/v1/apps/{app_id}", get(app_info::get_app))
-        .route(
-            "/v1/apps/{app_id}/users",
-            get(users::lookup).post(users::create),
-        )
-        .route(
-            "/v1/apps/{app_id}/users/{user_id}",
-            get(management::get_user),
-        )
-        .route(
-            "/v1/apps/{app_id}/register/webauthn/start",
-            post(passkeys::register_start),
-        )
-        .route(
-            "/v1/apps/{app_id}/register/webauthn/finish",
-            post(passkeys::register_finish),
-        )
-        .route(
-            "/v1/apps/{app_id}/login/webauthn/start",
-            post(passkeys::login_start),
-        )
-        .route(
-            "/v1/apps/{app_id}/login/webauthn/finish",
-            post(passkeys::login_finish),
-        )
+        .route("/v1/apps/{app_id}/users", get(users::lookup).post(users::create))
+        .route("/v1/apps/{app_id}/users/{user_id}", get(management::get_user))
+        .route("/v1/apps/{app_id}/register/webauthn/start", post(passkeys::register_start))
+        .route("/v1/apps/{app_id}/register/webauthn/finish", post(passkeys::register_finish))
+        .route("/v1/apps/{app_id}/login/webauthn/start", post(passkeys::login_start))
+        .route("/v1/apps/{app_id}/login/webauthn/finish", post(passkeys::login_finish))
         .route("/v1/apps/{app_id}/register/otp", post(otp::register))
         .route("/v1/apps/{app_id}/login/otp", post(otp::login))
         .route("/v1/apps/{app_id}/otp/activate", post(otp::activate))
-        .route(
-            "/v1/apps/{app_id}/register/magic-link",
-            post(magic_link::register),
-        )
-        .route(
-            "/v1/apps/{app_id}/login/magic-link",
-            post(magic_link::login),
-        )
-        .route(
-            "/v1/apps/{app_id}/magic-link/status",
-            post(magic_link::status),
-        )
-        .route(
-            "/v1/apps/{app_id}/magic-link/activate",
-            patch(magic_link::activate),
-        )
-        .route(
-            "/v1/apps/{app_id}/currentuser",
-            get(current_user::get_current_user),
-        )
-        .route(
-            "/v1/apps/{app_id}/currentuser/devices/start",
-            post(current_user::add_device_start),
-        )
-        .route(
-            "/v1/apps/{app_id}/currentuser/devices/finish",
-            post(current_user::add_device_finish),
-        )
-        .route(
-            "/v1/apps/{app_id}/tokens",
-            post(session::refresh).delete(session::revoke),
-        )
-        .route(
-            "/v1/apps/{app_id}/.well-known/jwks.json",
-            get(well_known::jwks),
-        )
+        .route("/v1/apps/{app_id}/register/magic-link", post(magic_link::register))
+        .route("/v1/apps/{app_id}/login/magic-link", post(magic_link::login))
+        .route("/v1/apps/{app_id}/magic-link/status", post(magic_link::status))
+        .route("/v1/apps/{app_id}/magic-link/activate", patch(magic_link::activate))
+        .route("/v1/apps/{app_id}/currentuser", get(current_user::get_current_user))
+        .route("/v1/apps/{app_id}/currentuser/devices/start", post(current_user::add_device_start))
+        .route("/v1/apps/{app_id}/currentuser/devices/finish", post(current_user::add_device_finish))
+        .route("/v1/apps/{app_id}/tokens", post(session::refresh).delete(session::revoke))
+        .route("/v1/apps/{app_id}/.well-known/jwks.json", get(well_known::jwks))
         .route("/locales/v2/{file}", get(locales::get_locale))
-        .route(
-            "/healthz",
-            get(|| async { axum::Json(serde_json::json!({ "status": "ok" })) }),
-        );
-    let router = if dev {
-        router.route("/dev/mailbox", get(dev_mailbox::list))
-    } else {
-        router
-    };
+        .route("/healthz", get(|| async { axum::Json(serde_json::json!({ "status": "ok" })) }));
+    let router = if dev { router.route("/dev/mailbox", get(dev_mailbox::list)) } else { router };
     router
-        .fallback(|| async {
-            ApiError::new(
-                axum::http::StatusCode::NOT_FOUND,
-                "not_found",
-                "No such endpoint.",
-            )
-        })
+        .fallback(|| async { ApiError::new(axum::http::StatusCode::NOT_FOUND, "not_found", "No such endpoint.") })
         .method_not_allowed_fallback(|| async {
-            ApiError::new(
-                axum::http::StatusCode::METHOD_NOT_ALLOWED,
-                "method_not_allowed",
-                "Method not allowed.",
-            )
+            ApiError::new(axum::http::StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed.")
         })
 }

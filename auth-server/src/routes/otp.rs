@@ -23,12 +23,7 @@ pub struct SendOtp {
 }
 
 fn otp_ttl(app: &RegisteredApp) -> Result<u64, ApiError> {
-    app.config
-        .auth_methods
-        .otp
-        .as_ref()
-        .map(|m| m.ttl)
-        .ok_or_else(|| ApiError::method_disabled("one-time code"))
+    app.config.auth_methods.otp.as_ref().map(|m| m.ttl).ok_or_else(|| ApiError::method_disabled("one-time code"))
 }
 
 /// E8: `POST /register/otp {"identifier","language"}` → `{"otp_id"}`.
@@ -61,19 +56,8 @@ async fn send(
     let app = state.app(&app_id)?;
     let ttl = otp_ttl(&app)?;
     let user = email_auth::recipient(&state, &app, &ip, &body.identifier, purpose).await?;
-    let (otp_id, code) = otps::create(
-        state.db(),
-        &app.config.id,
-        &user.id,
-        ttl as i64,
-        state.now(),
-    )
-    .await?;
-    email_auth::deliver(
-        &state,
-        &mail::otp_mail(&user.email, &app.config.name, &code, ttl),
-    )
-    .await?;
+    let (otp_id, code) = otps::create(state.db(), &app.config.id, &user.id, ttl as i64, state.now()).await?;
+    email_auth::deliver(&state, &mail::otp_mail(&user.email, &app.config.name, &code, ttl)).await?;
     Ok(Json(json!({ "otp_id": otp_id })))
 }
 
@@ -99,21 +83,11 @@ pub async fn activate(
     if let Some(user_id) = otps::owner(state.db(), &app.config.id, &body.otp_id).await? {
         state.limit_activation_by_user(&app.config.id, &user_id)?;
     }
-    let verification = otps::verify(
-        state.db(),
-        &app.config.id,
-        &body.otp_id,
-        body.otp.trim(),
-        state.now(),
-    )
-    .await?;
+    let verification = otps::verify(state.db(), &app.config.id, &body.otp_id, body.otp.trim(), state.now()).await?;
     let user_id = match verification {
         Verification::Verified { user_id } => user_id,
         Verification::Wrong { .. } => {
-            return Err(ApiError::bad_request(
-                "invalid_otp",
-                "The code is not valid.",
-            ));
+            return Err(ApiError::bad_request("invalid_otp", "The code is not valid."));
         }
         Verification::TooManyAttempts { .. } => {
             return Err(ApiError::new(
@@ -123,10 +97,7 @@ pub async fn activate(
             ))
         }
         Verification::Expired => {
-            return Err(ApiError::bad_request(
-                "otp_expired",
-                "The code has expired. Request a new code.",
-            ))
+            return Err(ApiError::bad_request("otp_expired", "The code has expired. Request a new code."))
         }
         Verification::NotFound => {
             return Err(ApiError::new(

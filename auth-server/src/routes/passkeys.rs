@@ -7,8 +7,8 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use webauthn_rs::prelude::{
-    AuthenticatorAttachment, CreationChallengeResponse, Passkey, PasskeyAuthentication,
-    PasskeyRegistration, PublicKeyCredential, RegisterPublicKeyCredential, Uuid,
+    AuthenticatorAttachment, CreationChallengeResponse, Passkey, PasskeyAuthentication, PasskeyRegistration,
+    PublicKeyCredential, RegisterPublicKeyCredential, Uuid,
 };
 
 use webauthn_rs_proto::ResidentKeyRequirement;
@@ -82,10 +82,7 @@ fn verification_failed(err: impl std::fmt::Display) -> ApiError {
     // Details (wrong origin, bad signature, replayed challenge...) are logged, not sent: they help attackers more
     // than users, and the element only shows a generic "try again".
     tracing::info!(error = %err, "webauthn verification failed");
-    ApiError::bad_request(
-        "webauthn_verification_failed",
-        "The passkey could not be verified.",
-    )
+    ApiError::bad_request("webauthn_verification_failed", "The passkey could not be verified.")
 }
 
 /// Start a registration ceremony for `user` and shape the E4/E16 response.
@@ -98,31 +95,16 @@ pub(crate) async fn start_registration(
 ) -> Result<Value, ApiError> {
     let attachment = parse_attachment(attachment)?;
     let existing = credentials::for_user(state.db(), &user.id).await?;
-    let exclude = existing
-        .iter()
-        .map(|c| c.passkey.cred_id().clone())
-        .collect::<Vec<_>>();
+    let exclude = existing.iter().map(|c| c.passkey.cred_id().clone()).collect::<Vec<_>>();
     let handle = Uuid::parse_str(&user.webauthn_handle).map_err(ApiError::internal)?;
     let (mut creation, registration) = app
         .webauthn
-        .start_passkey_registration(
-            handle,
-            &user.email,
-            &user.email,
-            Some(exclude).filter(|e| !e.is_empty()),
-        )
+        .start_passkey_registration(handle, &user.email, &user.email, Some(exclude).filter(|e| !e.is_empty()))
         .map_err(ApiError::internal)?;
     shape_creation_options(&mut creation, attachment);
     let state_json = serde_json::to_string(&registration).map_err(ApiError::internal)?;
-    let handshake_id = challenges::insert(
-        state.db(),
-        &app.config.id,
-        &user.id,
-        kind,
-        &state_json,
-        state.challenge_ttl_secs(),
-    )
-    .await?;
+    let handshake_id =
+        challenges::insert(state.db(), &app.config.id, &user.id, kind, &state_json, state.challenge_ttl_secs()).await?;
     Ok(json!({
         "handshake": { "id": handshake_id, "challenge": creation },
         "user": views::public_user(user, &existing),
@@ -132,10 +114,7 @@ pub(crate) async fn start_registration(
 /// Browser hints only (the server-side state keeps the policy): the attachment the element asked for, and a
 /// preference for a discoverable credential. User verification stays "required" as webauthn-rs sets it for passkeys:
 /// a passkey is the only factor here, so presence alone must not be enough.
-fn shape_creation_options(
-    creation: &mut CreationChallengeResponse,
-    attachment: Option<AuthenticatorAttachment>,
-) {
+fn shape_creation_options(creation: &mut CreationChallengeResponse, attachment: Option<AuthenticatorAttachment>) {
     if let Some(selection) = creation.public_key.authenticator_selection.as_mut() {
         selection.authenticator_attachment = attachment;
         selection.resident_key = Some(ResidentKeyRequirement::Preferred);
@@ -151,9 +130,7 @@ async fn take_handshake(
     claimed_user: Option<&str>,
 ) -> Result<challenges::Challenge, ApiError> {
     // Deleted here, before any verification: a second finish with the same handshake always fails.
-    let challenge = challenges::take(state.db(), &app.config.id, handshake_id)
-        .await?
-        .ok_or_else(invalid_handshake)?;
+    let challenge = challenges::take(state.db(), &app.config.id, handshake_id).await?.ok_or_else(invalid_handshake)?;
     if !challenge.is(kind) || challenge.expires_at < ids::now() {
         return Err(invalid_handshake());
     }
@@ -174,24 +151,18 @@ pub(crate) async fn finish_registration(
     kind: CeremonyKind,
 ) -> Result<(String, Passkey), ApiError> {
     let challenge = take_handshake(state, app, handshake_id, kind, claimed_user).await?;
-    let registration: PasskeyRegistration =
-        serde_json::from_str(&challenge.state).map_err(ApiError::internal)?;
+    let registration: PasskeyRegistration = serde_json::from_str(&challenge.state).map_err(ApiError::internal)?;
     // webauthn-rs checks the challenge, the origin (= auth_origin), the RP ID hash, user verification and the
     // attestation statement.
-    let passkey = app
-        .webauthn
-        .finish_passkey_registration(response, &registration)
-        .map_err(verification_failed)?;
+    let passkey = app.webauthn.finish_passkey_registration(response, &registration).map_err(verification_failed)?;
     Ok((challenge.user_id, passkey))
 }
 
 pub(crate) fn credential_error(err: CredentialError) -> ApiError {
     match err {
-        CredentialError::AlreadyRegistered => ApiError::new(
-            StatusCode::CONFLICT,
-            "credential_already_registered",
-            "This passkey is already registered.",
-        ),
+        CredentialError::AlreadyRegistered => {
+            ApiError::new(StatusCode::CONFLICT, "credential_already_registered", "This passkey is already registered.")
+        }
         CredentialError::Db(err) => ApiError::internal(err),
     }
 }
@@ -204,18 +175,13 @@ pub async fn register_start(
 ) -> Result<Json<Value>, ApiError> {
     let app = state.app(&app_id)?;
     require_passkeys(&app)?;
-    let email = ids::normalize_email(&body.identifier).ok_or_else(|| {
-        ApiError::bad_request("invalid_identifier", "Enter a valid email address.")
-    })?;
-    let user = users::find_by_email(state.db(), &app.config.id, &email)
-        .await?
-        .ok_or_else(ApiError::user_not_found)?;
+    let email = ids::normalize_email(&body.identifier)
+        .ok_or_else(|| ApiError::bad_request("invalid_identifier", "Enter a valid email address."))?;
+    let user = users::find_by_email(state.db(), &app.config.id, &email).await?.ok_or_else(ApiError::user_not_found)?;
     match user.status {
         // An app that requires a verified identifier gets passkeys only after OTP or a magic link proved the
         // address (the element sends such users there first); otherwise anyone could claim any address.
-        UserStatus::Pending
-            if app.config.require_identifier_verification && !user.email_verified =>
-        {
+        UserStatus::Pending if app.config.require_identifier_verification && !user.email_verified => {
             return Err(ApiError::new(
                 StatusCode::FORBIDDEN,
                 "identifier_verification_required",
@@ -233,14 +199,9 @@ pub async fn register_start(
         }
         UserStatus::Inactive => return Err(ApiError::user_inactive()),
     }
-    let body = start_registration(
-        &state,
-        &app,
-        &user,
-        body.authenticator_attachment.as_deref(),
-        CeremonyKind::Register,
-    )
-    .await?;
+    let body =
+        start_registration(&state, &app, &user, body.authenticator_attachment.as_deref(), CeremonyKind::Register)
+            .await?;
     Ok(Json(body))
 }
 
@@ -270,9 +231,7 @@ pub async fn register_finish(
             "An account with this email already exists.",
         ));
     }
-    credentials::insert(&mut tx, &app.config.id, &user_id, &passkey)
-        .await
-        .map_err(credential_error)?;
+    credentials::insert(&mut tx, &app.config.id, &user_id, &passkey).await.map_err(credential_error)?;
     tx.commit().await?;
     let auth_result = tokens::issue_auth_result(&state, &app, &user_id).await?;
     Ok(Json(json!({ "auth_result": auth_result })))
@@ -289,33 +248,19 @@ pub async fn login_start(
     let identifier = body
         .identifier
         .filter(|i| !i.trim().is_empty())
-        .ok_or_else(|| {
-            ApiError::bad_request(
-                "identifier_required",
-                "An identifier is required for passkey login.",
-            )
-        })?;
-    let email = ids::normalize_email(&identifier).ok_or_else(|| {
-        ApiError::bad_request("invalid_identifier", "Enter a valid email address.")
-    })?;
-    let user = users::find_by_email(state.db(), &app.config.id, &email)
-        .await?
-        .ok_or_else(ApiError::user_not_found)?;
+        .ok_or_else(|| ApiError::bad_request("identifier_required", "An identifier is required for passkey login."))?;
+    let email = ids::normalize_email(&identifier)
+        .ok_or_else(|| ApiError::bad_request("invalid_identifier", "Enter a valid email address."))?;
+    let user = users::find_by_email(state.db(), &app.config.id, &email).await?.ok_or_else(ApiError::user_not_found)?;
     if user.status == UserStatus::Inactive {
         return Err(ApiError::user_inactive());
     }
     let creds = credentials::for_user(state.db(), &user.id).await?;
     if creds.is_empty() {
-        return Err(ApiError::bad_request(
-            "no_passkeys",
-            "This user has no passkeys.",
-        ));
+        return Err(ApiError::bad_request("no_passkeys", "This user has no passkeys."));
     }
     let passkeys = creds.iter().map(|c| c.passkey.clone()).collect::<Vec<_>>();
-    let (request, authentication) = app
-        .webauthn
-        .start_passkey_authentication(&passkeys)
-        .map_err(ApiError::internal)?;
+    let (request, authentication) = app.webauthn.start_passkey_authentication(&passkeys).map_err(ApiError::internal)?;
     let state_json = serde_json::to_string(&authentication).map_err(ApiError::internal)?;
     let handshake_id = challenges::insert(
         state.db(),
@@ -340,16 +285,9 @@ pub async fn login_finish(
 ) -> Result<Json<Value>, ApiError> {
     let app = state.app(&app_id)?;
     require_passkeys(&app)?;
-    let challenge = take_handshake(
-        &state,
-        &app,
-        &body.handshake_id,
-        CeremonyKind::Login,
-        body.user_id.as_deref(),
-    )
-    .await?;
-    let authentication: PasskeyAuthentication =
-        serde_json::from_str(&challenge.state).map_err(ApiError::internal)?;
+    let challenge =
+        take_handshake(&state, &app, &body.handshake_id, CeremonyKind::Login, body.user_id.as_deref()).await?;
+    let authentication: PasskeyAuthentication = serde_json::from_str(&challenge.state).map_err(ApiError::internal)?;
     // webauthn-rs checks the challenge, origin, RP ID hash, that the credential is one of this user's
     // (allowCredentials from the state), user verification, the signature and the counter.
     let result = app

@@ -39,13 +39,7 @@ pub async fn refresh(
         .await?
         .ok_or_else(invalid_refresh_token)?;
     if stored.revoked {
-        let revoked = refresh_tokens::revoke_family(
-            state.db(),
-            &app.config.id,
-            &stored.session.family_id,
-            now,
-        )
-        .await?;
+        let revoked = refresh_tokens::revoke_family(state.db(), &app.config.id, &stored.session.family_id, now).await?;
         tracing::warn!(app = %app.config.id, user = %stored.user_id, revoked, "revoked refresh token reused: session revoked");
         return Err(invalid_refresh_token());
     }
@@ -56,18 +50,15 @@ pub async fn refresh(
     // Revoking is the claim: of two concurrent refreshes with one token, only one gets new tokens; the other is a
     // reuse and ends the session.
     if !refresh_tokens::revoke(state.db(), &app.config.id, &body.refresh_token, now).await? {
-        refresh_tokens::revoke_family(state.db(), &app.config.id, &stored.session.family_id, now)
-            .await?;
+        refresh_tokens::revoke_family(state.db(), &app.config.id, &stored.session.family_id, now).await?;
         return Err(invalid_refresh_token());
     }
-    let user = users::find_by_id(state.db(), &app.config.id, &stored.user_id)
-        .await?
-        .ok_or_else(invalid_refresh_token)?;
+    let user =
+        users::find_by_id(state.db(), &app.config.id, &stored.user_id).await?.ok_or_else(invalid_refresh_token)?;
     if user.status == UserStatus::Inactive {
         return Err(ApiError::user_inactive());
     }
-    let auth_result =
-        tokens::issue_in_session(&state, &app, &user.id, Some(&stored.session)).await?;
+    let auth_result = tokens::issue_in_session(&state, &app, &user.id, Some(&stored.session)).await?;
     Ok(Json(json!({ "auth_result": auth_result })))
 }
 
@@ -82,12 +73,7 @@ pub async fn revoke(
     let token = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
         .find(|(key, _)| key == "refresh_token")
         .map(|(_, value)| value.into_owned())
-        .ok_or_else(|| {
-            ApiError::bad_request(
-                "invalid_request",
-                "The refresh_token query parameter is required.",
-            )
-        })?;
+        .ok_or_else(|| ApiError::bad_request("invalid_request", "The refresh_token query parameter is required."))?;
     refresh_tokens::revoke(state.db(), &app.config.id, &token, state.now()).await?;
     Ok(Json(json!({})))
 }

@@ -23,12 +23,7 @@ pub async fn lookup(
     let identifier = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
         .find(|(key, _)| key == "identifier")
         .map(|(_, value)| value.into_owned())
-        .ok_or_else(|| {
-            ApiError::bad_request(
-                "invalid_request",
-                "The identifier query parameter is required.",
-            )
-        })?;
+        .ok_or_else(|| ApiError::bad_request("invalid_request", "The identifier query parameter is required."))?;
     // A malformed address (or one with markup characters) is a 400, which the element shows as "enter a valid
     // email" and stops: it never reaches the views that inject the identifier as HTML.
     let email = parse_identifier(&identifier)?;
@@ -79,13 +74,6 @@ pub async fn create(
         }
         users::UserStatus::Inactive => return Err(ApiError::user_inactive()),
     }
-    let status = if created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    Ok((
-        status,
-        Json(json!({ "user": views::public_user(&user, &[]) })),
-    ))
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(json!({ "user": views::public_user(&user, &[]) }))))
 }

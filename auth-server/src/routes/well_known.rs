@@ -7,10 +7,7 @@ use serde_json::Value;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-pub async fn jwks(
-    State(state): State<AppState>,
-    Path(app_id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+pub async fn jwks(State(state): State<AppState>, Path(app_id): Path<String>) -> Result<Json<Value>, ApiError> {
     state.app(&app_id)?;
     Ok(Json(state.keys().jwks()))
 }

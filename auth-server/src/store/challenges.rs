@@ -59,11 +59,7 @@ pub async fn insert(
 }
 
 /// Delete and return the handshake in one statement: two concurrent finishes cannot both get it.
-pub async fn take(
-    db: &Db,
-    app_id: &str,
-    handshake_id: &str,
-) -> Result<Option<Challenge>, sqlx::Error> {
+pub async fn take(db: &Db, app_id: &str, handshake_id: &str) -> Result<Option<Challenge>, sqlx::Error> {
     let row = sqlx::query(
         "DELETE FROM webauthn_challenges WHERE id = $1 AND app_id = $2 RETURNING user_id, kind, state, expires_at",
     )
@@ -84,11 +80,9 @@ pub async fn take(
 
 /// Remove expired handshakes (run periodically by the server).
 pub async fn sweep_expired(db: &Db) -> Result<u64, sqlx::Error> {
-    Ok(
-        sqlx::query("DELETE FROM webauthn_challenges WHERE expires_at < $1")
-            .bind(ids::now())
-            .execute(db)
-            .await?
-            .rows_affected(),
-    )
+    Ok(sqlx::query("DELETE FROM webauthn_challenges WHERE expires_at < $1")
+        .bind(ids::now())
+        .execute(db)
+        .await?
+        .rows_affected())
 }

@@ -49,26 +49,15 @@ const COLUMNS: &str =
     "id, app_id, user_id, cred_id, passkey, friendly_name, created_at, updated_at, last_login_at, usage_count";
 
 pub async fn for_user(db: &Db, user_id: &str) -> Result<Vec<Credential>, sqlx::Error> {
-    let sql =
-        format!("SELECT {COLUMNS} FROM credentials WHERE user_id = $1 ORDER BY created_at, id");
-    sqlx::query(&sql)
-        .bind(user_id)
-        .fetch_all(db)
-        .await?
-        .iter()
-        .map(from_row)
-        .collect()
+    let sql = format!("SELECT {COLUMNS} FROM credentials WHERE user_id = $1 ORDER BY created_at, id");
+    sqlx::query(&sql).bind(user_id).fetch_all(db).await?.iter().map(from_row).collect()
 }
 
 pub async fn cred_id_exists<'e, E>(db: E, cred_id: &str) -> Result<bool, sqlx::Error>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    Ok(sqlx::query("SELECT 1 FROM credentials WHERE cred_id = $1")
-        .bind(cred_id)
-        .fetch_optional(db)
-        .await?
-        .is_some())
+    Ok(sqlx::query("SELECT 1 FROM credentials WHERE cred_id = $1").bind(cred_id).fetch_optional(db).await?.is_some())
 }
 
 /// Store a newly registered passkey. Refuses a credential id registered to anyone before: accepting it would let
@@ -122,8 +111,7 @@ pub async fn insert(
 /// After a successful assertion: store the new counter/backup state and count the use.
 pub async fn record_use(db: &Db, credential: &Credential) -> Result<(), sqlx::Error> {
     let now = ids::now();
-    let json =
-        serde_json::to_string(&credential.passkey).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    let json = serde_json::to_string(&credential.passkey).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     sqlx::query("UPDATE credentials SET passkey = $1, usage_count = usage_count + 1, last_login_at = $2, updated_at = $3 WHERE id = $4")
         .bind(json)
         .bind(now)

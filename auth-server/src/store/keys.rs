@@ -14,9 +14,7 @@ pub struct StoredKey {
 }
 
 /// The current key (newest unretired) and the previous one (most recently retired), if any.
-pub async fn current_and_previous(
-    db: &Db,
-) -> Result<(Option<StoredKey>, Option<StoredKey>), sqlx::Error> {
+pub async fn current_and_previous(db: &Db) -> Result<(Option<StoredKey>, Option<StoredKey>), sqlx::Error> {
     let rows = sqlx::query(
         "SELECT kid, private_key_pem, created_at, retired_at FROM signing_keys ORDER BY generation DESC, created_at DESC",
     )
@@ -40,24 +38,15 @@ pub async fn current_and_previous(
 }
 
 /// Insert a key one generation above every existing key.
-const INSERT_NEXT_GENERATION: &str =
-    "INSERT INTO signing_keys (kid, private_key_pem, created_at, generation) \
+const INSERT_NEXT_GENERATION: &str = "INSERT INTO signing_keys (kid, private_key_pem, created_at, generation) \
      SELECT $1, $2, $3, COALESCE(MAX(generation), 0) + 1 FROM signing_keys";
 
 /// Make `kid` the current key: retire the others and insert it, in one transaction.
 pub async fn install_current(db: &Db, kid: &str, private_key_pem: &str) -> Result<(), sqlx::Error> {
     let now = ids::now();
     let mut tx = db.begin().await?;
-    sqlx::query("UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL")
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-    sqlx::query(INSERT_NEXT_GENERATION)
-        .bind(kid)
-        .bind(private_key_pem)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("UPDATE signing_keys SET retired_at = $1 WHERE retired_at IS NULL").bind(now).execute(&mut *tx).await?;
+    sqlx::query(INSERT_NEXT_GENERATION).bind(kid).bind(private_key_pem).bind(now).execute(&mut *tx).await?;
     tx.commit().await
 }
 
@@ -65,16 +54,9 @@ pub async fn install_current(db: &Db, kid: &str, private_key_pem: &str) -> Resul
 pub async fn insert_if_none(db: &Db, kid: &str, private_key_pem: &str) -> Result<(), sqlx::Error> {
     let mut tx = db.begin().await?;
     let existing: Option<String> =
-        sqlx::query_scalar("SELECT kid FROM signing_keys WHERE retired_at IS NULL")
-            .fetch_optional(&mut *tx)
-            .await?;
+        sqlx::query_scalar("SELECT kid FROM signing_keys WHERE retired_at IS NULL").fetch_optional(&mut *tx).await?;
     if existing.is_none() {
-        sqlx::query(INSERT_NEXT_GENERATION)
-            .bind(kid)
-            .bind(private_key_pem)
-            .bind(ids::now())
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(INSERT_NEXT_GENERATION).bind(kid).bind(private_key_pem).bind(ids::now()).execute(&mut *tx).await?;
     }
     tx.commit().await
 }

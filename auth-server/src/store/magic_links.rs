@@ -32,12 +32,7 @@ pub async fn create(
 
 /// Activate the link with this secret token: only an unexpired, not yet activated link of this app, and only once
 /// (the conditional UPDATE is the claim). Returns the user id.
-pub async fn activate(
-    db: &Db,
-    app_id: &str,
-    token: &str,
-    now: i64,
-) -> Result<Option<String>, sqlx::Error> {
+pub async fn activate(db: &Db, app_id: &str, token: &str, now: i64) -> Result<Option<String>, sqlx::Error> {
     let row = sqlx::query(
         "UPDATE magic_links SET activated_at = $1 WHERE token_hash = $2 AND app_id = $3 AND activated_at IS NULL \
          AND expires_at > $4 RETURNING user_id",

@@ -69,13 +69,7 @@ pub enum Verification {
 
 /// Check `code` against the code `otp_id`: counts the attempt first (atomically, so parallel guesses are counted
 /// too), then compares in constant time, then deletes the row on success (single use).
-pub async fn verify(
-    db: &Db,
-    app_id: &str,
-    otp_id: &str,
-    code: &str,
-    now: i64,
-) -> Result<Verification, sqlx::Error> {
+pub async fn verify(db: &Db, app_id: &str, otp_id: &str, code: &str, now: i64) -> Result<Verification, sqlx::Error> {
     let row = sqlx::query(
         "UPDATE otps SET attempts = attempts + 1 WHERE id = $1 AND app_id = $2 RETURNING user_id, code_hash, attempts, expires_at",
     )
@@ -122,32 +116,20 @@ pub async fn owner(db: &Db, app_id: &str, otp_id: &str) -> Result<Option<String>
 }
 
 async fn delete(db: &Db, otp_id: &str) -> Result<bool, sqlx::Error> {
-    Ok(sqlx::query("DELETE FROM otps WHERE id = $1")
-        .bind(otp_id)
-        .execute(db)
-        .await?
-        .rows_affected()
-        == 1)
+    Ok(sqlx::query("DELETE FROM otps WHERE id = $1").bind(otp_id).execute(db).await?.rows_affected() == 1)
 }
 
 /// Remove expired codes (run periodically by the server).
 pub async fn sweep_expired(db: &Db, now: i64) -> Result<u64, sqlx::Error> {
-    Ok(sqlx::query("DELETE FROM otps WHERE expires_at < $1")
-        .bind(now)
-        .execute(db)
-        .await?
-        .rows_affected())
+    Ok(sqlx::query("DELETE FROM otps WHERE expires_at < $1").bind(now).execute(db).await?.rows_affected())
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn codes_are_six_digits_and_vary() {
-        let codes: std::collections::HashSet<String> =
-            (0..200).map(|_| super::random_code()).collect();
-        assert!(codes
-            .iter()
-            .all(|c| c.len() == 6 && c.chars().all(|d| d.is_ascii_digit())));
+        let codes: std::collections::HashSet<String> = (0..200).map(|_| super::random_code()).collect();
+        assert!(codes.iter().all(|c| c.len() == 6 && c.chars().all(|d| d.is_ascii_digit())));
         // 200 draws from a million values: a repeat-heavy generator would show up here.
         assert!(codes.len() > 190, "{}", codes.len());
     }

@@ -37,10 +37,7 @@ pub async fn create(
     now: i64,
 ) -> Result<(String, i64), sqlx::Error> {
     let token = ids::random_secret();
-    let session = session.cloned().unwrap_or_else(|| Session {
-        family_id: ids::random_id(),
-        started_at: now,
-    });
+    let session = session.cloned().unwrap_or_else(|| Session { family_id: ids::random_id(), started_at: now });
     let expires_at = (now + inactivity_secs).min(session.started_at + absolute_secs);
     sqlx::query(
         "INSERT INTO refresh_tokens (token_hash, app_id, user_id, created_at, expires_at, family_id, session_started_at) \
@@ -73,12 +70,8 @@ pub async fn find(db: &Db, app_id: &str, token: &str) -> Result<Option<StoredTok
         Ok(StoredToken {
             user_id: row.try_get("user_id")?,
             session: Session {
-                family_id: row
-                    .try_get::<Option<String>, _>("family_id")?
-                    .unwrap_or_else(|| ids::sha256_hex(token)),
-                started_at: row
-                    .try_get::<Option<i64>, _>("session_started_at")?
-                    .unwrap_or(created_at),
+                family_id: row.try_get::<Option<String>, _>("family_id")?.unwrap_or_else(|| ids::sha256_hex(token)),
+                started_at: row.try_get::<Option<i64>, _>("session_started_at")?.unwrap_or(created_at),
             },
             expires_at: row.try_get("expires_at")?,
             revoked: row.try_get::<Option<i64>, _>("revoked_at")?.is_some(),
@@ -101,12 +94,7 @@ pub async fn revoke(db: &Db, app_id: &str, token: &str, now: i64) -> Result<bool
 }
 
 /// Revoke every live token of a family (reuse of a rotated token). Returns how many were live.
-pub async fn revoke_family(
-    db: &Db,
-    app_id: &str,
-    family_id: &str,
-    now: i64,
-) -> Result<u64, sqlx::Error> {
+pub async fn revoke_family(db: &Db, app_id: &str, family_id: &str, now: i64) -> Result<u64, sqlx::Error> {
     Ok(sqlx::query(
         "UPDATE refresh_tokens SET revoked_at = $1 WHERE family_id = $2 AND app_id = $3 AND revoked_at IS NULL",
     )

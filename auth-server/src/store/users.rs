@@ -64,40 +64,18 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<User, sqlx::Error> {
     })
 }
 
-pub async fn find_by_email(
-    db: &Db,
-    app_id: &str,
-    email: &str,
-) -> Result<Option<User>, sqlx::Error> {
+pub async fn find_by_email(db: &Db, app_id: &str, email: &str) -> Result<Option<User>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE app_id = $1 AND email = $2");
-    sqlx::query(&sql)
-        .bind(app_id)
-        .bind(email)
-        .fetch_optional(db)
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    sqlx::query(&sql).bind(app_id).bind(email).fetch_optional(db).await?.as_ref().map(from_row).transpose()
 }
 
 pub async fn find_by_id(db: &Db, app_id: &str, id: &str) -> Result<Option<User>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE app_id = $1 AND id = $2");
-    sqlx::query(&sql)
-        .bind(app_id)
-        .bind(id)
-        .fetch_optional(db)
-        .await?
-        .as_ref()
-        .map(from_row)
-        .transpose()
+    sqlx::query(&sql).bind(app_id).bind(id).fetch_optional(db).await?.as_ref().map(from_row).transpose()
 }
 
 /// Create a pending user, or return the existing one (E3 must be idempotent). `bool` = newly created.
-pub async fn create_pending(
-    db: &Db,
-    app_id: &str,
-    email: &str,
-) -> Result<(User, bool), sqlx::Error> {
+pub async fn create_pending(db: &Db, app_id: &str, email: &str) -> Result<(User, bool), sqlx::Error> {
     if let Some(user) = find_by_email(db, app_id, email).await? {
         return Ok((user, false));
     }

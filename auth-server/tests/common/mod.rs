@@ -64,10 +64,7 @@ fn app_config(id: &str, origin: &str, public_signup: bool) -> AppConfig {
         default_language: "en".into(),
         auth_methods: AuthMethods {
             passkeys: Some(PasskeysMethod {}),
-            otp: Some(TtlMethod {
-                ttl: 600,
-                ttl_display_unit: "s".into(),
-            }),
+            otp: Some(TtlMethod { ttl: 600, ttl_display_unit: "s".into() }),
             magic_link: None,
         },
         auth_token_lifetime_secs: 900,
@@ -82,17 +79,11 @@ pub fn test_apps() -> Vec<AppConfig> {
         app_config(APP_ID, ORIGIN, true),
         app_config(OTHER_APP_ID, "http://localhost:9090", true),
         app_config(CLOSED_APP_ID, "http://localhost:7070", false),
-        AppConfig {
-            require_identifier_verification: true,
-            ..app_config(VERIFY_APP_ID, "http://localhost:6060", true)
-        },
+        AppConfig { require_identifier_verification: true, ..app_config(VERIFY_APP_ID, "http://localhost:6060", true) },
         {
             let mut app = app_config(LINK_APP_ID, LINK_ORIGIN, true);
             app.auth_methods.otp = None;
-            app.auth_methods.magic_link = Some(TtlMethod {
-                ttl: 300,
-                ttl_display_unit: "s".into(),
-            });
+            app.auth_methods.magic_link = Some(TtlMethod { ttl: 300, ttl_display_unit: "s".into() });
             app
         },
     ]
@@ -108,10 +99,7 @@ pub async fn ctx_with(backend: Backend, limits: Limits, trust_forwarded_for: boo
     let (url, test_db) = match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("temp dir");
-            (
-                format!("sqlite://{}", dir.path().join("auth.sqlite3").display()),
-                TestDb::Sqlite(dir),
-            )
+            (format!("sqlite://{}", dir.path().join("auth.sqlite3").display()), TestDb::Sqlite(dir))
         }
         Backend::Postgres => {
             let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
@@ -119,22 +107,14 @@ pub async fn ctx_with(backend: Backend, limits: Limits, trust_forwarded_for: boo
                 static LOUD: std::sync::Once = std::sync::Once::new();
                 LOUD.call_once(|| {
                     use std::io::Write;
-                    let _ = writeln!(
-                        std::io::stderr(),
-                        "POSTGRES TESTS SKIPPED: TEST_DATABASE_URL is not set"
-                    );
+                    let _ = writeln!(std::io::stderr(), "POSTGRES TESTS SKIPPED: TEST_DATABASE_URL is not set");
                 });
                 return None;
             };
             let name = format!("auth_server_test_{}", ids::hex_lower(&ids::random_bytes(6)));
             sqlx::any::install_default_drivers();
-            let mut admin = sqlx::AnyConnection::connect(&admin_url)
-                .await
-                .expect("connect to TEST_DATABASE_URL");
-            admin
-                .execute(format!("CREATE DATABASE {name}").as_str())
-                .await
-                .expect("create test database");
+            let mut admin = sqlx::AnyConnection::connect(&admin_url).await.expect("connect to TEST_DATABASE_URL");
+            admin.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
             admin.close().await.ok();
             let mut url = Url::parse(&admin_url).expect("TEST_DATABASE_URL is a URL");
             url.set_path(&format!("/{name}"));
@@ -142,22 +122,10 @@ pub async fn ctx_with(backend: Backend, limits: Limits, trust_forwarded_for: boo
         }
     };
     let pool = db::connect(&url).await.expect("connect and migrate");
-    let options = ServerOptions {
-        limits,
-        trust_forwarded_for,
-        ..ServerOptions::dev()
-    };
+    let options = ServerOptions { limits, trust_forwarded_for, ..ServerOptions::dev() };
     let mailbox = options.dev_mailbox.clone().expect("dev mailbox");
-    let state = AppState::with_options(pool, test_apps(), options)
-        .await
-        .expect("state");
-    Some(Ctx {
-        router: app(state.clone()),
-        state,
-        mailbox,
-        backend,
-        db: test_db,
-    })
+    let state = AppState::with_options(pool, test_apps(), options).await.expect("state");
+    Some(Ctx { router: app(state.clone()), state, mailbox, backend, db: test_db })
 }
 
 impl Ctx {
@@ -165,13 +133,10 @@ impl Ctx {
     pub async fn cleanup(self) {
         self.state.db().close().await;
         if let TestDb::Postgres { admin_url, name } = &self.db {
-            let opts = sqlx::any::AnyConnectOptions::from_str(admin_url)
-                .expect("admin url")
-                .disable_statement_logging();
+            let opts =
+                sqlx::any::AnyConnectOptions::from_str(admin_url).expect("admin url").disable_statement_logging();
             if let Ok(mut admin) = sqlx::AnyConnection::connect_with(&opts).await {
-                let _ = admin
-                    .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
-                    .await;
+                let _ = admin.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
                 admin.close().await.ok();
             }
         }
@@ -184,8 +149,7 @@ impl Ctx {
         body: Option<Value>,
         bearer: Option<&str>,
     ) -> (StatusCode, HeaderMap, Value) {
-        self.request_from(CLIENT_IP, &[], method, uri, body, bearer)
-            .await
+        self.request_from(CLIENT_IP, &[], method, uri, body, bearer).await
     }
 
     /// A request from the socket peer `ip`, with extra headers.
@@ -213,31 +177,18 @@ impl Ctx {
             builder = builder.header(*name, *value);
         }
         let request = match body {
-            Some(body) => builder
-                .header("content-type", "application/json")
-                .body(Body::from(body.to_string())),
+            Some(body) => builder.header("content-type", "application/json").body(Body::from(body.to_string())),
             None => builder.body(Body::empty()),
         }
         .expect("request");
-        let response = self
-            .router
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("infallible router");
+        let response = self.router.clone().oneshot(request).await.expect("infallible router");
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes();
+        let bytes = response.into_body().collect().await.expect("body").to_bytes();
         let value = if bytes.is_empty() {
             Value::Null
         } else {
-            serde_json::from_slice(&bytes)
-                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
+            serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
         };
         (status, headers, value)
     }
@@ -258,20 +209,13 @@ impl Ctx {
     }
 
     pub async fn post_bearer(&self, uri: &str, body: Value, bearer: &str) -> (StatusCode, Value) {
-        let (status, _, body) = self
-            .request(Method::POST, uri, Some(body), Some(bearer))
-            .await;
+        let (status, _, body) = self.request(Method::POST, uri, Some(body), Some(bearer)).await;
         (status, body)
     }
 
     /// E3: create a pending user; returns the PublicUser.
     pub async fn create_user(&self, email: &str) -> Value {
-        let (status, body) = self
-            .post(
-                &format!("/v1/apps/{APP_ID}/users"),
-                json!({ "identifier": email }),
-            )
-            .await;
+        let (status, body) = self.post(&format!("/v1/apps/{APP_ID}/users"), json!({ "identifier": email })).await;
         assert!(status.is_success(), "create user: {status} {body}");
         body["user"].clone()
     }
@@ -289,11 +233,7 @@ impl Ctx {
     }
 
     /// E3 + E4 + authenticator + E5. Returns `(user_id, auth_result)`.
-    pub async fn register_passkey(
-        &self,
-        email: &str,
-        authenticator: &mut SoftPasskey,
-    ) -> (String, Value) {
+    pub async fn register_passkey(&self, email: &str, authenticator: &mut SoftPasskey) -> (String, Value) {
         self.create_user(email).await;
         let start = self.register_start(email).await;
         let credential = create_credential(authenticator, ORIGIN, &start["handshake"]["challenge"]);
@@ -310,12 +250,8 @@ impl Ctx {
 
     /// E6: start login; returns the whole response.
     pub async fn login_start(&self, email: &str) -> Value {
-        let (status, body) = self
-            .post(
-                &format!("/v1/apps/{APP_ID}/login/webauthn/start"),
-                json!({ "identifier": email }),
-            )
-            .await;
+        let (status, body) =
+            self.post(&format!("/v1/apps/{APP_ID}/login/webauthn/start"), json!({ "identifier": email })).await;
         assert_eq!(status, StatusCode::OK, "login start: {body}");
         body
     }
@@ -343,14 +279,7 @@ impl Ctx {
 
     /// The newest one-time code mailed to `to`.
     pub fn last_code(&self, to: &str) -> String {
-        match &self
-            .mailbox
-            .messages(Some(to))
-            .first()
-            .expect("a message")
-            .mail
-            .kind
-        {
+        match &self.mailbox.messages(Some(to)).first().expect("a message").mail.kind {
             MailKind::Otp { code } => code.clone(),
             other => panic!("expected a code, got {other:?}"),
         }
@@ -358,14 +287,7 @@ impl Ctx {
 
     /// The newest magic link mailed to `to`.
     pub fn last_link(&self, to: &str) -> String {
-        match &self
-            .mailbox
-            .messages(Some(to))
-            .first()
-            .expect("a message")
-            .mail
-            .kind
-        {
+        match &self.mailbox.messages(Some(to)).first().expect("a message").mail.kind {
             MailKind::MagicLink { link } => link.clone(),
             other => panic!("expected a link, got {other:?}"),
         }
@@ -383,32 +305,24 @@ pub fn authenticator() -> SoftPasskey {
 }
 
 /// `navigator.credentials.create` with the server's `challenge` (`{"publicKey": ...}`), as the page at `origin`.
-pub fn create_credential(
-    authenticator: &mut SoftPasskey,
-    origin: &str,
-    challenge: &Value,
-) -> Value {
+pub fn create_credential(authenticator: &mut SoftPasskey, origin: &str, challenge: &Value) -> Value {
     // The soft passkey is a roaming authenticator and refuses "platform" requests, so the attachment hint (already
     // checked by the tests that care) is dropped here, as a browser would route to a matching authenticator.
     let mut challenge = challenge.clone();
     if let Some(selection) = challenge["publicKey"]["authenticatorSelection"].as_object_mut() {
         selection.remove("authenticatorAttachment");
     }
-    let options: CreationChallengeResponse =
-        serde_json::from_value(challenge).expect("creation options");
-    let credential = authenticator
-        .do_registration(Url::parse(origin).unwrap(), options)
-        .expect("authenticator registration");
+    let options: CreationChallengeResponse = serde_json::from_value(challenge).expect("creation options");
+    let credential =
+        authenticator.do_registration(Url::parse(origin).unwrap(), options).expect("authenticator registration");
     serde_json::to_value(credential).unwrap()
 }
 
 /// `navigator.credentials.get` with the server's `challenge`, as the page at `origin`.
 pub fn get_assertion(authenticator: &mut SoftPasskey, origin: &str, challenge: &Value) -> Value {
-    let options: RequestChallengeResponse =
-        serde_json::from_value(challenge.clone()).expect("request options");
-    let assertion = authenticator
-        .do_authentication(Url::parse(origin).unwrap(), options)
-        .expect("authenticator assertion");
+    let options: RequestChallengeResponse = serde_json::from_value(challenge.clone()).expect("request options");
+    let assertion =
+        authenticator.do_authentication(Url::parse(origin).unwrap(), options).expect("authenticator assertion");
     serde_json::to_value(assertion).unwrap()
 }
 
@@ -426,7 +340,8 @@ pub fn as_element_sends(credential: &Value) -> Value {
             "userHandle": response["userHandle"].as_str().unwrap_or(""),
         })
     };
-    let mut shaped = json!({ "id": credential["id"], "rawId": credential["rawId"], "type": "public-key", "response": response });
+    let mut shaped =
+        json!({ "id": credential["id"], "rawId": credential["rawId"], "type": "public-key", "response": response });
     if credential["response"].get("attestationObject").is_some() {
         shaped["transports"] = json!(["internal"]);
     }
@@ -440,28 +355,15 @@ pub fn as_element_sends(credential: &Value) -> Value {
 pub fn jwt_part(token: &str, index: usize) -> Value {
     use base64::Engine;
     let part = token.split('.').nth(index).expect("jwt part");
-    serde_json::from_slice(
-        &base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(part)
-            .expect("b64"),
-    )
-    .expect("json")
+    serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(part).expect("b64")).expect("json")
 }
 
 /// Assert an error response has the `{"code","error"}` shape with this status and code.
 #[track_caller]
-pub fn assert_error(
-    status: StatusCode,
-    body: &Value,
-    expected_status: StatusCode,
-    expected_code: &str,
-) {
+pub fn assert_error(status: StatusCode, body: &Value, expected_status: StatusCode, expected_code: &str) {
     assert_eq!(status, expected_status, "body: {body}");
     assert_eq!(body["code"], expected_code, "body: {body}");
-    assert!(
-        body["error"].as_str().is_some_and(|e| !e.is_empty()),
-        "error message missing: {body}"
-    );
+    assert!(body["error"].as_str().is_some_and(|e| !e.is_empty()), "error message missing: {body}");
 }
 
 /// Run each scenario `async fn name(ctx: &Ctx)` as two tests: `sqlite::name` and `postgres::name` (the latter
