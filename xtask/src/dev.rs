@@ -62,7 +62,7 @@ pub fn run(args: DevArgs) -> Result<()> {
     let data = root.join(".data");
     std::fs::create_dir_all(&data)?;
     let api_key = dev_api_key(&data.join("dev-api-key"))?;
-    let bin = root.join("target/debug");
+    let bin = crate::target_dir().join("debug");
 
     let mut children = Children(Vec::new());
     children.0.push((

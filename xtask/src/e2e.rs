@@ -32,8 +32,7 @@ pub fn run(dist: &Path) -> Result<(u64, u64)> {
     crate::process::run(
         Command::new("cargo").args(["build", "-p", "auth-server", "-p", "backend"]).current_dir(&root),
     )?;
-    let target_dir = std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root.join("target"));
-    let target_dir = if target_dir.is_absolute() { target_dir } else { root.join(target_dir) };
+    let target_dir = crate::target_dir();
 
     let report = target_dir.join("e2e/results.json");
     std::fs::create_dir_all(report.parent().expect("has a parent"))?;
