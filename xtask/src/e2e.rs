@@ -6,7 +6,7 @@
 //! and stopping the servers is the suite's own job (`tests/e2e/harness/`), so a run from `tests/e2e/` by hand
 //! behaves the same.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use anyhow::{bail, Context, Result};
