@@ -46,7 +46,7 @@ pub fn run(dist: &Path) -> Result<(u64, u64)> {
         .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
         .env("E2E_DIST", std::path::absolute(dist)?)
         .env("E2E_BIN_DIR", target_dir.join("debug"))
-        .env("E2E_DOCS_DIR", root.join("docs"));
+        .env("E2E_DOCS_DIR", screenshots_dir(&root, &target_dir));
     let shown = crate::process::describe(&cmd);
     eprintln!("xtask: $ {shown}");
     // A non-zero exit is expected when a test fails; the report says how many.
@@ -86,6 +86,16 @@ pub fn run(dist: &Path) -> Result<(u64, u64)> {
     }
     // Retries are off, so a flaky test failed once: count it as failed.
     Ok((summary.passed, summary.failed + summary.flaky))
+}
+
+/// Where the suite writes the README's page screenshots: `target/e2e/screenshots/` by default, so a test run
+/// leaves the work tree as it was; `E2E_DOCS_DIR=docs cargo xtask test --only e2e` refreshes the committed ones.
+fn screenshots_dir(root: &Path, target_dir: &Path) -> std::path::PathBuf {
+    match std::env::var_os("E2E_DOCS_DIR").map(std::path::PathBuf::from) {
+        Some(dir) if dir.is_absolute() => dir,
+        Some(dir) => root.join(dir),
+        None => target_dir.join("e2e/screenshots"),
+    }
 }
 
 /// The counts of Playwright's JSON report (`stats`), plus its top-level errors (global setup, config, a test file
