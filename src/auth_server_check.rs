@@ -7,17 +7,16 @@
 //! request on a normal page load), repeats E1 itself to tell "unreachable" from "unknown app id" and other
 //! failures, and shows its own message naming `auth_url` or `app_id`.
 
-use std::cell::{Cell, RefCell};
+use std::ops::ControlFlow;
 use std::rc::Rc;
 
 use gloo_net::http::Request;
 use leptos::prelude::*;
-use send_wrapper::SendWrapper;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::RequestCache;
 
 use crate::config::AppConfig;
+use crate::shadow_root_watch::{watch_shadow_root, ShadowRootWatch};
 
 /// The element's notice when E1 failed. The register form's "public sign-up is off" notice shares this test id
 /// but sits inside the e-mail view, so [`invalid_app_notice_shown`] ignores notices there.
@@ -94,19 +93,6 @@ pub async fn probe(config: &AppConfig) -> AuthServerState {
     classify(status)
 }
 
-/// Watches a shadow root until the invalid-app notice appears, then stops. Disconnects when dropped.
-struct NoticeWatch {
-    observer: web_sys::MutationObserver,
-    // Kept so the JS callback stays valid while observing; freed with the watch (never from inside the callback).
-    _callback: Closure<dyn FnMut(JsValue, JsValue)>,
-}
-
-impl Drop for NoticeWatch {
-    fn drop(&mut self) {
-        self.observer.disconnect();
-    }
-}
-
 /// Leptos hook: `Some(message)` once `host` (a Passage element) shows its invalid-app notice and the probe has
 /// said why; `None` otherwise. Attaches after `customElements.whenDefined(tag)`, checks once at attach (the notice
 /// may already be there) and after every batch of mutations, and disconnects on unmount.
@@ -114,70 +100,23 @@ pub fn use_auth_server_problem(host: web_sys::Element, config: AppConfig) -> Arc
     // Reference-counted, like the e-mail view hook: a probe may finish after the page was disposed.
     let problem = ArcRwSignal::new(None::<String>);
     let writer = problem.clone();
-    let watch: Rc<RefCell<Option<NoticeWatch>>> = Rc::default();
-    let unmounted = Rc::new(Cell::new(false));
-
-    // `on_cleanup` needs Send + Sync; these Rc handles are only ever touched on the main thread.
-    let cleanup_state = SendWrapper::new((Rc::clone(&watch), Rc::clone(&unmounted)));
-    on_cleanup(move || {
-        let (watch, unmounted) = &*cleanup_state;
-        unmounted.set(true);
-        watch.borrow_mut().take();
-    });
-
-    wasm_bindgen_futures::spawn_local(async move {
-        let tag = host.tag_name().to_ascii_lowercase();
-        if let Some(window) = web_sys::window() {
-            if let Ok(defined) = window.custom_elements().when_defined(&tag) {
-                let _ = JsFuture::from(defined).await;
+    watch_shadow_root(host, "its invalid-app notice", move |root, unmounted| {
+        let unmounted = Rc::clone(unmounted);
+        // Watches until the notice is seen, then stops (disconnects); the watch itself is freed on unmount.
+        ShadowRootWatch::attach(root, &[], move |root| {
+            if !invalid_app_notice_shown(root) {
+                return ControlFlow::Continue(());
             }
-        }
-        if unmounted.get() {
-            return;
-        }
-        let Some(root) = host.shadow_root() else { return };
-        let probed = Rc::new(Cell::new(false));
-        // Probes once, the first time the notice is seen; the result is shown only if the page still exists.
-        let check = {
-            let (root, unmounted) = (root.clone(), Rc::clone(&unmounted));
-            move |observer: Option<web_sys::MutationObserver>| {
-                if probed.get() || !invalid_app_notice_shown(&root) {
-                    return;
+            // Probes once, the first time the notice is seen; the result is shown only if the page still exists.
+            let (config, writer, unmounted) = (config.clone(), writer.clone(), Rc::clone(&unmounted));
+            wasm_bindgen_futures::spawn_local(async move {
+                let state = probe(&config).await;
+                if !unmounted.get() {
+                    writer.set(Some(message(state, &config.auth_url, &config.app_id)));
                 }
-                probed.set(true);
-                if let Some(observer) = observer {
-                    observer.disconnect();
-                }
-                let (config, writer, unmounted) = (config.clone(), writer.clone(), Rc::clone(&unmounted));
-                wasm_bindgen_futures::spawn_local(async move {
-                    let state = probe(&config).await;
-                    if !unmounted.get() {
-                        writer.set(Some(message(state, &config.auth_url, &config.app_id)));
-                    }
-                });
-            }
-        };
-        let check = Rc::new(check);
-        let callback = {
-            let check = Rc::clone(&check);
-            Closure::<dyn FnMut(JsValue, JsValue)>::new(move |_records, observer: JsValue| {
-                check(observer.dyn_into::<web_sys::MutationObserver>().ok())
-            })
-        };
-        let attached = web_sys::MutationObserver::new(callback.as_ref().unchecked_ref()).and_then(|observer| {
-            let options = web_sys::MutationObserverInit::new();
-            options.set_child_list(true);
-            options.set_subtree(true);
-            observer.observe_with_options(&root, &options)?;
-            Ok(observer)
-        });
-        match attached {
-            Ok(observer) => {
-                *watch.borrow_mut() = Some(NoticeWatch { observer: observer.clone(), _callback: callback });
-                check(Some(observer));
-            }
-            Err(error) => leptos::logging::warn!("could not watch <{tag}> for its invalid-app notice: {error:?}"),
-        }
+            });
+            ControlFlow::Break(())
+        })
     });
     problem.read_only()
 }

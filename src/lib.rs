@@ -30,5 +30,6 @@ pub mod passage_elements;
 pub mod profile_outbox;
 pub mod retry;
 pub mod session;
+pub mod shadow_root_watch;
 
 pub use app::{mount, App};
