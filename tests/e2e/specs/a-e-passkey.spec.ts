@@ -83,7 +83,8 @@ test('a: register with a passkey', async ({ page, registerPage, dashboardPage, a
 });
 
 test('e: log in with the passkey from (a), then sign out', async ({ page, loginPage, dashboardPage, authenticator, app }) => {
-  test.skip(!registered, 'needs the passkey registered in (a)');
+  // (e) logs in with (a)'s passkey: if (a) failed, (e) fails too rather than being skipped quietly.
+  expect(registered, 'scenario (a) must register a passkey first').toBeDefined();
   const { name, email, userId, credentials } = registered!;
   // A new browser session (no cookie, no tokens) on a device that has the passkey.
   for (const credential of credentials) await authenticator.addCredential(credential);
