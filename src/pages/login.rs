@@ -10,24 +10,15 @@ use crate::auth_server_check::use_auth_server_problem;
 use crate::auth_success::complete_sign_in;
 use crate::components::passage_host::{create_passage_element, ElementSlot};
 use crate::config::AppConfig;
-use crate::pages::{error_list, loading};
-use crate::passage_elements::{self, PassageElement};
+use crate::pages::once_element_is_loaded;
+use crate::passage_elements::PassageElement;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let config = expect_context::<AppConfig>();
-    let loaded = LocalResource::new(move || {
-        let config = config.clone();
-        async move { passage_elements::load(&config, PassageElement::Login).await }
-    });
     view! {
         <main class="auth-page">
             <h1>"Sign in"</h1>
-            <Suspense fallback=loading>
-                <ErrorBoundary fallback=error_list>
-                    {move || Suspend::new(async move { loaded.await.map(|()| view! { <LoginForm /> }) })}
-                </ErrorBoundary>
-            </Suspense>
+            {once_element_is_loaded(PassageElement::Login, || view! { <LoginForm /> })}
             <p class="switch-page">"New here? " <A href=app_href("/register")>"Create an account"</A></p>
         </main>
     }

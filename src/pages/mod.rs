@@ -8,6 +8,26 @@ pub mod register;
 
 use leptos::prelude::*;
 
+use crate::config::AppConfig;
+use crate::passage_elements::{self, PassageElement};
+
+/// Loads `element`'s module (once per page load), then shows `form`; while loading, a loading line; if the module
+/// cannot be loaded, the reason. The login and register pages differ only in the element and the form around it.
+pub fn once_element_is_loaded<V: IntoView + 'static>(element: PassageElement, form: fn() -> V) -> impl IntoView {
+    let config = expect_context::<AppConfig>();
+    let loaded = LocalResource::new(move || {
+        let config = config.clone();
+        async move { passage_elements::load(&config, element).await }
+    });
+    view! {
+        <Suspense fallback=loading>
+            <ErrorBoundary fallback=error_list>
+                {move || Suspend::new(async move { loaded.await.map(|()| form()) })}
+            </ErrorBoundary>
+        </Suspense>
+    }
+}
+
 /// The fallback of every `<ErrorBoundary>`: the errors' messages as text (never HTML).
 pub fn error_list(errors: ArcRwSignal<leptos::error::Errors>) -> impl IntoView {
     view! {

@@ -14,25 +14,16 @@ use crate::components::name_field::{self, NameField};
 use crate::components::passage_host::{create_passage_element, ElementSlot};
 use crate::config::AppConfig;
 use crate::email_view::use_email_view_shown;
-use crate::pages::{error_list, loading};
-use crate::passage_elements::{self, PassageElement};
+use crate::pages::once_element_is_loaded;
+use crate::passage_elements::PassageElement;
 use crate::profile_outbox::{PendingProfile, ProfileOutbox};
 
 #[component]
 pub fn RegisterPage() -> impl IntoView {
-    let config = expect_context::<AppConfig>();
-    let loaded = LocalResource::new(move || {
-        let config = config.clone();
-        async move { passage_elements::load(&config, PassageElement::Register).await }
-    });
     view! {
         <main class="auth-page">
             <h1>"Create your account"</h1>
-            <Suspense fallback=loading>
-                <ErrorBoundary fallback=error_list>
-                    {move || Suspend::new(async move { loaded.await.map(|()| view! { <RegisterForm /> }) })}
-                </ErrorBoundary>
-            </Suspense>
+            {once_element_is_loaded(PassageElement::Register, || view! { <RegisterForm /> })}
         </main>
     }
 }
