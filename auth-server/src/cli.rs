@@ -87,6 +87,11 @@ pub struct Cli {
     #[arg(long, env = "LIMIT_ACTIVATIONS_PER_IDENTIFIER", default_value_t = Limits::default().activations_per_identifier)]
     pub limit_activations_per_identifier: u32,
 
+    /// The URL browsers reach this server at (as the SPA's auth URL), for links in mails that open this server
+    /// (passkey confirmation). Default: http://localhost:PORT for a loopback --bind.
+    #[arg(long, env = "PUBLIC_URL")]
+    pub public_url: Option<String>,
+
     /// Address to listen on (port 0 picks a free port; the chosen address is printed).
     #[arg(long, env = "BIND", default_value = "127.0.0.1:8081")]
     pub bind: SocketAddr,
@@ -179,6 +184,23 @@ fn server_options(cli: &Cli, apps: &[AppConfig]) -> Result<ServerOptions, String
         activations_per_identifier: cli.limit_activations_per_identifier,
     };
     options.trust_forwarded_for = cli.trust_forwarded_for;
+    options.public_url = Some(match &cli.public_url {
+        Some(url) => url::Url::parse(url)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+            .map(|_| url.clone())
+            .ok_or_else(|| format!("--public-url {url:?} is not an http(s) URL"))?,
+        None => {
+            if !cli.bind.ip().is_loopback() {
+                eprintln!(
+                    "auth-server: WARNING: --public-url is not set: passkey confirmation links will point to \
+                     http://localhost:{}",
+                    cli.bind.port()
+                );
+            }
+            format!("http://localhost:{}", cli.bind.port())
+        }
+    });
     Ok(options)
 }
 
@@ -209,6 +231,9 @@ fn spawn_housekeeping(state: AppState) {
                 tracing::warn!(%err, "sweeping expired handshakes failed");
             }
             let now = state.now();
+            if let Err(err) = crate::store::users::sweep_expired_pending(state.db(), now).await {
+                tracing::warn!(%err, "sweeping expired pending users failed");
+            }
             if let Err(err) = crate::store::otps::sweep_expired(state.db(), now).await {
                 tracing::warn!(%err, "sweeping expired codes failed");
             }

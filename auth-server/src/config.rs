@@ -47,6 +47,9 @@ pub struct AppConfig {
     /// SHA-256 (hex) of each management API key; the keys themselves are never stored.
     #[serde(default)]
     pub management_api_key_sha256: Vec<String>,
+    /// Adding a passkey (E16/E17) needs a sign-in at most this long ago (seconds); refreshes do not count.
+    #[serde(default = "default_reauthentication_window")]
+    pub reauthentication_window_secs: u64,
 }
 
 /// `auth_methods` exactly as the App object carries it: a present key enables the method.
@@ -95,6 +98,14 @@ fn default_refresh_token_lifetime() -> u64 {
 fn default_session_absolute_lifetime() -> u64 {
     90 * 24 * 3600
 }
+/// 10 minutes: long enough for the elements' "add a passkey" step right after a code or link sign-in, short
+/// enough that a session left open (or a stolen token) cannot add a passkey later (NIST SP 800-63B §6.1 asks for
+/// authentication before binding a new authenticator; the issue asks for at most 10 minutes by default).
+fn default_reauthentication_window() -> u64 {
+    600
+}
+/// The longest re-authentication window a config may set: beyond an hour "recent" means little.
+pub const MAX_REAUTHENTICATION_WINDOW_SECS: u64 = 3600;
 /// Codes and links live at most 10 minutes (the issue's bound; a shorter `ttl` is allowed).
 pub const MAX_CODE_TTL_SECS: u64 = 600;
 fn default_ttl_unit() -> String {
@@ -175,6 +186,12 @@ impl AppConfig {
         {
             return Err(self.invalid("token and session lifetimes must be positive"));
         }
+        if self.reauthentication_window_secs == 0 || self.reauthentication_window_secs > MAX_REAUTHENTICATION_WINDOW_SECS
+        {
+            return Err(self.invalid(format!(
+                "reauthentication_window_secs must be 1-{MAX_REAUTHENTICATION_WINDOW_SECS} seconds"
+            )));
+        }
         for (name, method) in [("otp", &self.auth_methods.otp), ("magic_link", &self.auth_methods.magic_link)] {
             if let Some(method) = method {
                 // A code or link is a bearer credential sent by e-mail: keep its window short.
@@ -249,6 +266,7 @@ pub fn dev_app(origin: &str, api_key: &str, fallback: DevFallback) -> AppConfig 
         refresh_token_lifetime_secs: default_refresh_token_lifetime(),
         session_absolute_lifetime_secs: default_session_absolute_lifetime(),
         management_api_key_sha256: vec![crate::ids::sha256_hex(api_key)],
+        reauthentication_window_secs: default_reauthentication_window(),
     }
 }
 
@@ -284,6 +302,9 @@ mod tests {
         let err =
             ConfigFile::parse(&format!("{}[apps.auth_methods.otp]\nttl = 601\n", base(""))).unwrap_err().to_string();
         assert!(err.contains("ttl must be 1-600"), "{err}");
+        let err = ConfigFile::parse(&base("reauthentication_window_secs = 0")).unwrap_err().to_string();
+        assert!(err.contains("reauthentication_window_secs must be 1-3600"), "{err}");
+        assert!(ConfigFile::parse(&base("reauthentication_window_secs = 300")).is_ok());
         assert!(matches!(ConfigFile::parse("apps = []"), Err(ConfigError::NoApps)));
     }
 

@@ -19,6 +19,10 @@ use serde::Serialize;
 pub enum MailKind {
     Otp { code: String },
     MagicLink { link: String },
+    /// "A passkey was created for this address": the link keeps (or removes) that one passkey.
+    PasskeyConfirmation { link: String },
+    /// Something happened to the account (passkeys removed or added); nothing to click.
+    AccountNotice,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -163,6 +167,8 @@ impl Mailer for DevMailbox {
         let secret = match &mail.kind {
             MailKind::Otp { code } => format!("one-time code:\n{code}"),
             MailKind::MagicLink { link } => format!("magic link:\n{link}"),
+            MailKind::PasskeyConfirmation { link } => format!("passkey confirmation link:\n{link}"),
+            MailKind::AccountNotice => "account notice".to_owned(),
         };
         // The code or link on its own line, so it can be copied from the console. A closed stdout must not fail the
         // request (println! would panic), so the write error is ignored.
@@ -206,6 +212,78 @@ pub fn magic_link_mail(to: &str, app_name: &str, link: &str, ttl_secs: u64) -> M
             minutes(ttl_secs)
         ),
         kind: MailKind::MagicLink { link: link.to_owned() },
+    }
+}
+
+/// A passkey as account mails name it: when it was created and by which browser (as that browser reported it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasskeyFacts {
+    /// RFC 3339 (UTC).
+    pub created_at: String,
+    /// The sanitised User-Agent (no control characters), or `None` when the browser sent none.
+    pub user_agent: Option<String>,
+}
+
+impl PasskeyFacts {
+    fn line(&self) -> String {
+        match &self.user_agent {
+            Some(agent) => format!("created {} by a browser that reported itself as \"{agent}\"", self.created_at),
+            None => format!("created {} by a browser that did not identify itself", self.created_at),
+        }
+    }
+}
+
+/// Sent when a passkey is registered for an address nobody has proven yet (pre-account hijacking defence): the
+/// owner keeps it through the link, or ignores the message and it is removed when they next sign in with a code or
+/// link. `ttl_days`: how long the link works.
+pub fn passkey_confirmation_mail(to: &str, app_name: &str, passkey: &PasskeyFacts, link: &str, ttl_days: i64) -> Mail {
+    Mail {
+        to: to.to_owned(),
+        subject: format!("Confirm the new passkey for your {app_name} account"),
+        text: format!(
+            "A passkey was just registered for {app_name} with this e-mail address ({to}):\n\n  {}\n\n\
+             If this was you, open this link to keep the passkey (it works once, for {ttl_days} days):\n\n{link}\n\n\
+             If this was not you, do not open the link. Someone may be trying to take over an account in your name: \
+             sign in to {app_name} with a one-time code or link sent to this address, and every passkey that was \
+             never confirmed is removed and its sessions are ended. Until you confirm it or sign in that way, the \
+             passkey can be used to sign in.\n",
+            passkey.line()
+        ),
+        kind: MailKind::PasskeyConfirmation { link: link.to_owned() },
+    }
+}
+
+/// Sent when proving the address removed passkeys that were registered before it was proven and never confirmed.
+pub fn provisional_passkeys_removed_mail(to: &str, app_name: &str, removed: &[PasskeyFacts]) -> Mail {
+    let list = removed.iter().map(|p| format!("  - {}\n", p.line())).collect::<String>();
+    Mail {
+        to: to.to_owned(),
+        subject: format!("Passkeys were removed from your {app_name} account"),
+        text: format!(
+            "You just proved that this address ({to}) is yours. These passkeys had been registered for it before \
+             that and were never confirmed through the link we sent, so they were removed and every session they \
+             started was ended:\n\n{list}\n\
+             Why: anyone can start a registration with any address, so a passkey counts only once the owner of \
+             the address has confirmed it. If one of them was yours, add it again: after signing in, choose \
+             \"add a passkey\" (the sign-in form offers it right after a code or link sign-in).\n"
+        ),
+        kind: MailKind::AccountNotice,
+    }
+}
+
+/// Sent when a passkey is added to an account whose address is proven (E16/E17).
+pub fn passkey_added_mail(to: &str, app_name: &str, passkey: &PasskeyFacts) -> Mail {
+    Mail {
+        to: to.to_owned(),
+        subject: format!("A passkey was added to your {app_name} account"),
+        text: format!(
+            "A passkey was added to your {app_name} account ({to}):\n\n  {}\n\n\
+             If this was you, there is nothing to do. If it was not, someone has access to your account: sign in \
+             with a one-time code or link, remove the passkey you do not recognise from your account page, and \
+             sign out your other sessions.\n",
+            passkey.line()
+        ),
+        kind: MailKind::AccountNotice,
     }
 }
 

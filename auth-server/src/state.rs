@@ -70,6 +70,7 @@ struct Inner {
     rate_limiter: RateLimiter,
     trust_forwarded_for: bool,
     clock: Clock,
+    public_url: String,
 }
 
 /// Server-wide settings beside the apps. `Default`: no mail transport, default limits, socket peer IPs, system clock.
@@ -82,7 +83,14 @@ pub struct ServerOptions {
     /// Take the client IP for per-IP limits from `X-Forwarded-For` (only behind a proxy that sets it).
     pub trust_forwarded_for: bool,
     pub clock: Clock,
+    /// Where browsers reach this server (`--public-url`), for links it mails that open the server itself (passkey
+    /// confirmation). `None`: [`DEFAULT_PUBLIC_URL`]. Never taken from a request's Host header: whoever sends the
+    /// request would choose where a victim's secret link points.
+    pub public_url: Option<String>,
 }
+
+/// The public URL of a dev server on its default port (the SPA's `auth_url` in config.json).
+pub const DEFAULT_PUBLIC_URL: &str = "http://localhost:8081";
 
 impl Default for ServerOptions {
     fn default() -> Self {
@@ -92,6 +100,7 @@ impl Default for ServerOptions {
             limits: Limits::default(),
             trust_forwarded_for: false,
             clock: Clock::system(),
+            public_url: None,
         }
     }
 }
@@ -132,6 +141,10 @@ impl AppState {
             rate_limiter: RateLimiter::default(),
             trust_forwarded_for: options.trust_forwarded_for,
             clock: options.clock,
+            public_url: options
+                .public_url
+                .map(|url| url.trim_end_matches('/').to_owned())
+                .unwrap_or_else(|| DEFAULT_PUBLIC_URL.to_owned()),
         })))
     }
 
@@ -185,6 +198,11 @@ impl AppState {
 
     pub fn clock(&self) -> &Clock {
         &self.0.clock
+    }
+
+    /// This server's public URL, without a trailing slash (see [`ServerOptions::public_url`]).
+    pub fn public_url(&self) -> &str {
+        &self.0.public_url
     }
 
     /// Now by the server clock (Unix seconds).

@@ -22,6 +22,15 @@ pub struct Claims {
     pub iat: i64,
     pub nbf: i64,
     pub exp: i64,
+    /// When the user last really signed in (OIDC Core §2 `auth_time`, Unix seconds): the start of the session,
+    /// unchanged by refreshes. Endpoints that change the account require it to be recent (ASVS 5.0 V7
+    /// re-authentication). Absent in tokens minted before it existed: they count as stale.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_time: Option<i64>,
+    /// The session (refresh-token family) the token was issued in (OIDC `sid`), so this server can refuse the auth
+    /// tokens of a session that was signed out or revoked before they expire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sid: Option<String>,
 }
 
 /// `{"auth_result": {...}}` body of every successful auth.
@@ -158,16 +167,27 @@ fn verification_key(stored: &store::keys::StoredKey) -> Result<VerificationKey, 
 /// Sign an auth token for `user_id`, start a new session (refresh-token family), and shape the AuthResult.
 /// Reusable by every login method: call it once the user is proven.
 pub async fn issue_auth_result(state: &AppState, app: &RegisteredApp, user_id: &str) -> Result<AuthResult, ApiError> {
-    issue_in_session(state, app, user_id, None).await
+    issue_in_session(state, app, user_id, &store::refresh_tokens::Session::start(state.now(), None)).await
 }
 
-/// As [`issue_auth_result`], continuing `session` when given (a refresh), so the absolute lifetime still counts
-/// from the first login and reuse detection covers the new token.
+/// As [`issue_auth_result`] for a passkey sign-in: the session remembers the passkey, so removing the passkey ends it.
+pub async fn issue_after_passkey(
+    state: &AppState,
+    app: &RegisteredApp,
+    user_id: &str,
+    credential_id: &str,
+) -> Result<AuthResult, ApiError> {
+    let session = store::refresh_tokens::Session::start(state.now(), Some(credential_id));
+    issue_in_session(state, app, user_id, &session).await
+}
+
+/// Issue tokens in `session`: a new one, or the presented token's on a refresh, so the absolute lifetime still
+/// counts from the sign-in, `auth_time` stays the sign-in time, and reuse detection covers the new token.
 pub async fn issue_in_session(
     state: &AppState,
     app: &RegisteredApp,
     user_id: &str,
-    session: Option<&store::refresh_tokens::Session>,
+    session: &store::refresh_tokens::Session,
 ) -> Result<AuthResult, ApiError> {
     // JWT times follow the system clock: that is what every verifier of the token compares them with.
     let now = ids::now();
@@ -178,6 +198,9 @@ pub async fn issue_in_session(
         iat: now,
         nbf: now,
         exp: now + app.config.auth_token_lifetime_secs as i64,
+        // The server clock, as the reauthentication check compares it with `state.now()` (equal outside tests).
+        auth_time: Some(session.started_at),
+        sid: Some(session.family_id.clone()),
     };
     let auth_token = state.keys().sign(&claims)?;
     let (refresh_token, refresh_token_expiration) = store::refresh_tokens::create(

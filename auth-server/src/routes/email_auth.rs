@@ -4,11 +4,16 @@ use std::sync::Arc;
 
 use axum::http::StatusCode;
 
+use serde_json::json;
+
 use crate::error::ApiError;
 use crate::ids;
 use crate::limits::ClientIp;
-use crate::mail::{Mail, MailError};
+use crate::mail::{self, Mail, MailError, PasskeyFacts};
 use crate::state::{AppState, RegisteredApp};
+use crate::store::credentials::{self, Credential};
+use crate::store::notices::{self, NoticeKind};
+use crate::store::refresh_tokens;
 use crate::store::users::{self, User, UserStatus};
 use crate::tokens::{self, AuthResult};
 
@@ -46,7 +51,9 @@ pub async fn recipient(
     let email = parse_identifier(identifier)?;
     // Counted before the lookup, so probing unknown addresses is limited as much as mailing known ones.
     state.limit_send(ip, &app.config.id, &email)?;
-    let user = users::find_by_email(state.db(), &app.config.id, &email).await?.ok_or_else(ApiError::user_not_found)?;
+    let user = users::find_live_by_email(state.db(), &app.config.id, &email, state.now())
+        .await?
+        .ok_or_else(ApiError::user_not_found)?;
     match (user.status, purpose) {
         (UserStatus::Inactive, _) => Err(ApiError::user_inactive()),
         (UserStatus::Active, Purpose::Register) => Err(ApiError::new(
@@ -66,13 +73,97 @@ pub async fn deliver(state: &AppState, mail: &Mail) -> Result<(), ApiError> {
     })
 }
 
+/// Send a message that informs (a notice, a confirmation link) rather than one the user is waiting for: a transport
+/// failure is logged, and what triggered it (a sign-in, a registration) still succeeds. The stored notice and the
+/// provisional state do not depend on the mail.
+pub async fn inform(state: &AppState, mail: &Mail) {
+    if let Err(err) = state.mailer().send(mail).await {
+        tracing::warn!(%err, subject = %mail.subject, "sending an account mail failed");
+    }
+}
+
+/// How a mail names a passkey.
+pub fn passkey_facts(credential: &Credential) -> PasskeyFacts {
+    PasskeyFacts { created_at: ids::rfc3339(credential.created_at), user_agent: credential.user_agent.clone() }
+}
+
+/// How the proof of the address came.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Proof<'a> {
+    /// A code or magic link sign-in (E10, E13, E14): counts as a login.
+    SignIn,
+    /// The owner kept this provisional passkey through its confirmation link.
+    KeptPasskey(&'a str),
+}
+
+/// The owner proved control of the address: mark it verified (activating a pending user), remove every passkey still
+/// provisional (except the one being kept), end the sessions those passkeys started, and tell the owner by mail and
+/// by a stored notice.
+///
+/// Pre-account hijacking (Sudhodanan & Paverd, USENIX Security 2022, "classic-federated merge" and "unexpired
+/// session" attacks): a stranger who registered a passkey for someone else's address must not keep it, or any session
+/// it opened, once the address's owner shows up. ASVS 5.0 V6.3.7: users are notified after updates to authentication
+/// details. Runs in one transaction that first updates the user row, so a passkey registration racing with the proof
+/// (`users::claim_unproven`) lands entirely before it (and is removed here) or after it (and is refused).
+pub async fn prove_address(
+    state: &AppState,
+    app: &RegisteredApp,
+    user: &User,
+    proof: Proof<'_>,
+) -> Result<Vec<Credential>, ApiError> {
+    let now = state.now();
+    let mut tx = state.db().begin().await?;
+    let keep = match proof {
+        Proof::SignIn => {
+            users::record_email_login(&mut *tx, &user.id).await?;
+            None
+        }
+        Proof::KeptPasskey(credential_id) => {
+            users::mark_email_verified(&mut *tx, &user.id).await?;
+            Some(credential_id)
+        }
+    };
+    let removed = credentials::remove_provisional(&mut *tx, &user.id, keep).await?;
+    if removed.is_empty() {
+        tx.commit().await?;
+        return Ok(removed);
+    }
+    let removed_ids = removed.iter().map(|c| c.id.clone()).collect::<Vec<_>>();
+    let sessions = refresh_tokens::revoke_started_with(&mut tx, &app.config.id, &removed_ids, now).await?;
+    let facts = removed.iter().map(passkey_facts).collect::<Vec<_>>();
+    let text = format!(
+        "{} passkey(s) registered for your address before you proved it was yours were never confirmed, so they were \
+         removed when you proved it ({}), and their sessions were ended: {}. If one was yours, add it again.",
+        removed.len(),
+        ids::rfc3339(now),
+        facts.iter().map(|f| format!("created {} ({})", f.created_at, f.user_agent.as_deref().unwrap_or("unknown browser"))).collect::<Vec<_>>().join("; "),
+    );
+    let data = json!({
+        "reason": "registered_before_address_proven",
+        "passkeys": removed.iter().map(|c| json!({
+            "id": c.id, "created_at": ids::rfc3339(c.created_at), "user_agent": c.user_agent,
+        })).collect::<Vec<_>>(),
+        "sessions_ended": sessions,
+    });
+    notices::insert(&mut *tx, &app.config.id, &user.id, NoticeKind::ProvisionalPasskeysRemoved, &text, &data, now)
+        .await?;
+    tx.commit().await?;
+    tracing::warn!(
+        app = %app.config.id, user = %user.id, passkeys = removed.len(), sessions,
+        "address proven: removed passkeys registered before it was proven"
+    );
+    inform(state, &mail::provisional_passkeys_removed_mail(&user.email, &app.config.name, &facts)).await;
+    Ok(removed)
+}
+
 /// The user proved control of their address: activate a pending user, mark the address verified, count the
-/// login, and issue the AuthResult. Inactive users are refused even with a valid code.
+/// login, remove passkeys registered before the proof ([`prove_address`]), and issue the AuthResult. Inactive users
+/// are refused even with a valid code.
 pub async fn login_by_email(state: &AppState, app: &Arc<RegisteredApp>, user_id: &str) -> Result<AuthResult, ApiError> {
     let user = users::find_by_id(state.db(), &app.config.id, user_id).await?.ok_or_else(ApiError::user_not_found)?;
     if user.status == UserStatus::Inactive {
         return Err(ApiError::user_inactive());
     }
-    users::record_email_login(state.db(), &user.id).await?;
+    prove_address(state, app, &user, Proof::SignIn).await?;
     tokens::issue_auth_result(state, app, &user.id).await
 }

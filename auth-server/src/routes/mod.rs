@@ -44,6 +44,7 @@ pub fn router(dev: bool) -> Router<AppState> {
         .route("/v1/apps/{app_id}/currentuser", get(current_user::get_current_user))
         .route("/v1/apps/{app_id}/currentuser/devices/start", post(current_user::add_device_start))
         .route("/v1/apps/{app_id}/currentuser/devices/finish", post(current_user::add_device_finish))
+        .route("/v1/apps/{app_id}/passkeys/confirm", get(passkeys::confirm_page).post(passkeys::confirm))
         .route("/v1/apps/{app_id}/tokens", post(session::refresh).delete(session::revoke))
         .route("/v1/apps/{app_id}/.well-known/jwks.json", get(well_known::jwks))
         .route("/locales/v2/{file}", get(locales::get_locale))

@@ -1,8 +1,9 @@
 //! E4–E7: passkey registration and login ceremonies (webauthn-rs as the relying party).
 //! The ceremony state stays on the server (`webauthn_challenges`), is single use and expires.
 
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -13,11 +14,15 @@ use webauthn_rs::prelude::{
 
 use webauthn_rs_proto::ResidentKeyRequirement;
 
+use super::email_auth::{self, Proof};
 use crate::error::{ApiError, ApiJson};
 use crate::ids;
+use crate::mail;
 use crate::state::{AppState, RegisteredApp};
 use crate::store::challenges::{self, CeremonyKind};
-use crate::store::credentials::{self, CredentialError};
+use crate::store::credentials::{self, Credential, CredentialError, NewCredential, UseOutcome};
+use crate::store::notices::{self, NoticeKind};
+use crate::store::refresh_tokens;
 use crate::store::users::{self, User, UserStatus};
 use crate::tokens;
 use crate::views;
@@ -167,6 +172,33 @@ pub(crate) fn credential_error(err: CredentialError) -> ApiError {
     }
 }
 
+/// The registering browser's User-Agent, fit for a mail (see `credentials::sanitize_user_agent`).
+pub(crate) fn user_agent(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|value| value.to_str().ok())
+        .and_then(credentials::sanitize_user_agent)
+}
+
+/// The link in a passkey confirmation mail: this server's confirmation page (`GET .../passkeys/confirm`).
+fn confirmation_link(state: &AppState, app: &RegisteredApp, token: &str) -> String {
+    format!("{}/v1/apps/{}/passkeys/confirm?token={token}", state.public_url(), app.config.id)
+}
+
+/// Mail the owner of the address the link that keeps this provisional passkey.
+pub(crate) async fn send_confirmation(
+    state: &AppState,
+    app: &RegisteredApp,
+    email: &str,
+    credential: &Credential,
+    token: &str,
+) {
+    let link = confirmation_link(state, app, token);
+    let facts = email_auth::passkey_facts(credential);
+    let days = credentials::CONFIRMATION_TTL_SECS / 86_400;
+    email_auth::inform(state, &mail::passkey_confirmation_mail(email, &app.config.name, &facts, &link, days)).await;
+}
+
 /// E4: `POST /register/webauthn/start {"identifier", "authenticator_attachment"}`.
 pub async fn register_start(
     State(state): State<AppState>,
@@ -177,7 +209,9 @@ pub async fn register_start(
     require_passkeys(&app)?;
     let email = ids::normalize_email(&body.identifier)
         .ok_or_else(|| ApiError::bad_request("invalid_identifier", "Enter a valid email address."))?;
-    let user = users::find_by_email(state.db(), &app.config.id, &email).await?.ok_or_else(ApiError::user_not_found)?;
+    let user = users::find_live_by_email(state.db(), &app.config.id, &email, state.now())
+        .await?
+        .ok_or_else(ApiError::user_not_found)?;
     match user.status {
         // An app that requires a verified identifier gets passkeys only after OTP or a magic link proved the
         // address (the element sends such users there first); otherwise anyone could claim any address.
@@ -206,9 +240,15 @@ pub async fn register_start(
 }
 
 /// E5: `POST /register/webauthn/finish` → `{"auth_result"}`; the pending user becomes active.
+///
+/// Nobody has proven the address yet, so the passkey is provisional: it signs in at once (the passkey-first
+/// registration stays one step), and the address gets a link that keeps it. The first proof of the address by its
+/// owner removes it if it was not kept (`email_auth::prove_address`). Two registrations racing for one pending user
+/// each get such a provisional passkey and their own link.
 pub async fn register_finish(
     State(state): State<AppState>,
     Path(app_id): Path<String>,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<RegisterFinish>,
 ) -> Result<Json<Value>, ApiError> {
     let app = state.app(&app_id)?;
@@ -222,18 +262,24 @@ pub async fn register_finish(
         CeremonyKind::Register,
     )
     .await?;
+    let user = users::find_by_id(state.db(), &app.config.id, &user_id).await?.ok_or_else(ApiError::user_not_found)?;
     let mut tx = state.db().begin().await?;
-    // Only a still-pending user may be activated this way; if two registrations raced, the second one loses.
-    if !users::activate_pending(&mut *tx, &user_id).await? {
+    // Pre-account hijacking (Sudhodanan & Paverd 2022): once the owner has proven the address, a handshake started
+    // before that (possibly by a stranger) must not add a passkey; adding one then needs the account's token (E16).
+    if !users::claim_unproven(&mut *tx, &user_id, true).await? {
         return Err(ApiError::new(
             StatusCode::CONFLICT,
             "user_already_exists",
             "An account with this email already exists.",
         ));
     }
-    credentials::insert(&mut tx, &app.config.id, &user_id, &passkey).await.map_err(credential_error)?;
+    let new = NewCredential { passkey: &passkey, provisional: true, user_agent: user_agent(&headers), now: state.now() };
+    let inserted = credentials::insert(&mut tx, &app.config.id, &user_id, new).await.map_err(credential_error)?;
     tx.commit().await?;
-    let auth_result = tokens::issue_auth_result(&state, &app, &user_id).await?;
+    if let Some(token) = &inserted.confirmation_token {
+        send_confirmation(&state, &app, &user.email, &inserted.credential, token).await;
+    }
+    let auth_result = tokens::issue_after_passkey(&state, &app, &user_id, &inserted.credential.id).await?;
     Ok(Json(json!({ "auth_result": auth_result })))
 }
 
@@ -251,7 +297,9 @@ pub async fn login_start(
         .ok_or_else(|| ApiError::bad_request("identifier_required", "An identifier is required for passkey login."))?;
     let email = ids::normalize_email(&identifier)
         .ok_or_else(|| ApiError::bad_request("invalid_identifier", "Enter a valid email address."))?;
-    let user = users::find_by_email(state.db(), &app.config.id, &email).await?.ok_or_else(ApiError::user_not_found)?;
+    let user = users::find_live_by_email(state.db(), &app.config.id, &email, state.now())
+        .await?
+        .ok_or_else(ApiError::user_not_found)?;
     if user.status == UserStatus::Inactive {
         return Err(ApiError::user_inactive());
     }
@@ -307,8 +355,130 @@ pub async fn login_finish(
         .find(|c| c.passkey.cred_id() == result.cred_id())
         .ok_or_else(|| verification_failed("credential not registered to this user"))?;
     credential.passkey.update_credential(&result);
-    credentials::record_use(state.db(), credential).await?;
+    match credentials::record_use(state.db(), credential, result.counter(), state.now()).await? {
+        UseOutcome::Recorded => {}
+        // WebAuthn L3 §7.2 step 21: a counter not above the stored one "is a signal that the authenticator may be
+        // cloned"; this server refuses the assertion (the element then offers a code or link instead).
+        UseOutcome::CounterRegression => {
+            tracing::warn!(
+                app = %app.config.id, user = %user.id, credential = %credential.id, counter = result.counter(),
+                "passkey signature counter did not increase: possible cloned authenticator, login refused"
+            );
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "passkey_counter_regression",
+                "This passkey could not be verified: its signature counter went backwards, which can mean it was \
+                 copied. Sign in another way.",
+            ));
+        }
+        UseOutcome::Missing => return Err(verification_failed("credential removed during the login")),
+    }
     users::record_login(state.db(), &user.id).await?;
-    let auth_result = tokens::issue_auth_result(&state, &app, &user.id).await?;
+    let auth_result = tokens::issue_after_passkey(&state, &app, &user.id, &credential.id).await?;
     Ok(Json(json!({ "auth_result": auth_result })))
+}
+
+/// The confirmation link's secret from `?token=`.
+fn token_param(query: Option<&str>) -> Option<String> {
+    url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .find(|(key, _)| key == "token")
+        .map(|(_, value)| value.trim().to_owned())
+        .filter(|token| !token.is_empty())
+}
+
+fn page(status: StatusCode, html: String) -> Response {
+    let mut response = (status, axum::response::Html(html)).into_response();
+    let headers = response.headers_mut();
+    // A page that carries a secret in its URL: nothing external loads, nothing frames it, no Referer leaks it.
+    for (name, value) in [
+        ("content-security-policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+        ("referrer-policy", "no-referrer"),
+        ("cache-control", "no-store"),
+        ("x-content-type-options", "nosniff"),
+    ] {
+        headers.insert(name, axum::http::HeaderValue::from_static(value));
+    }
+    response
+}
+
+fn link_not_valid(app: &RegisteredApp) -> Response {
+    page(StatusCode::NOT_FOUND, views::confirmation_link_invalid(&app.config.name, &app.origin))
+}
+
+/// `GET /v1/apps/{app_id}/passkeys/confirm?token=` (the link in the confirmation mail): shows which passkey it is
+/// about and asks to keep or remove it. Opening the page changes nothing: mail scanners fetch links on their own,
+/// and a fetch alone must never keep a stranger's passkey. 404 page for an unknown, used or expired link.
+pub async fn confirm_page(
+    State(state): State<AppState>,
+    Path(app_id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ApiError> {
+    let app = state.app(&app_id)?;
+    let Some(token) = token_param(query.as_deref()) else {
+        return Ok(link_not_valid(&app));
+    };
+    let Some(credential) = credentials::find_by_confirmation(state.db(), &app.config.id, &token, state.now()).await?
+    else {
+        return Ok(link_not_valid(&app));
+    };
+    let user = users::find_by_id(state.db(), &app.config.id, &credential.user_id).await?;
+    let email = user.map(|u| u.email).unwrap_or_default();
+    let facts = email_auth::passkey_facts(&credential);
+    Ok(page(StatusCode::OK, views::confirmation_question(&app.config.name, &email, &facts, &token)))
+}
+
+/// `POST /v1/apps/{app_id}/passkeys/confirm` (the page's form: `token`, `action=keep|remove`).
+///
+/// keep: the passkey is confirmed, the address counts as proven (whoever holds the link reads the mailbox), and any
+/// other passkey still provisional is removed as on a code sign-in. remove: only this passkey is deleted and the
+/// sessions it started end. Both work once per link.
+pub async fn confirm(
+    State(state): State<AppState>,
+    Path(app_id): Path<String>,
+    body: String,
+) -> Result<Response, ApiError> {
+    let app = state.app(&app_id)?;
+    let form = url::form_urlencoded::parse(body.as_bytes()).into_owned().collect::<Vec<(String, String)>>();
+    let field = |name: &str| form.iter().find(|(key, _)| key == name).map(|(_, value)| value.trim().to_owned());
+    let (Some(token), Some(action)) = (field("token"), field("action")) else {
+        return Ok(link_not_valid(&app));
+    };
+    let now = state.now();
+    match action.as_str() {
+        "keep" => {
+            let Some(credential) = credentials::confirm(state.db(), &app.config.id, &token, now).await? else {
+                return Ok(link_not_valid(&app));
+            };
+            let user = users::find_by_id(state.db(), &app.config.id, &credential.user_id)
+                .await?
+                .ok_or_else(ApiError::user_not_found)?;
+            let removed = email_auth::prove_address(&state, &app, &user, Proof::KeptPasskey(&credential.id)).await?;
+            let removed = removed.iter().map(email_auth::passkey_facts).collect::<Vec<_>>();
+            Ok(page(StatusCode::OK, views::confirmation_kept(&app.config.name, &app.origin, &removed)))
+        }
+        "remove" => {
+            let mut tx = state.db().begin().await?;
+            let Some(credential) = credentials::remove_by_confirmation(&mut *tx, &app.config.id, &token, now).await?
+            else {
+                return Ok(link_not_valid(&app));
+            };
+            let removed_ids = [credential.id.clone()];
+            let sessions = refresh_tokens::revoke_started_with(&mut tx, &app.config.id, &removed_ids, now).await?;
+            let facts = email_auth::passkey_facts(&credential);
+            let text = format!(
+                "You removed a passkey through its confirmation link ({}): created {} ({}). Its sessions were ended.",
+                ids::rfc3339(now),
+                facts.created_at,
+                facts.user_agent.as_deref().unwrap_or("unknown browser")
+            );
+            let data = json!({ "passkeys": [{ "id": credential.id, "created_at": facts.created_at,
+                "user_agent": facts.user_agent }], "sessions_ended": sessions });
+            notices::insert(&mut *tx, &app.config.id, &credential.user_id, NoticeKind::PasskeyRemoved, &text, &data, now)
+                .await?;
+            tx.commit().await?;
+            tracing::warn!(app = %app.config.id, user = %credential.user_id, sessions, "provisional passkey removed by its owner");
+            Ok(page(StatusCode::OK, views::confirmation_removed(&app.config.name, &app.origin)))
+        }
+        _ => Err(ApiError::bad_request("invalid_request", "action must be \"keep\" or \"remove\".")),
+    }
 }

@@ -58,7 +58,8 @@ pub async fn refresh(
     if user.status == UserStatus::Inactive {
         return Err(ApiError::user_inactive());
     }
-    let auth_result = tokens::issue_in_session(&state, &app, &user.id, Some(&stored.session)).await?;
+    // The same session: `auth_time` stays the sign-in time, so a refresh never counts as a fresh sign-in.
+    let auth_result = tokens::issue_in_session(&state, &app, &user.id, &stored.session).await?;
     Ok(Json(json!({ "auth_result": auth_result })))
 }
 

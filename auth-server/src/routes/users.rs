@@ -27,7 +27,8 @@ pub async fn lookup(
     // A malformed address (or one with markup characters) is a 400, which the element shows as "enter a valid
     // email" and stops: it never reaches the views that inject the identifier as HTML.
     let email = parse_identifier(&identifier)?;
-    match users::find_by_email(state.db(), &app.config.id, &email).await? {
+    // An expired pending user (see `users::PENDING_USER_TTL_SECS`) is absent: the address is free again.
+    match users::find_live_by_email(state.db(), &app.config.id, &email, state.now()).await? {
         Some(user) => {
             let creds = credentials::for_user(state.db(), &user.id).await?;
             Ok(Json(json!({ "user": views::public_user(&user, &creds) })))
@@ -61,7 +62,7 @@ pub async fn create(
         ));
     }
     let email = parse_identifier(&body.identifier)?;
-    let (user, created) = users::create_pending(state.db(), &app.config.id, &email).await?;
+    let (user, created) = users::create_pending(state.db(), &app.config.id, &email, state.now()).await?;
     match user.status {
         users::UserStatus::Pending => {}
         // Registration must not touch an account that already exists: log in instead.

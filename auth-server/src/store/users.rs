@@ -69,17 +69,53 @@ pub async fn find_by_email(db: &Db, app_id: &str, email: &str) -> Result<Option<
     sqlx::query(&sql).bind(app_id).bind(email).fetch_optional(db).await?.as_ref().map(from_row).transpose()
 }
 
+/// A pending user (E3, never activated: no passkey, no proven address) is forgotten this long after E3: the
+/// housekeeping loop deletes it and E2/E3/E4 treat it as absent, so an abandoned or a stranger's pending user does not
+/// hold on to an address (ASVS 5.0 V6: registration must not let others reserve identities). A day leaves a person
+/// who starts registering and comes back later time enough; after it they simply start again.
+pub const PENDING_USER_TTL_SECS: i64 = 24 * 3600;
+
+/// SQL condition: this `users` row is an expired pending user (bound parameter = the latest `created_at` to expire).
+const EXPIRED_PENDING: &str = "users.status = 'pending' AND users.email_verified = 0 AND users.created_at <= {cutoff} \
+     AND NOT EXISTS (SELECT 1 FROM credentials c WHERE c.user_id = users.id)";
+
+fn expired_pending(cutoff: &str) -> String {
+    EXPIRED_PENDING.replace("{cutoff}", cutoff)
+}
+
+/// As [`find_by_email`], but an expired pending user counts as absent (E2, E3, E4 and the e-mail sends).
+pub async fn find_live_by_email(db: &Db, app_id: &str, email: &str, now: i64) -> Result<Option<User>, sqlx::Error> {
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE app_id = $1 AND email = $2 AND NOT ({})", expired_pending("$3"));
+    sqlx::query(&sql)
+        .bind(app_id)
+        .bind(email)
+        .bind(now - PENDING_USER_TTL_SECS)
+        .fetch_optional(db)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+/// Delete expired pending users (run periodically by the server). Returns how many were deleted.
+pub async fn sweep_expired_pending(db: &Db, now: i64) -> Result<u64, sqlx::Error> {
+    let sql = format!("DELETE FROM users WHERE {}", expired_pending("$1"));
+    Ok(sqlx::query(&sql).bind(now - PENDING_USER_TTL_SECS).execute(db).await?.rows_affected())
+}
+
 pub async fn find_by_id(db: &Db, app_id: &str, id: &str) -> Result<Option<User>, sqlx::Error> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE app_id = $1 AND id = $2");
     sqlx::query(&sql).bind(app_id).bind(id).fetch_optional(db).await?.as_ref().map(from_row).transpose()
 }
 
-/// Create a pending user, or return the existing one (E3 must be idempotent). `bool` = newly created.
-pub async fn create_pending(db: &Db, app_id: &str, email: &str) -> Result<(User, bool), sqlx::Error> {
-    if let Some(user) = find_by_email(db, app_id, email).await? {
+/// Create a pending user, or return the existing one (E3 must be idempotent). `bool` = newly created. An expired
+/// pending user (see [`PENDING_USER_TTL_SECS`]) is replaced by a new one with a new id.
+pub async fn create_pending(db: &Db, app_id: &str, email: &str, now: i64) -> Result<(User, bool), sqlx::Error> {
+    if let Some(user) = find_live_by_email(db, app_id, email, now).await? {
         return Ok((user, false));
     }
-    let now = ids::now();
+    let sql = format!("DELETE FROM users WHERE app_id = $1 AND email = $2 AND {}", expired_pending("$3"));
+    sqlx::query(&sql).bind(app_id).bind(email).bind(now - PENDING_USER_TTL_SECS).execute(db).await?;
     let user = User {
         id: ids::random_id(),
         app_id: app_id.to_owned(),
@@ -109,7 +145,7 @@ pub async fn create_pending(db: &Db, app_id: &str, email: &str) -> Result<(User,
     match inserted {
         Ok(_) => Ok((user, true)),
         // A concurrent E3 for the same address won the race: return its row.
-        Err(err) if is_unique_violation(&err) => match find_by_email(db, app_id, email).await? {
+        Err(err) if is_unique_violation(&err) => match find_live_by_email(db, app_id, email, now).await? {
             Some(user) => Ok((user, false)),
             None => Err(err),
         },
@@ -136,8 +172,12 @@ where
 }
 
 /// Record a login proven by a code or link sent to the user's address: as `record_login`, and the address is now
-/// verified (whoever read the message controls the mailbox).
-pub async fn record_email_login(db: &Db, user_id: &str) -> Result<(), sqlx::Error> {
+/// verified (whoever read the message controls the mailbox). Inside the caller's transaction this also locks the
+/// user row, so a passkey registration racing with the proof ([`claim_unproven`]) runs entirely before or after it.
+pub async fn record_email_login<'e, E>(db: E, user_id: &str) -> Result<(), sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     let now = ids::now();
     sqlx::query(
         "UPDATE users SET last_login_at = $1, login_count = login_count + 1, updated_at = $2, email_verified = 1, \
@@ -151,21 +191,51 @@ pub async fn record_email_login(db: &Db, user_id: &str) -> Result<(), sqlx::Erro
     Ok(())
 }
 
-/// Activate a pending user; false when the user was not pending any more (someone else finished first).
-pub async fn activate_pending<'e, E>(db: E, user_id: &str) -> Result<bool, sqlx::Error>
+/// Mark the address proven (the owner kept a passkey through its confirmation link) without counting a login.
+pub async fn mark_email_verified<'e, E>(db: E, user_id: &str) -> Result<(), sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    sqlx::query(
+        "UPDATE users SET email_verified = 1, updated_at = $1, \
+         status = CASE WHEN status = 'pending' THEN 'active' ELSE status END WHERE id = $2",
+    )
+    .bind(ids::now())
+    .bind(user_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// E5: activate the user for a passkey registered before the address was proven; false once the address is proven
+/// (then the handshake, started before the proof, must not add a passkey) or the user is inactive. Pending and
+/// still-unproven active users both pass: two registrations racing for one pending user each get a provisional
+/// passkey. In a transaction, the UPDATE holds the user row until commit (see [`record_email_login`]).
+pub async fn claim_unproven<'e, E>(db: E, user_id: &str, count_login: bool) -> Result<bool, sqlx::Error>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
     let now = ids::now();
-    let done = sqlx::query(
-        "UPDATE users SET status = 'active', last_login_at = $1, login_count = login_count + 1, updated_at = $2 \
-         WHERE id = $3 AND status = 'pending'",
-    )
-    .bind(now)
-    .bind(now)
-    .bind(user_id)
-    .execute(db)
-    .await?;
+    let done = if count_login {
+        sqlx::query(
+            "UPDATE users SET status = 'active', updated_at = $1, last_login_at = $2, login_count = login_count + 1 \
+             WHERE id = $3 AND email_verified = 0 AND status IN ('pending', 'active')",
+        )
+        .bind(now)
+        .bind(now)
+        .bind(user_id)
+        .execute(db)
+        .await?
+    } else {
+        sqlx::query(
+            "UPDATE users SET status = 'active', updated_at = $1 \
+             WHERE id = $2 AND email_verified = 0 AND status IN ('pending', 'active')",
+        )
+        .bind(now)
+        .bind(user_id)
+        .execute(db)
+        .await?
+    };
     Ok(done.rows_affected() == 1)
 }
 

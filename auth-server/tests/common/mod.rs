@@ -71,6 +71,7 @@ fn app_config(id: &str, origin: &str, public_signup: bool) -> AppConfig {
         refresh_token_lifetime_secs: 86_400,
         session_absolute_lifetime_secs: 7 * 86_400,
         management_api_key_sha256: vec![ids::sha256_hex(API_KEY)],
+        reauthentication_window_secs: 600,
     }
 }
 
