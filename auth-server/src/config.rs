@@ -186,7 +186,8 @@ impl AppConfig {
         {
             return Err(self.invalid("token and session lifetimes must be positive"));
         }
-        if self.reauthentication_window_secs == 0 || self.reauthentication_window_secs > MAX_REAUTHENTICATION_WINDOW_SECS
+        if self.reauthentication_window_secs == 0
+            || self.reauthentication_window_secs > MAX_REAUTHENTICATION_WINDOW_SECS
         {
             return Err(self.invalid(format!(
                 "reauthentication_window_secs must be 1-{MAX_REAUTHENTICATION_WINDOW_SECS} seconds"

@@ -13,15 +13,15 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::Serialize;
 
-/// What a message carries, so the dev mailbox can show it as a field as well as in the text.
+/// What a message carries, so the dev mailbox can show it as a field as well as in the text. `PasskeyConfirmation`:
+/// "a passkey was created for this address", the link keeps (or removes) that one passkey. `AccountNotice`:
+/// something happened to the account (passkeys removed or added), nothing to click.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum MailKind {
     Otp { code: String },
     MagicLink { link: String },
-    /// "A passkey was created for this address": the link keeps (or removes) that one passkey.
     PasskeyConfirmation { link: String },
-    /// Something happened to the account (passkeys removed or added); nothing to click.
     AccountNotice,
 }
 

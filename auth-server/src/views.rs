@@ -135,12 +135,7 @@ fn back_to_app(app_name: &str, origin: &str) -> String {
 }
 
 /// The question: keep or remove this passkey? The forms post back to the same URL (`form-action 'self'`).
-pub fn confirmation_question(
-    app_name: &str,
-    email: &str,
-    passkey: &crate::mail::PasskeyFacts,
-    token: &str,
-) -> String {
+pub fn confirmation_question(app_name: &str, email: &str, passkey: &crate::mail::PasskeyFacts, token: &str) -> String {
     let token = escape_html(token);
     let body = format!(
         "<p>A passkey was registered for {} with the address <b>{}</b>:</p>\n<p>{}</p>\n\

@@ -8,7 +8,9 @@ use serde_json::{json, Value};
 use webauthn_rs::prelude::RegisterPublicKeyCredential;
 
 use super::email_auth;
-use super::passkeys::{credential_error, finish_registration, require_passkeys, send_confirmation, start_registration, user_agent};
+use super::passkeys::{
+    credential_error, finish_registration, require_passkeys, send_confirmation, start_registration, user_agent,
+};
 use crate::error::{ApiError, ApiJson};
 use crate::ids;
 use crate::mail;

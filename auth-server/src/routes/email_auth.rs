@@ -136,7 +136,11 @@ pub async fn prove_address(
          removed when you proved it ({}), and their sessions were ended: {}. If one was yours, add it again.",
         removed.len(),
         ids::rfc3339(now),
-        facts.iter().map(|f| format!("created {} ({})", f.created_at, f.user_agent.as_deref().unwrap_or("unknown browser"))).collect::<Vec<_>>().join("; "),
+        facts
+            .iter()
+            .map(|f| format!("created {} ({})", f.created_at, f.user_agent.as_deref().unwrap_or("unknown browser")))
+            .collect::<Vec<_>>()
+            .join("; "),
     );
     let data = json!({
         "reason": "registered_before_address_proven",

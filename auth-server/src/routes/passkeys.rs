@@ -273,7 +273,8 @@ pub async fn register_finish(
             "An account with this email already exists.",
         ));
     }
-    let new = NewCredential { passkey: &passkey, provisional: true, user_agent: user_agent(&headers), now: state.now() };
+    let new =
+        NewCredential { passkey: &passkey, provisional: true, user_agent: user_agent(&headers), now: state.now() };
     let inserted = credentials::insert(&mut tx, &app.config.id, &user_id, new).await.map_err(credential_error)?;
     tx.commit().await?;
     if let Some(token) = &inserted.confirmation_token {
@@ -473,8 +474,16 @@ pub async fn confirm(
             );
             let data = json!({ "passkeys": [{ "id": credential.id, "created_at": facts.created_at,
                 "user_agent": facts.user_agent }], "sessions_ended": sessions });
-            notices::insert(&mut *tx, &app.config.id, &credential.user_id, NoticeKind::PasskeyRemoved, &text, &data, now)
-                .await?;
+            notices::insert(
+                &mut *tx,
+                &app.config.id,
+                &credential.user_id,
+                NoticeKind::PasskeyRemoved,
+                &text,
+                &data,
+                now,
+            )
+            .await?;
             tx.commit().await?;
             tracing::warn!(app = %app.config.id, user = %credential.user_id, sessions, "provisional passkey removed by its owner");
             Ok(page(StatusCode::OK, views::confirmation_removed(&app.config.name, &app.origin)))

@@ -256,11 +256,16 @@ pub async fn remove_provisional<'e, E>(db: E, user_id: &str, keep: Option<&str>)
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
-    let sql = format!(
-        "DELETE FROM credentials WHERE user_id = $1 AND confirmed_at IS NULL AND id <> $2 RETURNING {COLUMNS}"
-    );
-    let mut removed =
-        sqlx::query(&sql).bind(user_id).bind(keep.unwrap_or("")).fetch_all(db).await?.iter().map(from_row).collect::<Result<Vec<_>, _>>()?;
+    let sql =
+        format!("DELETE FROM credentials WHERE user_id = $1 AND confirmed_at IS NULL AND id <> $2 RETURNING {COLUMNS}");
+    let mut removed = sqlx::query(&sql)
+        .bind(user_id)
+        .bind(keep.unwrap_or(""))
+        .fetch_all(db)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect::<Result<Vec<_>, _>>()?;
     removed.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
     Ok(removed)
 }

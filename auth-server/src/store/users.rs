@@ -85,7 +85,8 @@ fn expired_pending(cutoff: &str) -> String {
 
 /// As [`find_by_email`], but an expired pending user counts as absent (E2, E3, E4 and the e-mail sends).
 pub async fn find_live_by_email(db: &Db, app_id: &str, email: &str, now: i64) -> Result<Option<User>, sqlx::Error> {
-    let sql = format!("SELECT {COLUMNS} FROM users WHERE app_id = $1 AND email = $2 AND NOT ({})", expired_pending("$3"));
+    let sql =
+        format!("SELECT {COLUMNS} FROM users WHERE app_id = $1 AND email = $2 AND NOT ({})", expired_pending("$3"));
     sqlx::query(&sql)
         .bind(app_id)
         .bind(email)

@@ -21,15 +21,19 @@ pub async fn code_sign_in(ctx: &Ctx, email: &str) -> Value {
     let (status, body) = ctx.post(&format!("/v1/apps/{APP_ID}/login/otp"), json!({ "identifier": email })).await;
     assert_eq!(status, StatusCode::OK, "login/otp: {body}");
     let code = ctx.last_code(email);
-    let (status, body) = ctx
-        .post(&format!("/v1/apps/{APP_ID}/otp/activate"), json!({ "otp": code, "otp_id": body["otp_id"] }))
-        .await;
+    let (status, body) =
+        ctx.post(&format!("/v1/apps/{APP_ID}/otp/activate"), json!({ "otp": code, "otp_id": body["otp_id"] })).await;
     assert_eq!(status, StatusCode::OK, "otp/activate: {body}");
     body["auth_result"].clone()
 }
 
 /// E3 + E4 + authenticator + E5 with this User-Agent. Returns `(status, body)` of E5.
-pub async fn register_from(ctx: &Ctx, email: &str, authenticator: &mut SoftPasskey, agent: &str) -> (StatusCode, Value) {
+pub async fn register_from(
+    ctx: &Ctx,
+    email: &str,
+    authenticator: &mut SoftPasskey,
+    agent: &str,
+) -> (StatusCode, Value) {
     ctx.create_user(email).await;
     let start = ctx.register_start(email).await;
     finish_register_from(ctx, &start, authenticator, agent).await

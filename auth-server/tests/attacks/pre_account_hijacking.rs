@@ -133,9 +133,7 @@ async fn owner_signing_in_with_a_code_before_confirming_is_told_and_can_add_the_
     assert_eq!(status, StatusCode::OK, "a passkey added after the proof is not provisional");
 }
 
-async fn stranger_finishing_registration_on_owners_in_progress_registration_gets_only_a_provisional_passkey(
-    ctx: &Ctx,
-) {
+async fn stranger_finishing_registration_on_owners_in_progress_registration_gets_only_a_provisional_passkey(ctx: &Ctx) {
     ctx.create_user(VICTIM).await;
     let owner_start = ctx.register_start(VICTIM).await;
     let stranger_start = ctx.register_start(VICTIM).await;
@@ -197,7 +195,8 @@ async fn confirmation_link_is_single_use_and_expires(ctx: &Ctx) {
     assert_eq!(answer_link(ctx, &link, "keep").await.0, StatusCode::NOT_FOUND);
     // The passkey is still provisional: the owner's code sign-in removes it.
     code_sign_in(ctx, other).await;
-    let (status, _) = ctx.post(&format!("/v1/apps/{APP_ID}/login/webauthn/start"), json!({ "identifier": other })).await;
+    let (status, _) =
+        ctx.post(&format!("/v1/apps/{APP_ID}/login/webauthn/start"), json!({ "identifier": other })).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
 
@@ -222,9 +221,8 @@ async fn abandoned_pending_user_does_not_squat_the_address(ctx: &Ctx) {
     // After the TTL the pending user is absent for E2, E4 and E3...
     let (status, body) = ctx.get(&format!("/v1/apps/{APP_ID}/users?identifier={VICTIM}")).await;
     assert_eq!((status, body), (StatusCode::OK, json!({ "user": null })));
-    let (status, body) = ctx
-        .post(&format!("/v1/apps/{APP_ID}/register/webauthn/start"), json!({ "identifier": VICTIM }))
-        .await;
+    let (status, body) =
+        ctx.post(&format!("/v1/apps/{APP_ID}/register/webauthn/start"), json!({ "identifier": VICTIM })).await;
     assert_error(status, &body, StatusCode::NOT_FOUND, "user_not_found");
     let (status, body) = ctx.post(&format!("/v1/apps/{APP_ID}/users"), json!({ "identifier": VICTIM })).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");

@@ -22,9 +22,7 @@ async fn cloned_authenticator_replaying_a_lower_counter_is_refused(ctx: &Ctx) {
     let second = ctx.login_start(email).await;
     let low = get_assertion(&mut key, ORIGIN, &first["handshake"]["challenge"]);
     let high = get_assertion(&mut key, ORIGIN, &second["handshake"]["challenge"]);
-    let finish = |start: &serde_json::Value, assertion: serde_json::Value| {
-        json!({ "handshake_id": start["handshake"]["id"], "user_id": start["user"]["id"], "handshake_response": assertion })
-    };
+    let finish = |start: &serde_json::Value, assertion: serde_json::Value| json!({ "handshake_id": start["handshake"]["id"], "user_id": start["user"]["id"], "handshake_response": assertion });
     let uri = format!("/v1/apps/{APP_ID}/login/webauthn/finish");
     let (status, body) = ctx.post(&uri, finish(&second, high)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -63,7 +61,10 @@ async fn concurrent_logins_never_lose_the_highest_counter(ctx: &Ctx) {
     assert_eq!(stored.usage_count, recorded, "every accepted use counted, no refused one");
     assert!(recorded >= 1);
     // Authenticators without a counter always send 0: accepted while the stored counter is 0, refused after 24.
-    assert_eq!(credentials::record_use(ctx.state.db(), &credential, 0, 0).await.unwrap(), UseOutcome::CounterRegression);
+    assert_eq!(
+        credentials::record_use(ctx.state.db(), &credential, 0, 0).await.unwrap(),
+        UseOutcome::CounterRegression
+    );
     let mut zero_key = authenticator();
     let (zero_user, _) = ctx.register_passkey("zero@example.com", &mut zero_key).await;
     let zero = credentials::for_user(ctx.state.db(), &zero_user).await.unwrap().remove(0);

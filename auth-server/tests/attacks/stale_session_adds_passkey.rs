@@ -34,9 +34,8 @@ async fn stolen_session_older_than_the_window_cannot_add_a_passkey(ctx: &Ctx) {
     // A handshake started inside the window is refused at finish once the window has passed.
     let fresh = code_sign_in(ctx, OWNER).await;
     let token = fresh["auth_token"].as_str().unwrap();
-    let (status, start) = ctx
-        .post_bearer(&format!("/v1/apps/{APP_ID}/currentuser/devices/start"), json!({}), token)
-        .await;
+    let (status, start) =
+        ctx.post_bearer(&format!("/v1/apps/{APP_ID}/currentuser/devices/start"), json!({}), token).await;
     assert_eq!(status, StatusCode::OK, "{start}");
     ctx.state.clock().advance(601);
     let credential = create_credential(&mut thief, ORIGIN, &start["handshake"]["challenge"]);
@@ -61,9 +60,8 @@ async fn refreshing_an_old_session_does_not_make_its_sign_in_fresh(ctx: &Ctx) {
     assert_eq!(jwt_part(&token, 1)["auth_time"], signed_in_at, "a refresh keeps the sign-in time");
     let mut key = authenticator();
     // 400 s after the sign-in: still inside the window, even with the refreshed token.
-    let (status, start) = ctx
-        .post_bearer(&format!("/v1/apps/{APP_ID}/currentuser/devices/start"), json!({}), &token)
-        .await;
+    let (status, start) =
+        ctx.post_bearer(&format!("/v1/apps/{APP_ID}/currentuser/devices/start"), json!({}), &token).await;
     assert_eq!(status, StatusCode::OK, "{start}");
     ctx.state.clock().advance(300);
     let (status, body) = add_passkey(ctx, &token, &mut key).await;
