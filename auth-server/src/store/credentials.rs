@@ -36,14 +36,6 @@ impl Credential {
     pub fn is_provisional(&self) -> bool {
         self.confirmed_at.is_none()
     }
-
-    /// How mails and notices name this passkey: its browser, or its name.
-    pub fn description(&self) -> String {
-        match &self.user_agent {
-            Some(agent) => format!("{} (browser: \"{agent}\")", self.friendly_name),
-            None => self.friendly_name.clone(),
-        }
-    }
 }
 
 #[derive(Debug, thiserror::Error)]

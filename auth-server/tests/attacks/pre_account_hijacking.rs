@@ -49,6 +49,9 @@ async fn stranger_registers_passkey_before_owner_verifies_email_loses_it(ctx: &C
     assert_eq!(notices[0].kind, "provisional_passkeys_removed");
     assert_eq!(notices[0].data["passkeys"].as_array().unwrap().len(), 1);
     assert_eq!(notices[0].read_at, None);
+    let store = auth_server::store::notices::mark_read(ctx.state.db(), APP_ID, &user_id, &notices[0].id, 1).await;
+    assert!(store.unwrap(), "the account page can mark it read");
+    assert_eq!(notices_of(ctx, &user_id).await[0].read_at, Some(1));
 }
 
 async fn stranger_session_ends_and_its_token_cannot_add_a_passkey_once_owner_proves_address(ctx: &Ctx) {
