@@ -71,8 +71,9 @@ pub async fn find_by_email(db: &Db, app_id: &str, email: &str) -> Result<Option<
 
 /// A pending user (E3, never activated: no passkey, no proven address) is forgotten this long after E3: the
 /// housekeeping loop deletes it and E2/E3/E4 treat it as absent, so an abandoned or a stranger's pending user does not
-/// hold on to an address (ASVS 5.0 V6: registration must not let others reserve identities). A day leaves a person
-/// who starts registering and comes back later time enough; after it they simply start again.
+/// hold on to an address (the pre-account hijacking paper, Sudhodanan & Paverd 2022, recommends expiring unverified
+/// accounts). A day leaves a person who starts registering and comes back later time enough; after it they simply
+/// start again.
 pub const PENDING_USER_TTL_SECS: i64 = 24 * 3600;
 
 /// SQL condition: this `users` row is an expired pending user (bound parameter = the latest `created_at` to expire).

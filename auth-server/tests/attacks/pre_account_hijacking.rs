@@ -21,6 +21,7 @@ on_both_databases!(
     user_agent_of_a_stranger_cannot_forge_lines_in_the_owners_mail,
     abandoned_pending_user_does_not_squat_the_address,
     late_handshake_cannot_add_a_passkey_after_the_owner_proved_the_address,
+    strangers_passkey_is_removed_when_the_owner_signs_in_with_a_magic_link,
 );
 
 const VICTIM: &str = "victim@example.com";
@@ -249,4 +250,42 @@ async fn late_handshake_cannot_add_a_passkey_after_the_owner_proved_the_address(
     let mut stranger = authenticator();
     let (status, body) = finish_register_from(ctx, &stranger_start, &mut stranger, "Stranger/1.0").await;
     assert_error(status, &body, StatusCode::CONFLICT, "user_already_exists");
+}
+
+async fn strangers_passkey_is_removed_when_the_owner_signs_in_with_a_magic_link(ctx: &Ctx) {
+    let app = |path: &str| format!("/v1/apps/{LINK_APP_ID}{path}");
+    // The stranger registers a passkey on the magic-link app.
+    let (status, _) = ctx.post(&app("/users"), json!({ "identifier": VICTIM })).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, start) = ctx.post(&app("/register/webauthn/start"), json!({ "identifier": VICTIM })).await;
+    let mut stranger = authenticator();
+    let credential = create_credential(&mut stranger, LINK_ORIGIN, &start["handshake"]["challenge"]);
+    let (status, body) = ctx
+        .post(
+            &app("/register/webauthn/finish"),
+            json!({ "handshake_id": start["handshake"]["id"], "user_id": start["user"]["id"], "handshake_response": credential }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    // The owner signs in with a magic link (E12, E14 in the link's tab, E13 in the requesting tab).
+    let (_, sent) = ctx.post(&app("/login/magic-link"), json!({ "identifier": VICTIM, "magic_link_path": "/" })).await;
+    let link = ctx.last_link(VICTIM);
+    let token =
+        url::Url::parse(&link).unwrap().query_pairs().find(|(k, _)| k == "psg_magic_link").unwrap().1.into_owned();
+    let (status, opened) = ctx.patch(&app("/magic-link/activate"), json!({ "magic_link": token })).await;
+    assert_eq!(status, StatusCode::OK, "{opened}");
+    let (status, _) = ctx.post(&app("/magic-link/status"), json!({ "id": sent["magic_link"]["id"] })).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = ctx.post(&app("/login/webauthn/start"), json!({ "identifier": VICTIM })).await;
+    assert_error(status, &body, StatusCode::BAD_REQUEST, "no_passkeys");
+    assert_eq!(account_mails(ctx, VICTIM).len(), 1, "one removal mail, not one per proof");
+    // The elements' AddDevice step right after the link sign-in works.
+    let (status, start) = ctx
+        .post_bearer(
+            &app("/currentuser/devices/start"),
+            json!({}),
+            opened["auth_result"]["auth_token"].as_str().unwrap(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{start}");
 }
