@@ -22,7 +22,7 @@ const OWNER: &str = "owner@example.com";
 async fn stolen_session_older_than_the_window_cannot_add_a_passkey(ctx: &Ctx) {
     let session = code_sign_in(ctx, OWNER).await;
     let token = session["auth_token"].as_str().unwrap();
-    assert_eq!(jwt_part(token, 1)["auth_time"].as_i64().is_some(), true, "auth_time claim: {}", jwt_part(token, 1));
+    assert!(jwt_part(token, 1)["auth_time"].as_i64().is_some(), "auth_time claim: {}", jwt_part(token, 1));
     ctx.state.clock().advance(601);
     let mut thief = authenticator();
     let (status, body) = add_passkey(ctx, token, &mut thief).await;
