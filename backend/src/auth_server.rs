@@ -6,6 +6,8 @@ use jsonwebtoken::DecodingKey;
 use reqwest::{StatusCode, Url};
 use serde::Deserialize;
 
+use crate::log_text::Untrusted;
+
 #[derive(Debug, thiserror::Error)]
 pub enum AuthServerError {
     #[error("auth server URL `{0}` cannot be a base URL")]
@@ -82,13 +84,13 @@ impl AuthServer {
                     && jwk.alg.as_deref().is_none_or(|a| a == "RS256");
                 let kid = jwk.kid.filter(|kid| !kid.is_empty())?;
                 if !usable {
-                    tracing::debug!(%kid, "skipping a JWKS key that is not an RS256 signing key");
+                    tracing::debug!(kid = %Untrusted(&kid), "skipping a JWKS key that is not an RS256 signing key");
                     return None;
                 }
                 match DecodingKey::from_rsa_components(jwk.n.as_deref()?, jwk.e.as_deref()?) {
                     Ok(key) => Some(PublicKey { kid, key }),
                     Err(error) => {
-                        tracing::warn!(%kid, %error, "skipping a JWKS key with unreadable n/e");
+                        tracing::warn!(kid = %Untrusted(&kid), %error, "skipping a JWKS key with unreadable n/e");
                         None
                     }
                 }

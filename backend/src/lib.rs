@@ -9,7 +9,9 @@ pub mod db;
 pub mod email;
 pub mod error;
 pub mod extract;
+pub mod log_text;
 pub mod routes;
+pub mod server;
 pub mod state;
 pub mod token;
 
@@ -67,13 +69,15 @@ fn with_api_layers(routes: Router, allowed_origins: &[HeaderValue], timeout: Dur
         .layer(TraceLayer::new_for_http())
 }
 
-/// Serves [`app`] on `listener` until `shutdown` completes, then lets in-flight requests finish.
+/// Serves [`app`] on `listener` until `shutdown` completes, then lets in-flight requests finish. Clients that do
+/// not send their headers within `state.header_read_timeout` are disconnected ([`server`]).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, app(state)).with_graceful_shutdown(shutdown).await
+    let header_read_timeout = state.header_read_timeout;
+    server::serve(listener, app(state), header_read_timeout, shutdown).await
 }
 
 #[cfg(test)]
