@@ -195,6 +195,21 @@ fn newline_in_token_alg_cannot_forge_a_log_line() {
     assert!(!output.contains('\r'), "a raw carriage return reached the log:\n{output}");
 }
 
+/// The request path is the other text every client controls that reaches the log (tower-http's request span, at
+/// `debug`). hyper refuses ASCII controls there but lets UTF-8 through, so NEL (U+0085, a line break for some
+/// log viewers) and U+2028 must be escaped too.
+#[test]
+fn line_breaks_in_the_request_path_cannot_forge_a_trace_log_line() {
+    let mut backend = BackendProcess::start(&[("RUST_LOG", "info,tower_http=debug")]);
+    let status =
+        backend.request("/a\u{85}2026-12-01T00:00:00Z_INFO_fake\u{2028}x", &[("User-Agent", "evil\u{85}agent")]);
+    assert!(status.starts_with("HTTP/1.1 404"), "{status}");
+    let logged = backend.wait_for_line(|line| line.contains("finished processing request"));
+    assert!(logged.contains("uri=/a\\u{85}2026-12-01T00:00:00Z_INFO_fake\\u{2028}x"), "{logged}");
+    let output = backend.output();
+    assert!(!output.contains('\u{85}') && !output.contains('\u{2028}'), "a raw line break reached the log:\n{output}");
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Item 10: tokens are checked for their issuer, and plain-http auth URLs are called out
 
