@@ -255,3 +255,65 @@ fn plain_http_auth_url_to_a_remote_host_is_warned_about_at_start() {
         assert!(!backend.output().lines().any(warning), "{quiet}:\n{}", backend.output());
     }
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// A spoofed or broken auth server (what plain http, a hijacked DNS name or a compromised proxy would give)
+
+/// Serves `router` on an ephemeral 127.0.0.1 port for the rest of the test; returns its base URL.
+async fn serve_on_loopback(router: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    url
+}
+
+const JWKS_ROUTE: &str = "/v1/apps/{app}/.well-known/jwks.json";
+
+/// The JWKS URL answers with a redirect to a server holding keys of the attacker's choosing (here key A, so a
+/// followed redirect would make the token pass). The backend does not follow it: the keys that decide what is
+/// genuine come only from the configured URL (OWASP ASVS 5.0 V12.3, V15.3 "defend against SSRF").
+#[tokio::test]
+async fn jwks_redirect_to_another_host_is_not_followed() {
+    let elsewhere = FakeAuthServer::start().await;
+    let target = format!("{}/v1/apps/{APP_ID}/.well-known/jwks.json", elsewhere.url);
+    let redirecting = serve_on_loopback(axum::Router::new().route(
+        JWKS_ROUTE,
+        axum::routing::get(move || {
+            let target = target.clone();
+            async move { axum::response::Redirect::temporary(&target) }
+        }),
+    ))
+    .await;
+    let h = Harness::start_with(TestDb::sqlite(), |config| config.auth_url = redirecting).await;
+    let reply = h.get_user(&token_for("victim")).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(elsewhere.jwks_hits(), 0, "the redirect was not followed");
+    h.finish().await;
+}
+
+/// A JWKS that never ends (or is merely huge) would be buffered whole; the backend stops reading at 256 KiB,
+/// with or without a Content-Length, and keeps its old keys (none here, so the token is refused).
+#[tokio::test]
+async fn oversized_jwks_is_refused_instead_of_buffered() {
+    let padded = json!({"keys": [TestKey::a().jwk], "padding": "x".repeat(1024 * 1024)}).to_string();
+    let with_length = padded.clone();
+    let router = axum::Router::new()
+        .route(
+            JWKS_ROUTE,
+            axum::routing::get(move || async move { ([(header::CONTENT_TYPE, "application/json")], with_length) }),
+        )
+        .route(
+            "/chunked/v1/apps/{app}/.well-known/jwks.json",
+            axum::routing::get(move || {
+                let chunks: Vec<Result<String, std::io::Error>> =
+                    padded.as_bytes().chunks(8192).map(|c| Ok(String::from_utf8_lossy(c).into_owned())).collect();
+                async move { Body::from_stream(futures_util::stream::iter(chunks)) }
+            }),
+        );
+    let url = serve_on_loopback(router).await;
+    for auth_url in [url.clone(), format!("{url}/chunked")] {
+        let h = Harness::start_with(TestDb::sqlite(), |config| config.auth_url = auth_url.clone()).await;
+        assert_eq!(h.get_user(&token_for("victim")).await.status, StatusCode::UNAUTHORIZED, "{auth_url}");
+        h.finish().await;
+    }
+}
