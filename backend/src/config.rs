@@ -1,5 +1,6 @@
 //! Command-line flags and environment variables (DESIGN §4). Every flag also reads the variable in brackets.
 
+use std::ffi::OsString;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -90,25 +91,28 @@ impl Config {
     /// Flags and environment, like `Config::parse`, plus `REQUEST_TIMEOUT_SECS` as a second name of
     /// `REQUEST_TIMEOUT` (the auth server's flags end in `-secs`; one set of variables should fit both servers).
     pub fn load() -> Config {
+        Config::load_from(std::env::args_os(), |name| std::env::var_os(name)).unwrap_or_else(|error| error.exit())
+    }
+
+    /// [`Config::load`] with the arguments and the lookup of `REQUEST_TIMEOUT_SECS` given (the variables named
+    /// in the flags' `env` are still read by clap from the process environment).
+    pub fn load_from<I, T>(args: I, var: impl Fn(&str) -> Option<OsString>) -> Result<Config, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<OsString> + Clone,
+    {
         use clap::{CommandFactory, FromArgMatches};
-        let matches = Config::command().get_matches();
-        let mut config = Config::from_arg_matches(&matches).unwrap_or_else(|error| error.exit());
+        let matches = Config::command().try_get_matches_from(args)?;
+        let mut config = Config::from_arg_matches(&matches)?;
         let request_timeout_given = matches
             .value_source("request_timeout")
             .is_some_and(|source| source != clap::parser::ValueSource::DefaultValue);
-        if !request_timeout_given {
-            if let Some(text) = std::env::var_os("REQUEST_TIMEOUT_SECS") {
-                match parse_duration(&text.to_string_lossy()) {
-                    Ok(duration) => config.request_timeout = duration,
-                    Err(error) => clap::Error::raw(
-                        clap::error::ErrorKind::ValueValidation,
-                        format!("REQUEST_TIMEOUT_SECS: {error}\n"),
-                    )
-                    .exit(),
-                }
-            }
+        if let (false, Some(text)) = (request_timeout_given, var("REQUEST_TIMEOUT_SECS")) {
+            config.request_timeout = parse_duration(&text.to_string_lossy()).map_err(|error| {
+                clap::Error::raw(clap::error::ErrorKind::ValueValidation, format!("REQUEST_TIMEOUT_SECS: {error}\n"))
+            })?;
         }
-        config
+        Ok(config)
     }
 
     /// The `iss` tokens must carry, or `None` when `--skip-issuer-check` turned the check off.
@@ -266,6 +270,18 @@ mod tests {
         config.token_issuer = None;
         assert_eq!(config.required_issuer(), Ok(None));
         assert!(config.startup_warnings().iter().any(|w| w.contains("--skip-issuer-check")));
+    }
+
+    #[test]
+    fn request_timeout_secs_is_a_second_name_for_request_timeout() {
+        let args = ["backend", "--auth-url", "http://localhost:8081", "--app-id", "dev-app", "--auth-api-key", "k"];
+        let secs = |value: &'static str| move |name: &str| (name == "REQUEST_TIMEOUT_SECS").then(|| value.into());
+        if std::env::var_os("REQUEST_TIMEOUT").is_none() {
+            assert_eq!(Config::load_from(args, secs("4")).unwrap().request_timeout, Duration::from_secs(4));
+            assert!(Config::load_from(args, secs("soon")).unwrap_err().to_string().contains("REQUEST_TIMEOUT_SECS"));
+        }
+        let given = args.iter().copied().chain(["--request-timeout", "7s"]);
+        assert_eq!(Config::load_from(given, secs("4")).unwrap().request_timeout, Duration::from_secs(7));
     }
 
     #[test]
