@@ -64,7 +64,13 @@ pub struct Config {
 
     /// A request that takes longer (reading its body included) is answered 503 `timeout`. Also read from
     /// `REQUEST_TIMEOUT_SECS` (the auth server's spelling) when `REQUEST_TIMEOUT` is not set.
-    #[arg(long, alias = "request-timeout-secs", env = "REQUEST_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    #[arg(
+        long,
+        alias = "request-timeout-secs",
+        env = "REQUEST_TIMEOUT",
+        default_value = "10s",
+        value_parser = parse_duration
+    )]
     pub request_timeout: Duration,
 
     /// A connection whose request line and headers are not complete within this time is closed, as is a
@@ -140,7 +146,8 @@ impl Config {
             // anyone on the path can serve their own JWKS (and mint accepted tokens) or change e-mail addresses.
             warnings.push(format!(
                 "--auth-url {} is plain http to a host that is not this machine: anyone on the network path can \
-                 replace the JWKS (and so mint tokens this server accepts) or the users' e-mail addresses; use https://",
+                 replace the JWKS (and so mint tokens this server accepts) or the users' e-mail addresses; \
+                 use https://",
                 self.auth_url
             ));
         }

@@ -1,5 +1,5 @@
 //! Verifies the auth server's bearer tokens (passage-auth-api.md §8): RS256 only, `kid` from the JWKS, `exp`,
-//! `nbf`, `aud`, optional `iss`, non-empty `sub`.
+//! `nbf`, `aud`, `iss` (the configured issuer, by default the app id; unless turned off), non-empty `sub`.
 //!
 //! Keys are cached; an unknown `kid` triggers a JWKS download at most once per `min_refetch_interval`, so forged
 //! tokens cannot turn this server into a load generator against the auth server. Tokens that passed are
@@ -263,7 +263,8 @@ impl TokenVerifier {
             }
             Err(error) => {
                 // The error may quote the auth server's (or a spoofer's) answer.
-                tracing::warn!(error = %Untrusted(&error), url = self.auth_server.jwks_url(), "could not download the JWKS");
+                let url = self.auth_server.jwks_url();
+                tracing::warn!(error = %Untrusted(&error), url, "could not download the JWKS");
                 false
             }
         }
