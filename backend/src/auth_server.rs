@@ -3,8 +3,11 @@
 use std::time::Duration;
 
 use jsonwebtoken::DecodingKey;
-use reqwest::{StatusCode, Url};
+use reqwest::{Response, StatusCode, Url};
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
+
+use crate::log_text::Untrusted;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AuthServerError {
@@ -14,7 +17,15 @@ pub enum AuthServerError {
     Transport(#[from] reqwest::Error),
     #[error("the auth server answered {status} to {what}")]
     Status { what: &'static str, status: StatusCode },
+    #[error("the auth server's answer to {what} is larger than {MAX_RESPONSE_BYTES} bytes")]
+    TooLarge { what: &'static str },
+    #[error("the auth server's answer to {what} is not the expected JSON: {error}")]
+    Json { what: &'static str, error: serde_json::Error },
 }
+
+/// Largest answer read from the auth server. A JWKS of a few RSA keys and a user record are a few KiB; a spoofed
+/// or broken server must not make the backend buffer gigabytes.
+pub const MAX_RESPONSE_BYTES: usize = 256 * 1024;
 
 /// One RSA verification key from the JWKS.
 pub struct PublicKey {
@@ -57,6 +68,9 @@ impl AuthServer {
             .timeout(timeout)
             .connect_timeout(timeout)
             .user_agent(concat!("leptos-passage-backend/", env!("CARGO_PKG_VERSION")))
+            // The auth server answers these URLs itself. Following a redirect could take the JWKS request (which
+            // decides what tokens are genuine) to another host or down to plain http.
+            .redirect(reqwest::redirect::Policy::none())
             .build()?;
         Ok(AuthServer { http, jwks_url, users_url, api_key: api_key.to_owned() })
     }
@@ -72,7 +86,7 @@ impl AuthServer {
         if !response.status().is_success() {
             return Err(AuthServerError::Status { what: "the JWKS request", status: response.status() });
         }
-        let set: JwkSet = response.json().await?;
+        let set: JwkSet = read_json(response, "the JWKS request").await?;
         let keys = set
             .keys
             .into_iter()
@@ -82,13 +96,13 @@ impl AuthServer {
                     && jwk.alg.as_deref().is_none_or(|a| a == "RS256");
                 let kid = jwk.kid.filter(|kid| !kid.is_empty())?;
                 if !usable {
-                    tracing::debug!(%kid, "skipping a JWKS key that is not an RS256 signing key");
+                    tracing::debug!(kid = %Untrusted(&kid), "skipping a JWKS key that is not an RS256 signing key");
                     return None;
                 }
                 match DecodingKey::from_rsa_components(jwk.n.as_deref()?, jwk.e.as_deref()?) {
                     Ok(key) => Some(PublicKey { kid, key }),
                     Err(error) => {
-                        tracing::warn!(%kid, %error, "skipping a JWKS key with unreadable n/e");
+                        tracing::warn!(kid = %Untrusted(&kid), %error, "skipping a JWKS key with unreadable n/e");
                         None
                     }
                 }
@@ -106,13 +120,28 @@ impl AuthServer {
         let response = self.http.get(url).bearer_auth(&self.api_key).send().await?;
         match response.status() {
             StatusCode::OK => {
-                let body: UserResponse = response.json().await?;
+                let body: UserResponse = read_json(response, "the management API's get-user request").await?;
                 Ok(body.user.email.filter(|email| !email.is_empty()))
             }
             StatusCode::NOT_FOUND => Ok(None),
             status => Err(AuthServerError::Status { what: "the management API's get-user request", status }),
         }
     }
+}
+
+/// The body as JSON, refusing more than [`MAX_RESPONSE_BYTES`] (announced or actually sent).
+async fn read_json<T: DeserializeOwned>(mut response: Response, what: &'static str) -> Result<T, AuthServerError> {
+    if response.content_length().is_some_and(|length| length > MAX_RESPONSE_BYTES as u64) {
+        return Err(AuthServerError::TooLarge { what });
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+            return Err(AuthServerError::TooLarge { what });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    serde_json::from_slice(&body).map_err(|error| AuthServerError::Json { what, error })
 }
 
 #[derive(Deserialize)]

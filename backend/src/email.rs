@@ -9,6 +9,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use crate::auth_server::AuthServer;
+use crate::log_text::Untrusted;
 
 /// Most addresses kept; beyond that, expired entries are dropped, then everything.
 const CAPACITY: usize = 50_000;
@@ -36,7 +37,11 @@ impl EmailDirectory {
             }
             Err(error) => {
                 // Not cached: the next request asks again, so the address is back as soon as the server is.
-                tracing::warn!(%error, user_id, "could not look up the user's e-mail; answering \"email\": null");
+                tracing::warn!(
+                    error = %Untrusted(&error),
+                    user_id = %Untrusted(user_id),
+                    "could not look up the user's e-mail; answering \"email\": null"
+                );
                 None
             }
         }

@@ -8,6 +8,7 @@ use axum::Json;
 use contract::{ApiError, NameError};
 
 use crate::db::DbError;
+use crate::log_text::Untrusted;
 
 /// Everything a handler can fail with. Each variant knows its status, code and a message for a person.
 #[derive(Debug, thiserror::Error)]
@@ -63,12 +64,12 @@ impl IntoResponse for AppError {
             AppError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", too_large_message()),
             AppError::InvalidName(error) => (StatusCode::BAD_REQUEST, "invalid_name", error.to_string()),
             AppError::Unavailable(error) => {
-                tracing::error!(%error, "health check failed");
+                tracing::error!(error = %Untrusted(&error), "health check failed");
                 (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "The service is not ready. Try again soon.".into())
             }
             AppError::Internal(detail) => {
                 // The detail goes to the log only: 5xx bodies never show internals.
-                tracing::error!(detail, "request failed");
+                tracing::error!(detail = %Untrusted(detail), "request failed");
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal_error", internal_message())
             }
         };

@@ -7,6 +7,7 @@ use axum::http::{header, StatusCode};
 use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
+use crate::log_text::Untrusted;
 use crate::state::AppState;
 
 /// The verified caller. Extracting it checks `Authorization: Bearer <token>` against the auth server's keys.
@@ -39,8 +40,10 @@ impl FromRequestParts<AppState> for Caller {
         match state.verifier.verify(token).await {
             Ok(verified) => Ok(Caller { user_id: verified.user_id }),
             Err(reason) => {
-                // The reason is for operators; the client only learns "invalid_token".
-                tracing::info!(%reason, "rejected bearer token");
+                // The reason is for operators; the client only learns "invalid_token". It may quote the token's
+                // header (e.g. serde's "unknown variant `<alg>`"), so it is escaped: ASVS 5.0 V16.4.1, log
+                // entries must be encoded so an attacker cannot forge a line.
+                tracing::info!(reason = %Untrusted(&reason), "rejected bearer token");
                 Err(AppError::InvalidToken)
             }
         }

@@ -1,7 +1,8 @@
 //! `backend`: parses flags (each also read from its environment variable), logs with `RUST_LOG`, serves the API
 //! until Ctrl-C or SIGTERM.
 
-use clap::Parser;
+use std::io::IsTerminal;
+
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
@@ -11,8 +12,10 @@ use backend::{db::redact_url, AppState, Config};
 async fn main() -> std::process::ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        // Colours only on a terminal: log files and collectors get plain text.
+        .with_ansi(std::io::stdout().is_terminal())
         .init();
-    let config = Config::parse();
+    let config = Config::load();
     match run(config).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
@@ -24,17 +27,21 @@ async fn main() -> std::process::ExitCode {
 }
 
 async fn run(config: Config) -> anyhow::Result<()> {
+    for warning in config.startup_warnings() {
+        tracing::warn!("{warning}");
+    }
     let state = AppState::from_config(&config).await?;
     let listener = TcpListener::bind(config.bind)
         .await
         .map_err(|error| anyhow::anyhow!("cannot listen on {}: {error}", config.bind))?;
     let address = listener.local_addr()?;
     tracing::info!(
-        "backend listening on http://{address} · database {} ({}) · auth server {} · app {}",
+        "backend listening on http://{address} · database {} ({}) · auth server {} · app {} · token iss {}",
         redact_url(&config.database_url),
         state.db.kind(),
         config.auth_url,
-        config.app_id
+        config.app_id,
+        state.required_issuer.as_deref().unwrap_or("not checked")
     );
     let db = state.db.clone();
     backend::serve(listener, state, shutdown_signal()).await?;

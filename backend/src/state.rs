@@ -18,6 +18,10 @@ pub struct AppState {
     pub emails: Arc<EmailDirectory>,
     pub allowed_origins: Arc<Vec<HeaderValue>>,
     pub request_timeout: Duration,
+    /// Longest wait for a request's line and headers (and on an idle keep-alive connection); see `crate::server`.
+    pub header_read_timeout: Duration,
+    /// The `iss` tokens must carry (`None`: not checked), for the start-up log line.
+    pub required_issuer: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +34,8 @@ pub enum StartupError {
     Origin(String),
     #[error("--app-id must not be empty")]
     EmptyAppId,
+    #[error("{0}")]
+    Issuer(String),
 }
 
 impl AppState {
@@ -40,6 +46,7 @@ impl AppState {
             return Err(StartupError::EmptyAppId);
         }
         let allowed_origins = parse_origins(&config.allowed_origins)?;
+        let required_issuer = config.required_issuer().map_err(StartupError::Issuer)?;
         let auth_server =
             AuthServer::new(&config.auth_url, &config.app_id, &config.auth_api_key, config.auth_request_timeout)?;
         let db = Database::connect(&config.database_url, config.database_max_connections).await?;
@@ -47,7 +54,7 @@ impl AppState {
             auth_server.clone(),
             VerifierSettings {
                 app_id: config.app_id.clone(),
-                issuer: config.token_issuer.clone().filter(|issuer| !issuer.is_empty()),
+                issuer: required_issuer.clone(),
                 leeway: config.token_leeway,
                 min_refetch_interval: config.jwks_min_refetch_interval,
                 max_age: config.jwks_max_age,
@@ -59,6 +66,8 @@ impl AppState {
             emails: Arc::new(EmailDirectory::new(auth_server, config.email_cache_ttl)),
             allowed_origins: Arc::new(allowed_origins),
             request_timeout: config.request_timeout,
+            header_read_timeout: config.header_read_timeout,
+            required_issuer,
         })
     }
 }

@@ -1,5 +1,5 @@
 //! Verifies the auth server's bearer tokens (passage-auth-api.md §8): RS256 only, `kid` from the JWKS, `exp`,
-//! `nbf`, `aud`, optional `iss`, non-empty `sub`.
+//! `nbf`, `aud`, `iss` (the configured issuer, by default the app id; unless turned off), non-empty `sub`.
 //!
 //! Keys are cached; an unknown `kid` triggers a JWKS download at most once per `min_refetch_interval`, so forged
 //! tokens cannot turn this server into a load generator against the auth server. Tokens that passed are
@@ -17,6 +17,7 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use crate::auth_server::AuthServer;
+use crate::log_text::Untrusted;
 
 /// The longest token accepted; real ones are under 1 KiB. Bounds the work an attacker can cause per request.
 const MAX_TOKEN_BYTES: usize = 8 * 1024;
@@ -25,7 +26,9 @@ const MAX_SUBJECT_CHARS: usize = 255;
 /// How many verified tokens are remembered at most.
 const VERIFIED_CACHE_CAPACITY: usize = 50_000;
 
-/// Why a token was refused. Logged, never sent to the client (it would help an attacker tune a forgery).
+/// Why a token was refused. Logged, never sent to the client (it would help an attacker tune a forgery). The
+/// text may quote the attacker's token (a `kid`, a serde message naming an unknown `alg`): log it only through
+/// [`crate::log_text::Untrusted`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {
     #[error("token longer than {MAX_TOKEN_BYTES} bytes")]
@@ -216,8 +219,8 @@ impl TokenVerifier {
             }
         }
         let keys = self.keys.read().unwrap_or_else(|poisoned| poisoned.into_inner());
-        // The kid is attacker-controlled and ends up in the log: escaped and cut short.
-        keys.keys.get(kid).cloned().ok_or_else(|| TokenError::UnknownKid(kid.escape_debug().take(64).collect()))
+        // The kid is attacker-controlled: cut short here, escaped where it is logged (`log_text::Untrusted`).
+        keys.keys.get(kid).cloned().ok_or_else(|| TokenError::UnknownKid(kid.chars().take(64).collect()))
     }
 
     /// Downloads the JWKS, waiting for a download already under way. See [`Self::download_keys`].
@@ -259,7 +262,9 @@ impl TokenVerifier {
                 true
             }
             Err(error) => {
-                tracing::warn!(%error, url = self.auth_server.jwks_url(), "could not download the JWKS");
+                // The error may quote the auth server's (or a spoofer's) answer.
+                let url = self.auth_server.jwks_url();
+                tracing::warn!(error = %Untrusted(&error), url, "could not download the JWKS");
                 false
             }
         }

@@ -82,6 +82,8 @@ pub fn run(args: DevArgs) -> Result<()> {
             .args(["--bind", API_ADDR, "--database-url", "sqlite://.data/app.sqlite3"])
             .args(["--auth-url", &format!("http://{AUTH_ADDR}"), "--app-id", "dev-app", "--auth-api-key", &api_key])
             .args(["--allowed-origins", SPA_ORIGIN])
+            // The auth server's tokens carry `iss` = the app id; saying so here keeps dev like production.
+            .args(["--token-issuer", "dev-app"])
             .current_dir(&root)
             .spawn()
             .context("starting backend")?,

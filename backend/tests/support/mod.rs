@@ -314,11 +314,13 @@ pub fn test_config(auth_url: &str, database_url: &str) -> Config {
         auth_api_key: API_KEY.to_owned(),
         allowed_origins: vec!["http://localhost:8080".to_owned()],
         token_issuer: None,
+        skip_issuer_check: false,
         email_cache_ttl: Duration::from_secs(60),
         jwks_min_refetch_interval: Duration::from_secs(30),
         jwks_max_age: Duration::from_secs(600),
         token_leeway: Duration::from_secs(30),
         request_timeout: Duration::from_secs(10),
+        header_read_timeout: Duration::from_secs(10),
         auth_request_timeout: Duration::from_secs(3),
         database_max_connections: 4,
     }

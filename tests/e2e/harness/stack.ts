@@ -171,7 +171,7 @@ export class Stack {
       'backend',
       path.join(binDir(), 'backend'),
       ['--bind', `127.0.0.1:${apiPort}`, '--database-url', `sqlite://${backendDbFile}`, '--auth-url', authUrl,
-        '--app-id', APP_ID, '--auth-api-key', apiKey, '--allowed-origins', spaUrl],
+        '--app-id', APP_ID, '--auth-api-key', apiKey, '--allowed-origins', spaUrl, '--token-issuer', APP_ID],
       apiPort,
       path.join(tempDir, 'backend.log'),
     );
