@@ -21,9 +21,13 @@ pub struct BuildOptions {
 pub fn run(options: &BuildOptions) -> Result<()> {
     crate::setup::run(&crate::setup::Needs { tests: false, bench: false })?;
     let dist = crate::root().join(&options.dist);
-    // Read the deployment's file first: a typo in its path should not cost a release build.
+    // Read and check the deployment's file first: a typo in it should not cost a release build.
     let config = match &options.config {
-        Some(path) => Some(std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?),
+        Some(path) => {
+            let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+            crate::csp::Origins::from_config(&text, &path.display().to_string())?;
+            Some(text)
+        }
         None => None,
     };
     crate::bench::trunk_release_build_at(&dist, &options.public_url)?;

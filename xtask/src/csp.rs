@@ -163,6 +163,9 @@ impl Policy {
         script_src.extend(origins.script.iter().cloned());
         let mut connect_src = own(&[]);
         connect_src.extend(origins.connect.iter().cloned());
+        // The elements' SVG component (vue-inline-svg) loads their data: icons with XMLHttpRequest to inline
+        // them. A data: URL never leaves the browser, so this opens no channel to another host.
+        connect_src.push("data:".to_owned());
         let mut directives = vec![
             ("default-src", own(&[])),
             // 'wasm-unsafe-eval' lets WebAssembly.instantiateStreaming compile the app's wasm and nothing else: it
@@ -220,13 +223,19 @@ pub fn with_meta(html: &str, policy: &str) -> Result<String> {
         return Ok(format!("{}{meta}{}", &html[..start], &html[end..]));
     }
     let lower = html.to_ascii_lowercase();
-    let head = lower.find("<head").context("index.html has no <head>")?;
-    let mut insert = head + lower[head..].find('>').context("index.html: unterminated <head>")? + 1;
-    // Keep the charset declaration first: browsers look for it in the first 1024 bytes.
-    if let Some(charset) = lower[insert..].find("<meta charset").map(|i| insert + i) {
-        if let Some(end) = lower[charset..].find('>') {
-            insert = charset + end + 1;
-        }
+    // Right after the charset declaration (browsers look for it in the first 1024 bytes, so it stays first), else
+    // at the start of <head>. Trunk's minified output omits the optional <head> start tag.
+    let after_tag = |open: &str| -> Option<usize> {
+        let start = lower.find(open)?;
+        Some(start + lower[start..].find('>')? + 1)
+    };
+    let insert = after_tag("<meta charset")
+        .or_else(|| after_tag("<head"))
+        .or_else(|| after_tag("<html"))
+        .context("index.html has neither <meta charset>, <head> nor <html>")?;
+    // CSP3 §3.3: a meta policy covers only what comes after it.
+    if lower.find("<script").is_some_and(|script| script < insert) {
+        bail!("index.html has a <script> before the place for the CSP meta");
     }
     Ok(format!("{}{meta}{}", &html[..insert], &html[insert..]))
 }
@@ -310,7 +319,7 @@ await init();</script><SCRIPT data-src="x">one()</SCRIPT><script src=/b.js></scr
             header.starts_with("default-src 'self'; script-src 'self' 'wasm-unsafe-eval' 'sha256-x'; "),
             "{header}"
         );
-        assert!(header.contains("; connect-src 'self' https://auth.example.com https://api.example.com:8443;"));
+        assert!(header.contains("; connect-src 'self' https://auth.example.com https://api.example.com:8443 data:;"));
         assert!(header.contains("; object-src 'none';") && header.ends_with("; frame-ancestors 'none'"));
         assert!(!header.contains("'unsafe-eval'"));
     }
@@ -356,6 +365,13 @@ await init();</script><SCRIPT data-src="x">one()</SCRIPT><script src=/b.js></scr
             "<!DOCTYPE html><html><head><meta charset=utf-8>\
              <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'self'\"><title>x</title></head></html>"
         );
+        let minified = "<!doctype html><html lang=en><title>x</title><script type=module>go()</script>";
+        assert_eq!(
+            with_meta(minified, "a").unwrap(),
+            "<!doctype html><html lang=en><meta http-equiv=\"Content-Security-Policy\" content=\"a\"><title>x</title>\
+             <script type=module>go()</script>"
+        );
+        assert!(with_meta("<html><script>x()</script><meta charset=utf-8>", "a").is_err());
         let twice = with_meta(&once, "default-src 'none'").unwrap();
         assert_eq!(twice.matches("Content-Security-Policy").count(), 1);
         assert_eq!(meta_policy(&twice).as_deref(), Some("default-src 'none'"));

@@ -291,6 +291,46 @@ fn directive(policy: &str, name: &str) -> Option<Vec<String>> {
 mod tests {
     use super::count_before;
 
+    /// A dist/ with Trunk-like output and the CSP files `cargo xtask build` writes.
+    fn scratch_dist(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("xtask-csp-smoke-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let html = "<!doctype html><html lang=en><meta charset=utf-8><title>t</title><script type=module>\
+                    import init, * as bindings from '/app.js';\nawait init({ module_or_path: '/app_bg.wasm' });\
+                    </script><body></body></html>";
+        std::fs::write(dir.join("index.html"), html).unwrap();
+        let config = r#"{"app_id":"a","auth_url":"http://localhost:8081","api_url":"http://localhost:8082"}"#;
+        crate::csp::write_into(&dir, config, "config.json", None).unwrap();
+        dir
+    }
+
+    #[test]
+    fn the_csp_smoke_checks_pass_on_what_the_build_writes() {
+        let dist = scratch_dist("ok");
+        super::check_csp_meta(&dist).unwrap();
+        super::check_csp_files(&dist).unwrap();
+    }
+
+    #[test]
+    fn the_csp_smoke_check_fails_when_the_inline_script_is_not_the_hashed_one() {
+        let dist = scratch_dist("tampered");
+        let html = std::fs::read_to_string(dist.join("index.html")).unwrap();
+        std::fs::write(dist.join("index.html"), html.replace("await init(", "await  init(")).unwrap();
+        let err = super::check_csp_meta(&dist).unwrap_err().to_string();
+        assert!(err.contains("the inline scripts hash to"), "{err}");
+    }
+
+    #[test]
+    fn the_csp_smoke_check_fails_on_unsafe_inline_or_a_missing_meta() {
+        let dist = scratch_dist("unsafe");
+        let html = std::fs::read_to_string(dist.join("index.html")).unwrap();
+        std::fs::write(dist.join("index.html"), html.replace("'wasm-unsafe-eval'", "'unsafe-inline'")).unwrap();
+        assert!(super::check_csp_meta(&dist).is_err());
+        std::fs::write(dist.join("index.html"), "<html><script>x()</script></html>").unwrap();
+        assert!(super::check_csp_meta(&dist).unwrap_err().to_string().contains("no CSP meta"));
+    }
+
     #[test]
     fn reads_libtest_summaries() {
         let ok = "ok. 12 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.01s";

@@ -16,6 +16,7 @@ export interface CspViolation {
   sample: string;
   sourceFile: string;
   lineNumber: number;
+  columnNumber: number;
 }
 
 /** The one violation allowed to remain (issue 9, item 11): passage-elements 2.0.9's `useIntlTelInput` appends
@@ -58,6 +59,7 @@ export class CspViolations {
             sample: e.sample,
             sourceFile: e.sourceFile,
             lineNumber: e.lineNumber,
+            columnNumber: e.columnNumber,
           });
         },
         true,
@@ -96,6 +98,6 @@ export class CspViolations {
 export function describeViolations(list: CspViolation[]): string {
   return list
     .map((v) => `${v.effectiveDirective} blocked ${v.blockedURI || '(inline)'} in ${v.documentURI}` +
-      (v.sample ? ` sample ${JSON.stringify(v.sample)}` : '') + (v.sourceFile ? ` at ${v.sourceFile}:${v.lineNumber}` : ''))
+      (v.sample ? ` sample ${JSON.stringify(v.sample)}` : '') + (v.sourceFile ? ` at ${v.sourceFile}:${v.lineNumber}:${v.columnNumber}` : ''))
     .join('\n');
 }
