@@ -118,3 +118,30 @@ test('g: a violation is caught: inline script, eval, foreign fetch and styleshee
   expect(by('connect-src').some((v) => v.blockedURI === 'http://127.0.0.1:9/exfiltrate')).toBe(true);
   expect(by('style-src-elem').some((v) => v.blockedURI.endsWith('/other.css') && !isTolerated(v))).toBe(true);
 });
+
+test('g: no page can frame the app (frame-ancestors in the header)', async ({ page, app }) => {
+  // A framing page and a control page without the app's headers, both made up here on the app's own origin
+  // ('none' refuses even that; a page on another local origin would be stopped earlier by Chromium's local
+  // network access checks and prove nothing). The control shows that a frame there does load.
+  const parentUrl = `${app.spaUrl}/framing-test`;
+  const controlUrl = `${app.spaUrl}/framing-control`;
+  await page.route(parentUrl, (route) =>
+    route.fulfill({
+      status: 200,
+      contentType: 'text/html',
+      body: `<!doctype html><title>framer</title><iframe id=control src="${controlUrl}"></iframe>` +
+        `<iframe id=app src="${app.spaUrl}/register" width=800 height=600></iframe>`,
+    }),
+  );
+  await page.route(controlUrl, (route) =>
+    route.fulfill({ status: 200, contentType: 'text/html', body: '<!doctype html><p id=control-loaded>loaded</p>' }),
+  );
+  const refused = page.waitForEvent('requestfailed', (r) => r.url() === `${app.spaUrl}/register`);
+  await page.goto(parentUrl);
+  await expect(page.frameLocator('#control').locator('#control-loaded')).toBeVisible();
+  // Chromium refuses the response for this frame and shows its error page instead: the app never starts there.
+  expect((await refused).failure()?.errorText).toBe('net::ERR_BLOCKED_BY_RESPONSE');
+  await expect
+    .poll(() => page.frames().map((f) => f.url()))
+    .toEqual([parentUrl, controlUrl, 'chrome-error://chromewebdata/']);
+});
