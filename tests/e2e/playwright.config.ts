@@ -1,7 +1,8 @@
 // The end-to-end suite: the SPA's release build (served statically), the real auth-server and backend on
 // ephemeral ports with fresh databases (see harness/stack.ts), driven in Debian's Chromium. Run through
 // `cargo xtask test` (which builds everything first), or by hand from this folder with `npx playwright test`
-// after `cargo build -p auth-server -p backend` and a `trunk build --release ... --dist <E2E_DIST>`.
+// after `cargo build -p auth-server -p backend` and a `cargo xtask build --dist <E2E_DIST>` (which also writes the
+// CSP files the static server sends).
 import { defineConfig } from '@playwright/test';
 
 export default defineConfig({

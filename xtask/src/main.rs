@@ -2,6 +2,8 @@
 //! package registries. See `cargo xtask --help`.
 
 mod bench;
+mod build;
+mod csp;
 mod dev;
 mod e2e;
 mod process;
@@ -40,6 +42,13 @@ enum Command {
         /// Output folder.
         #[arg(long, default_value = "dist")]
         dist: PathBuf,
+        /// The deployment's config.json: copied into dist/, and its auth/API origins go into the
+        /// Content-Security-Policy (default: the repository's config.json, the dev origins).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Add `report-uri <URL>` to the header form of the Content-Security-Policy.
+        #[arg(long, value_name = "URL")]
+        csp_report_uri: Option<String>,
     },
     /// Run every test: native, in-browser (wasm-bindgen-test) and the release build smoke test.
     Test(test::TestArgs),
@@ -53,8 +62,9 @@ fn main() {
         Command::Setup { for_tests } => setup::run(&setup::Needs { tests: for_tests, bench: false }),
         Command::Vendor => vendor::run(),
         Command::Dev(args) => dev::run(args),
-        Command::Build { public_url, dist } => setup::run(&setup::Needs { tests: false, bench: false })
-            .and_then(|()| bench::trunk_release_build_at(&root().join(dist), &public_url)),
+        Command::Build { public_url, dist, config, csp_report_uri } => {
+            build::run(&build::BuildOptions { public_url, dist, config, csp_report_uri })
+        }
         Command::Test(args) => test::run(args),
         Command::Bench(args) => bench::run(args),
     };

@@ -147,12 +147,14 @@ fn browser() -> Result<Tally> {
 
 /// `trunk build --release` into `dist`, then checks what a static host would serve.
 pub fn release_build(dist: &Path) -> Result<Tally> {
-    crate::bench::trunk_release_build(dist)?;
+    crate::build::release_for_tests(dist)?;
     let checks: Vec<(&str, Result<()>)> = vec![
         ("index.html loads the SPA's wasm and JS glue", check_index(dist)),
         ("config.json is present and names an app", check_config(dist)),
         ("both element modules are shipped", check_elements(dist)),
         ("the shipped elements carry the base-URL and locale patches", check_patches(dist)),
+        ("index.html's CSP meta allows exactly the inline scripts it has, by hash", check_csp_meta(dist)),
+        ("_headers and content-security-policy.txt carry the same policy plus frame-ancestors", check_csp_files(dist)),
     ];
     let mut tally = Tally::default();
     for (name, result) in checks {
@@ -227,9 +229,107 @@ fn check_patches(dist: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The meta policy's script hashes are those of the inline scripts actually in dist/index.html (so Trunk's
+/// bootstrap runs), and it allows no inline script or eval beyond them (ASVS 5.0 V3.4.3).
+fn check_csp_meta(dist: &Path) -> Result<()> {
+    let html = std::fs::read_to_string(dist.join("index.html")).context("dist/index.html missing")?;
+    let policy = crate::csp::meta_policy(&html).context("dist/index.html has no CSP meta element")?;
+    let scripts = crate::csp::inline_scripts(&html);
+    // Trunk's bootstrap imports the wasm-bindgen glue and calls its init: the one inline script it writes.
+    if !scripts.iter().any(|s| s.contains("import init") || s.contains("init(")) {
+        bail!("no inline script looks like Trunk's bootstrap: {scripts:?}");
+    }
+    let mut inline: Vec<String> = scripts.iter().map(|s| crate::csp::sha256_source(s)).collect();
+    let script_src = directive(&policy, "script-src").context("the meta policy has no script-src")?;
+    let mut allowed: Vec<String> = script_src.iter().filter(|t| t.starts_with("'sha")).cloned().collect();
+    inline.sort();
+    allowed.sort();
+    if inline != allowed {
+        bail!("script-src allows {allowed:?}, the inline scripts hash to {inline:?}");
+    }
+    for forbidden in ["'unsafe-inline'", "'unsafe-eval'", "*", "data:", "blob:"] {
+        if script_src.iter().any(|t| t == forbidden) {
+            bail!("script-src contains {forbidden}");
+        }
+    }
+    if !script_src.iter().any(|t| t == "'wasm-unsafe-eval'") {
+        bail!("script-src lacks 'wasm-unsafe-eval': the wasm could not be compiled");
+    }
+    if directive(&policy, "frame-ancestors").is_some() {
+        bail!("the meta policy carries frame-ancestors, which a meta policy ignores");
+    }
+    Ok(())
+}
+
+/// The header forms equal the meta policy plus the header-only `frame-ancestors 'none'`.
+fn check_csp_files(dist: &Path) -> Result<()> {
+    let html = std::fs::read_to_string(dist.join("index.html")).context("dist/index.html missing")?;
+    let meta = crate::csp::meta_policy(&html).context("dist/index.html has no CSP meta element")?;
+    let header = std::fs::read_to_string(dist.join(crate::csp::POLICY_FILE))
+        .with_context(|| format!("dist/{} missing", crate::csp::POLICY_FILE))?;
+    let header = header.trim_end();
+    if header != format!("{meta}; frame-ancestors 'none'") {
+        bail!("dist/{} is\n  {header}\nbut the meta policy is\n  {meta}", crate::csp::POLICY_FILE);
+    }
+    let headers = std::fs::read_to_string(dist.join(crate::csp::HEADERS_FILE))
+        .with_context(|| format!("dist/{} missing", crate::csp::HEADERS_FILE))?;
+    if !headers.contains(&format!("/*\n  Content-Security-Policy: {header}\n")) {
+        bail!("dist/{} does not send the policy for /*", crate::csp::HEADERS_FILE);
+    }
+    Ok(())
+}
+
+/// The source list of `name` in a serialized policy.
+fn directive(policy: &str, name: &str) -> Option<Vec<String>> {
+    policy.split(';').find_map(|d| {
+        let mut tokens = d.split_whitespace();
+        (tokens.next()? == name).then(|| tokens.map(str::to_owned).collect())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::count_before;
+
+    /// A dist/ with Trunk-like output and the CSP files `cargo xtask build` writes.
+    fn scratch_dist(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("xtask-csp-smoke-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let html = "<!doctype html><html lang=en><meta charset=utf-8><title>t</title><script type=module>\
+                    import init, * as bindings from '/app.js';\nawait init({ module_or_path: '/app_bg.wasm' });\
+                    </script><body></body></html>";
+        std::fs::write(dir.join("index.html"), html).unwrap();
+        let config = r#"{"app_id":"a","auth_url":"http://localhost:8081","api_url":"http://localhost:8082"}"#;
+        crate::csp::write_into(&dir, config, "config.json", None).unwrap();
+        dir
+    }
+
+    #[test]
+    fn the_csp_smoke_checks_pass_on_what_the_build_writes() {
+        let dist = scratch_dist("ok");
+        super::check_csp_meta(&dist).unwrap();
+        super::check_csp_files(&dist).unwrap();
+    }
+
+    #[test]
+    fn the_csp_smoke_check_fails_when_the_inline_script_is_not_the_hashed_one() {
+        let dist = scratch_dist("tampered");
+        let html = std::fs::read_to_string(dist.join("index.html")).unwrap();
+        std::fs::write(dist.join("index.html"), html.replace("await init(", "await  init(")).unwrap();
+        let err = super::check_csp_meta(&dist).unwrap_err().to_string();
+        assert!(err.contains("the inline scripts hash to"), "{err}");
+    }
+
+    #[test]
+    fn the_csp_smoke_check_fails_on_unsafe_inline_or_a_missing_meta() {
+        let dist = scratch_dist("unsafe");
+        let html = std::fs::read_to_string(dist.join("index.html")).unwrap();
+        std::fs::write(dist.join("index.html"), html.replace("'wasm-unsafe-eval'", "'unsafe-inline'")).unwrap();
+        assert!(super::check_csp_meta(&dist).is_err());
+        std::fs::write(dist.join("index.html"), "<html><script>x()</script></html>").unwrap();
+        assert!(super::check_csp_meta(&dist).unwrap_err().to_string().contains("no CSP meta"));
+    }
 
     #[test]
     fn reads_libtest_summaries() {

@@ -2,7 +2,8 @@
 // down with it. Playwright replaces a worker after a failed test, so a failure never leaks state into the next
 // test. Each test gets a page with a virtual passkey authenticator, the page objects, a mailbox, the backend's
 // data, and a unique e-mail address. On failure the server logs and the browser console are attached to the
-// report next to the screenshot and trace.
+// report next to the screenshot and trace. Every test fails on a Content-Security-Policy violation in any of its
+// pages (harness/csp.ts), except the one tolerated CDN stylesheet.
 
 import * as crypto from 'node:crypto';
 
@@ -10,6 +11,7 @@ import { test as base, expect, type Page } from '@playwright/test';
 
 import { VirtualAuthenticator } from './authenticator';
 import { BackendData } from './backend-data';
+import { CspViolations, describeViolations } from './csp';
 import { Mailbox } from './mailbox';
 import { Stack, type StackInfo } from './stack';
 import { DashboardPage, LoginPage, RegisterPage } from '../pages/pages';
@@ -25,6 +27,8 @@ export interface Fixtures {
   /** A fresh address for this test. */
   email: string;
   diagnostics: void;
+  /** The CSP violations of this test's pages; checked after the test (a test that provokes some `take()`s them). */
+  cspViolations: CspViolations;
 }
 
 export const test = base.extend<Fixtures, { stack: Stack }>({
@@ -51,6 +55,19 @@ export const test = base.extend<Fixtures, { stack: Stack }>({
           await testInfo.attach(log.name, { body: log.text, contentType: 'text/plain' });
         }
       }
+    },
+    { auto: true },
+  ],
+
+  cspViolations: [
+    // Depends on `page` so that its check runs before the page closes (teardown is in reverse order).
+    async ({ context, page }, use) => {
+      void page;
+      const violations = await CspViolations.record(context);
+      await use(violations);
+      await violations.settle(context);
+      const unexpected = violations.unexpected();
+      expect(unexpected, `Content-Security-Policy violations:\n${describeViolations(unexpected)}`).toEqual([]);
     },
     { auto: true },
   ],

@@ -6,6 +6,7 @@ import * as net from 'node:net';
 
 import type { Page } from '@playwright/test';
 
+import { describeViolations, isTolerated } from '../harness/csp';
 import { expect, test } from '../harness/fixtures';
 import type { StackInfo } from '../harness/stack';
 
@@ -68,7 +69,7 @@ test('f: an unknown app id shows a clear error', async ({ page, app }) => {
   }
 });
 
-test('f: an unreachable auth server shows a clear error', async ({ page, app }) => {
+test('f: an unreachable auth server shows a clear error', async ({ page, app, cspViolations }) => {
   const deadAuthUrl = `http://127.0.0.1:${await closedPort()}`;
   await serveConfig(page, { app_id: app.appId, auth_url: deadAuthUrl, api_url: app.apiUrl });
   for (const url of routes(app)) {
@@ -82,6 +83,16 @@ test('f: an unreachable auth server shows a clear error', async ({ page, app }) 
     const text = await visibleText(page);
     expect(text).toContain(message);
     expect(text).not.toMatch(/invalid-app-id/);
+  }
+  // The deployed policy names the real auth server, so the browser refuses this config.json's origin before any
+  // request (as it would for a config.json swapped without updating the header): those refusals, and only they,
+  // are expected here.
+  await cspViolations.settle(page.context());
+  const refused = cspViolations.take().filter((v) => !isTolerated(v));
+  expect(refused.length).toBeGreaterThan(0);
+  for (const v of refused) {
+    expect(v.effectiveDirective, describeViolations([v])).toBe('connect-src');
+    expect(new URL(v.blockedURI).origin, describeViolations([v])).toBe(deadAuthUrl);
   }
 });
 
