@@ -4,6 +4,7 @@ pub mod challenges;
 pub mod credentials;
 pub mod keys;
 pub mod magic_links;
+pub mod otp_failures;
 pub mod otps;
 pub mod refresh_tokens;
 pub mod users;
