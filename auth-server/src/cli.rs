@@ -280,12 +280,13 @@ async fn serve_connections(
     use hyper_util::rt::{TokioIo, TokioTimer};
     use tower::ServiceExt;
 
+    // The timeout inside, the rewrite of its empty 408 outside it.
     let router = router
-        .layer(axum::middleware::map_response(timeout_in_error_shape))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             timeouts.request,
-        ));
+        ))
+        .layer(axum::middleware::map_response(timeout_in_error_shape));
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new()).header_read_timeout(timeouts.header_read);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
