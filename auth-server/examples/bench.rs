@@ -139,6 +139,10 @@ impl Phase {
 struct LimiterFigures {
     /// (workload, threads, median hits/s)
     rows: Vec<(&'static str, usize, f64)>,
+    /// After hitting 2 × capacity distinct keys: counters kept, the capacity, and the resident-set growth.
+    flood_kept: u64,
+    flood_capacity: u64,
+    flood_resident_bytes: u64,
 }
 
 const LIMITER_KEYS: usize = 100_000;
@@ -175,12 +179,32 @@ fn limiter_bench() -> LimiterFigures {
     let mut rows = Vec::new();
     for (name, distinct) in [("100,000 distinct keys", true), ("one hot key", false)] {
         for threads in [1, 2] {
-            let mut rounds: Vec<f64> = (0..LIMITER_ROUNDS).map(|_| limiter_round(&subjects, threads, distinct)).collect();
+            let mut rounds: Vec<f64> =
+                (0..LIMITER_ROUNDS).map(|_| limiter_round(&subjects, threads, distinct)).collect();
             rounds.sort_by(|a, b| a.total_cmp(b));
             rows.push((name, threads, rounds[LIMITER_ROUNDS / 2]));
         }
     }
-    LimiterFigures { rows }
+    // Memory under a flood: twice the capacity in distinct keys, then the resident-set growth per kept counter.
+    let limits = Limits { sends_per_ip: u32::MAX, ..Limits::default() };
+    let before = resident_bytes();
+    let limiter = auth_server::limits::RateLimiter::in_memory(limits);
+    for n in 0..2 * LIMITER_KEYS {
+        let subject = format!("flood-{n}");
+        limiter.check(auth_server::limits::Bucket::Send, &[&subject], 1_000_000).expect("within budget");
+    }
+    limiter.sweep();
+    let kept = limiter.store().entry_count();
+    let grown = resident_bytes().saturating_sub(before);
+    LimiterFigures { rows, flood_kept: kept, flood_capacity: limits.max_tracked_keys, flood_resident_bytes: grown }
+}
+
+/// Resident set size of this process (Linux; 0 elsewhere).
+fn resident_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1).and_then(|pages| pages.parse::<u64>().ok()))
+        .map_or(0, |pages| pages * 4096)
 }
 
 fn main() {
@@ -193,11 +217,24 @@ fn main() {
     for (name, threads, per_second) in &limiter.rows {
         println!("{name:<36} {threads:>10} {per_second:>12.0}");
     }
-    let limiter_json: Vec<Value> = limiter
-        .rows
-        .iter()
-        .map(|(name, threads, per_second)| json!({ "workload": name, "threads": threads, "hits_per_second_median": per_second }))
-        .collect();
+    println!(
+        "flood of {} distinct keys: {} counters kept (capacity {}), resident set +{:.1} MB",
+        2 * LIMITER_KEYS,
+        limiter.flood_kept,
+        limiter.flood_capacity,
+        limiter.flood_resident_bytes as f64 / 1e6
+    );
+    let limiter_json = json!({
+        "hits": limiter
+            .rows
+            .iter()
+            .map(|(name, threads, per_second)| json!({ "workload": name, "threads": threads, "hits_per_second_median": per_second }))
+            .collect::<Vec<_>>(),
+        "flood_distinct_keys": 2 * LIMITER_KEYS,
+        "flood_counters_kept": limiter.flood_kept,
+        "flood_capacity": limiter.flood_capacity,
+        "flood_resident_bytes": limiter.flood_resident_bytes,
+    });
     if std::env::args().any(|a| a == "--limiter-only") {
         write_report("auth-server-limiter.json", &json!({ "limiter": limiter_json }));
         return;

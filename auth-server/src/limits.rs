@@ -214,8 +214,7 @@ impl LimitStore for MemoryStore {
                 let ends = u64::from(start) + window_secs;
                 return Err(ends.saturating_sub(u64::from(now)).max(1));
             }
-            match counter.compare_exchange_weak(current, pack(start, count + 1), Ordering::AcqRel, Ordering::Acquire)
-            {
+            match counter.compare_exchange_weak(current, pack(start, count + 1), Ordering::AcqRel, Ordering::Acquire) {
                 Ok(_) => return Ok(()),
                 Err(actual) => current = actual,
             }

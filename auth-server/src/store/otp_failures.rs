@@ -33,12 +33,23 @@ pub async fn load(db: &Db, app_id: &str, user_id: &str, network: &str) -> Result
     let count = |name: &str| -> Result<u32, sqlx::Error> {
         Ok(u32::try_from(row.try_get::<i64, _>(name)?.max(0)).unwrap_or(u32::MAX))
     };
-    Ok(Failures { network: count("network")?, last_failure_at: row.try_get("last_failure_at")?, account: count("account")? })
+    Ok(Failures {
+        network: count("network")?,
+        last_failure_at: row.try_get("last_failure_at")?,
+        account: count("account")?,
+    })
 }
 
 /// Count one more failure for (user, network) at `now`, but only if the network's count is still `seen` (what
 /// `load` returned): two parallel attempts cannot both pass the back-off check. `false` = another attempt won.
-pub async fn count(db: &Db, app_id: &str, user_id: &str, network: &str, seen: u32, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn count(
+    db: &Db,
+    app_id: &str,
+    user_id: &str,
+    network: &str,
+    seen: u32,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
     let done = if seen == 0 {
         sqlx::query(
             "INSERT INTO otp_failures (app_id, user_id, network, failures, last_failure_at) VALUES ($1, $2, $3, 1, $4) \

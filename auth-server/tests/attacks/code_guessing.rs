@@ -17,7 +17,8 @@ pub fn uri(path: &str) -> String {
 /// attacker would. Returns the first answer that is not 429.
 pub async fn patiently(ctx: &Ctx, ip: &str, method: Method, path: &str, body: Value) -> (StatusCode, Value) {
     for _ in 0..1_000 {
-        let (status, headers, answer) = ctx.request_from(ip, &[], method.clone(), &uri(path), Some(body.clone()), None).await;
+        let (status, headers, answer) =
+            ctx.request_from(ip, &[], method.clone(), &uri(path), Some(body.clone()), None).await;
         if status != StatusCode::TOO_MANY_REQUESTS {
             return (status, answer);
         }
@@ -35,7 +36,12 @@ pub async fn request_code(ctx: &Ctx, ip: &str, email: &str) -> String {
 }
 
 /// E10 from `ip`, once (no waiting).
-pub async fn activate_from(ctx: &Ctx, ip: &str, otp_id: &str, code: &str) -> (StatusCode, axum::http::HeaderMap, Value) {
+pub async fn activate_from(
+    ctx: &Ctx,
+    ip: &str,
+    otp_id: &str,
+    code: &str,
+) -> (StatusCode, axum::http::HeaderMap, Value) {
     ctx.request_from(ip, &[], Method::POST, &uri("/otp/activate"), Some(json!({ "otp": code, "otp_id": otp_id })), None)
         .await
 }
@@ -89,7 +95,8 @@ async fn brute_force_across_many_codes_is_stopped_within_100_consecutive_failure
         let (status, _, body) = activate_from(ctx, ATTACKER_IP, &otp_id, &ctx.last_code(email)).await;
         assert_error(status, &body, StatusCode::UNAUTHORIZED, "otp_failures_exceeded");
         // The count is persisted (a restart does not hand out a fresh budget).
-        let stored: i64 = sqlx::query_scalar("SELECT failures FROM otp_failures").fetch_one(ctx.state.db()).await.unwrap();
+        let stored: i64 =
+            sqlx::query_scalar("SELECT failures FROM otp_failures").fetch_one(ctx.state.db()).await.unwrap();
         assert_eq!(stored, 100);
     })
     .await;
@@ -144,7 +151,8 @@ async fn a_successful_sign_in_resets_the_failure_count() {
         }
         let (status, _, body) = activate_from(ctx, ATTACKER_IP, &otp_id, &code).await;
         assert_eq!(status, StatusCode::OK, "{body}");
-        let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM otp_failures").fetch_one(ctx.state.db()).await.unwrap();
+        let left: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM otp_failures").fetch_one(ctx.state.db()).await.unwrap();
         assert_eq!(left, 0, "a successful sign-in clears the consecutive failures");
         // Five free wrong attempts again, without any wait.
         let otp_id = request_code(ctx, ATTACKER_IP, email).await;

@@ -37,14 +37,23 @@ async fn enumerating_accounts_through_lookup_is_rate_limited_per_network() {
         assert_eq!(&answers[..5], &[StatusCode::OK; 5]);
         assert_eq!(answers[5], StatusCode::TOO_MANY_REQUESTS);
         // The same client written as an IPv4-mapped IPv6 address is the same client.
-        assert_eq!(statuses(ctx, "[::ffff:203.0.113.5]", Method::GET, lookup, None, 1).await, [StatusCode::TOO_MANY_REQUESTS]);
+        assert_eq!(
+            statuses(ctx, "[::ffff:203.0.113.5]", Method::GET, lookup, None, 1).await,
+            [StatusCode::TOO_MANY_REQUESTS]
+        );
         // Another client is not affected.
         assert_eq!(statuses(ctx, "203.0.113.6", Method::GET, lookup, None, 1).await, [StatusCode::OK]);
         // An IPv6 client hopping addresses inside its /64 is one client; the next /64 is another.
         for host in 1..=5 {
-            assert_eq!(statuses(ctx, &format!("[2001:db8:1:1::{host}]"), Method::GET, lookup, None, 1).await, [StatusCode::OK]);
+            assert_eq!(
+                statuses(ctx, &format!("[2001:db8:1:1::{host}]"), Method::GET, lookup, None, 1).await,
+                [StatusCode::OK]
+            );
         }
-        assert_eq!(statuses(ctx, "[2001:db8:1:1:ffff::9]", Method::GET, lookup, None, 1).await, [StatusCode::TOO_MANY_REQUESTS]);
+        assert_eq!(
+            statuses(ctx, "[2001:db8:1:1:ffff::9]", Method::GET, lookup, None, 1).await,
+            [StatusCode::TOO_MANY_REQUESTS]
+        );
         assert_eq!(statuses(ctx, "[2001:db8:1:2::1]", Method::GET, lookup, None, 1).await, [StatusCode::OK]);
         // The window ends.
         ctx.state.clock().advance(600);

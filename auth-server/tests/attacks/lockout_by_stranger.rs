@@ -22,7 +22,14 @@ async fn stranger_exhausting_the_address_send_budget_does_not_stop_the_owner() {
         let mut sent = 0;
         loop {
             let (status, _, body) = ctx
-                .request_from(ATTACKER_IP, &[], Method::POST, &uri("/login/otp"), Some(json!({ "identifier": email })), None)
+                .request_from(
+                    ATTACKER_IP,
+                    &[],
+                    Method::POST,
+                    &uri("/login/otp"),
+                    Some(json!({ "identifier": email })),
+                    None,
+                )
                 .await;
             if status == StatusCode::TOO_MANY_REQUESTS {
                 assert_error(status, &body, StatusCode::TOO_MANY_REQUESTS, "too_many_requests");
@@ -75,10 +82,12 @@ async fn stranger_guessing_until_locked_does_not_lock_the_owner_out() {
             .request_from(OWNER_IP, &[], Method::POST, &uri("/login/otp"), Some(json!({ "identifier": email })), None)
             .await;
         assert_eq!(status, StatusCode::OK, "{body}");
-        let (status, _, body) = activate_from(ctx, OWNER_IP, body["otp_id"].as_str().unwrap(), &ctx.last_code(email)).await;
+        let (status, _, body) =
+            activate_from(ctx, OWNER_IP, body["otp_id"].as_str().unwrap(), &ctx.last_code(email)).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         // The owner's sign-in ended the run of consecutive failures, the stranger's too.
-        let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM otp_failures").fetch_one(ctx.state.db()).await.unwrap();
+        let left: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM otp_failures").fetch_one(ctx.state.db()).await.unwrap();
         assert_eq!(left, 0);
     })
     .await;
