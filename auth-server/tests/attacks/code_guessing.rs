@@ -149,6 +149,9 @@ async fn a_successful_sign_in_resets_the_failure_count() {
             let (status, _, _) = activate_from(ctx, ATTACKER_IP, &otp_id, &wrong(&code)).await;
             assert_eq!(status, StatusCode::BAD_REQUEST);
         }
+        let counted: i64 =
+            sqlx::query_scalar("SELECT failures FROM otp_failures").fetch_one(ctx.state.db()).await.unwrap();
+        assert_eq!(counted, 4, "each wrong code is counted for the account");
         let (status, _, body) = activate_from(ctx, ATTACKER_IP, &otp_id, &code).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         let left: i64 =
