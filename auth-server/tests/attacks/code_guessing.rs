@@ -167,3 +167,51 @@ async fn a_successful_sign_in_resets_the_failure_count() {
     })
     .await;
 }
+
+/// Guesses sent all at once must not slip past the back-off together (the check and the count are one
+/// compare-and-count): once the back-off applies, of six parallel guesses exactly one is tried.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_guesses_cannot_slip_past_the_back_off() {
+    with_limits(Limits::default(), async |ctx: &Ctx| {
+        let email = "parallel@example.com";
+        ctx.create_user(email).await;
+        let first = request_code(ctx, ATTACKER_IP, email).await;
+        let code = ctx.last_code(email);
+        for _ in 0..5 {
+            let (status, _, _) = activate_from(ctx, ATTACKER_IP, &first, &wrong(&code)).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST);
+        }
+        let mut codes = Vec::new();
+        for _ in 0..3 {
+            let otp_id = request_code(ctx, ATTACKER_IP, email).await;
+            codes.push((otp_id, wrong(&ctx.last_code(email))));
+        }
+        ctx.state.clock().advance(1);
+        // Six tasks on the multi-threaded runtime, each one guess (as six connections would).
+        let tasks: Vec<_> = (0..6)
+            .map(|n| {
+                let router = ctx.router.clone();
+                let (otp_id, guess) = codes[n % 3].clone();
+                tokio::spawn(async move {
+                    use tower::ServiceExt;
+                    let request = axum::http::Request::post(uri("/otp/activate"))
+                        .extension(axum::extract::ConnectInfo(
+                            format!("{ATTACKER_IP}:40000").parse::<std::net::SocketAddr>().unwrap(),
+                        ))
+                        .header("content-type", "application/json")
+                        .body(axum::body::Body::from(json!({ "otp": guess, "otp_id": otp_id }).to_string()))
+                        .unwrap();
+                    router.oneshot(request).await.unwrap().status()
+                })
+            })
+            .collect();
+        let mut statuses = Vec::new();
+        for task in tasks {
+            statuses.push(task.await.unwrap());
+        }
+        let tried = statuses.iter().filter(|s| **s == StatusCode::BAD_REQUEST).count();
+        let waited = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+        assert_eq!((tried, waited), (1, 5), "{statuses:?}");
+    })
+    .await;
+}
