@@ -322,18 +322,17 @@ async fn serve_connections(
     Ok(())
 }
 
-/// tower-http's timeout answers an empty 408; the elements expect `{"code","error"}`.
+/// tower-http's timeout answers an empty 408; the elements expect `{"code","error"}`. The timeout wraps the whole
+/// app, CORS layer included, so the CORS header of every answer (`*`, see `lib.rs`) is added here too.
 async fn timeout_in_error_shape(response: axum::response::Response) -> axum::response::Response {
+    use axum::http::{header, HeaderValue, StatusCode};
     use axum::response::IntoResponse;
-    if response.status() == axum::http::StatusCode::REQUEST_TIMEOUT
-        && !response.headers().contains_key(axum::http::header::CONTENT_TYPE)
-    {
-        return crate::error::ApiError::new(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            "request_timeout",
-            "The request took too long. Try again.",
-        )
-        .into_response();
+    if response.status() == StatusCode::REQUEST_TIMEOUT && !response.headers().contains_key(header::CONTENT_TYPE) {
+        let mut response =
+            crate::error::ApiError::new(StatusCode::REQUEST_TIMEOUT, "request_timeout", "The request took too long.")
+                .into_response();
+        response.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+        return response;
     }
     response
 }

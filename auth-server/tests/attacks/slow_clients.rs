@@ -91,4 +91,6 @@ fn client_that_never_finishes_its_body_gets_408() {
     let response = read_until_closed(&mut stream);
     assert!(response.starts_with("HTTP/1.1 408"), "{response}");
     assert!(response.contains("\"code\":\"request_timeout\""), "{response}");
+    // The page can read it (CORS as every other answer).
+    assert!(response.to_lowercase().contains("access-control-allow-origin: *"), "{response}");
 }
