@@ -3,8 +3,10 @@
 //! `app().oneshot(...)` on a real SQLite file (or a fresh Postgres database with `BENCH_POSTGRES_URL`), with the
 //! software authenticator playing the browser.
 //!
-//! `cargo run --release -p auth-server --example bench [-- --seconds N]`. Bounded: each phase stops after N seconds
-//! (default 5) or 50,000 operations. Prints a table and writes `target/bench/auth-server.json`.
+//! `cargo run --release -p auth-server --example bench [-- --seconds N] [--limiter-only]`. Bounded: each phase stops
+//! after N seconds (default 5) or 50,000 operations. Prints a table and writes `target/bench/auth-server.json`.
+//! First it measures the rate limiter alone (hits/s, 1 and 2 threads, 100,000 distinct keys or one hot key);
+//! `--limiter-only` stops there (`target/bench/auth-server-limiter.json`).
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -133,9 +135,110 @@ impl Phase {
     }
 }
 
+/// Limiter figures: hits/s of `RateLimiter::check` (key digest + counter), median of `LIMITER_ROUNDS` rounds.
+struct LimiterFigures {
+    /// (workload, threads, median hits/s)
+    rows: Vec<(&'static str, usize, f64)>,
+    /// After hitting 2 × capacity distinct keys: counters kept, the capacity, and the resident-set growth.
+    flood_kept: u64,
+    flood_capacity: u64,
+    flood_resident_bytes: u64,
+}
+
+const LIMITER_KEYS: usize = 100_000;
+const LIMITER_ROUNDS: usize = 7;
+
+/// One round: `threads` threads share one limiter; with `distinct`, the threads together hit `LIMITER_KEYS`
+/// different keys once each (a flood of one-off clients, every hit a new counter); otherwise every hit is on one
+/// hot key (one busy client; both threads contend on the same counter). Returns hits/s.
+fn limiter_round(subjects: &Arc<Vec<String>>, threads: usize, distinct: bool) -> f64 {
+    let limits = Limits { sends_per_ip: u32::MAX, ..Limits::default() };
+    let limiter = Arc::new(auth_server::limits::RateLimiter::in_memory(limits));
+    let per_thread = LIMITER_KEYS / threads;
+    let started = Instant::now();
+    let workers: Vec<_> = (0..threads)
+        .map(|t| {
+            let (limiter, subjects) = (limiter.clone(), subjects.clone());
+            std::thread::spawn(move || {
+                for n in 0..per_thread {
+                    let subject = if distinct { &subjects[t * per_thread + n] } else { &subjects[0] };
+                    limiter.check(auth_server::limits::Bucket::Send, &[subject], 1_000_000).expect("within budget");
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.join().unwrap();
+    }
+    (per_thread * threads) as f64 / started.elapsed().as_secs_f64()
+}
+
+fn limiter_bench() -> LimiterFigures {
+    let subjects: Arc<Vec<String>> =
+        Arc::new((0..LIMITER_KEYS).map(|n| format!("2001:db8:{:x}:{:x}::/64", n >> 16, n & 0xffff)).collect());
+    let mut rows = Vec::new();
+    for (name, distinct) in [("100,000 distinct keys", true), ("one hot key", false)] {
+        for threads in [1, 2] {
+            let mut rounds: Vec<f64> =
+                (0..LIMITER_ROUNDS).map(|_| limiter_round(&subjects, threads, distinct)).collect();
+            rounds.sort_by(|a, b| a.total_cmp(b));
+            rows.push((name, threads, rounds[LIMITER_ROUNDS / 2]));
+        }
+    }
+    // Memory under a flood: twice the capacity in distinct keys, then the resident-set growth per kept counter.
+    let limits = Limits { sends_per_ip: u32::MAX, ..Limits::default() };
+    let before = resident_bytes();
+    let limiter = auth_server::limits::RateLimiter::in_memory(limits);
+    for n in 0..2 * LIMITER_KEYS {
+        let subject = format!("flood-{n}");
+        limiter.check(auth_server::limits::Bucket::Send, &[&subject], 1_000_000).expect("within budget");
+    }
+    limiter.sweep();
+    let kept = limiter.store().entry_count();
+    let grown = resident_bytes().saturating_sub(before);
+    LimiterFigures { rows, flood_kept: kept, flood_capacity: limits.max_tracked_keys, flood_resident_bytes: grown }
+}
+
+/// Resident set size of this process (Linux; 0 elsewhere).
+fn resident_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1).and_then(|pages| pages.parse::<u64>().ok()))
+        .map_or(0, |pages| pages * 4096)
+}
+
 fn main() {
     let seconds: u64 =
         std::env::args().skip_while(|a| a != "--seconds").nth(1).and_then(|s| s.parse().ok()).unwrap_or(5);
+    // The rate limiter first (no database): `--limiter-only` stops after it.
+    let limiter = limiter_bench();
+    println!("rate limiter (RateLimiter::check, median of {LIMITER_ROUNDS} rounds of {LIMITER_KEYS} hits)");
+    println!("{:<36} {:>10} {:>12}", "workload", "threads", "hits/s");
+    for (name, threads, per_second) in &limiter.rows {
+        println!("{name:<36} {threads:>10} {per_second:>12.0}");
+    }
+    println!(
+        "flood of {} distinct keys: {} counters kept (capacity {}), resident set +{:.1} MB",
+        2 * LIMITER_KEYS,
+        limiter.flood_kept,
+        limiter.flood_capacity,
+        limiter.flood_resident_bytes as f64 / 1e6
+    );
+    let limiter_json = json!({
+        "hits": limiter
+            .rows
+            .iter()
+            .map(|(name, threads, per_second)| json!({ "workload": name, "threads": threads, "hits_per_second_median": per_second }))
+            .collect::<Vec<_>>(),
+        "flood_distinct_keys": 2 * LIMITER_KEYS,
+        "flood_counters_kept": limiter.flood_kept,
+        "flood_capacity": limiter.flood_capacity,
+        "flood_resident_bytes": limiter.flood_resident_bytes,
+    });
+    if std::env::args().any(|a| a == "--limiter-only") {
+        write_report("auth-server-limiter.json", &json!({ "limiter": limiter_json }));
+        return;
+    }
     let budget = Duration::from_secs(seconds);
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(cores).enable_all().build().unwrap();
@@ -161,8 +264,14 @@ fn main() {
         let unlimited = Limits {
             sends_per_ip: u32::MAX,
             sends_per_identifier: u32::MAX,
+            sends_per_identifier_all_networks: u32::MAX,
             activations_per_ip: u32::MAX,
             activations_per_identifier: u32::MAX,
+            lookups_per_ip: u32::MAX,
+            user_creations_per_ip: u32::MAX,
+            ceremony_starts_per_ip: u32::MAX,
+            polls_per_ip: u32::MAX,
+            refreshes_per_ip: u32::MAX,
             ..Limits::default()
         };
         let options = ServerOptions { mailer: codes.clone(), limits: unlimited, ..ServerOptions::default() };
@@ -323,6 +432,7 @@ fn main() {
         "sequential_server_ms_per_registration": sequential.server_ms,
         "sequential_authenticator_ms_per_registration": sequential.authenticator_ms,
         "server_only_registrations_per_second_estimate": cores as f64 * 1000.0 / sequential.server_ms,
+        "limiter": limiter_json,
     });
     println!(
         "one registration, sequential: server {:.3} ms + authenticator {:.3} ms; server-only capacity ~{:.0}/s on {cores} cores",
@@ -330,9 +440,13 @@ fn main() {
         sequential.authenticator_ms,
         cores as f64 * 1000.0 / sequential.server_ms
     );
+    write_report("auth-server.json", &report);
+}
+
+fn write_report(file: &str, report: &Value) {
     let out_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench");
     std::fs::create_dir_all(&out_dir).expect("create target/bench");
-    let path = out_dir.join("auth-server.json");
-    std::fs::write(&path, serde_json::to_string_pretty(&report).unwrap()).expect("write bench json");
+    let path = out_dir.join(file);
+    std::fs::write(&path, serde_json::to_string_pretty(report).unwrap()).expect("write bench json");
     println!("wrote {}", path.display());
 }

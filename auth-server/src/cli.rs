@@ -83,7 +83,7 @@ pub struct Cli {
     #[arg(long, env = "LIMIT_ACTIVATIONS_PER_IP", default_value_t = Limits::default().activations_per_ip)]
     pub limit_activations_per_ip: u32,
 
-    /// Code activation attempts per user per window.
+    /// Code activation attempts per user per client network per window.
     #[arg(long, env = "LIMIT_ACTIVATIONS_PER_IDENTIFIER", default_value_t = Limits::default().activations_per_identifier)]
     pub limit_activations_per_identifier: u32,
 
@@ -91,6 +91,49 @@ pub struct Cli {
     /// (passkey confirmation). Default: http://localhost:PORT for a loopback --bind.
     #[arg(long, env = "PUBLIC_URL")]
     pub public_url: Option<String>,
+    /// Codes or links sent per e-mail address from all client networks together per window.
+    #[arg(long, env = "LIMIT_SENDS_PER_IDENTIFIER_ALL_NETWORKS", default_value_t = Limits::default().sends_per_identifier_all_networks)]
+    pub limit_sends_per_identifier_all_networks: u32,
+
+    /// User lookups (E2) per client network per window.
+    #[arg(long, env = "LIMIT_LOOKUPS_PER_IP", default_value_t = Limits::default().lookups_per_ip)]
+    pub limit_lookups_per_ip: u32,
+
+    /// User creations (E3) per client network per window.
+    #[arg(long, env = "LIMIT_USER_CREATIONS_PER_IP", default_value_t = Limits::default().user_creations_per_ip)]
+    pub limit_user_creations_per_ip: u32,
+
+    /// Passkey ceremony starts (E4 + E6) per client network per window.
+    #[arg(long, env = "LIMIT_CEREMONY_STARTS_PER_IP", default_value_t = Limits::default().ceremony_starts_per_ip)]
+    pub limit_ceremony_starts_per_ip: u32,
+
+    /// Magic-link status polls (E13) per client network per window.
+    #[arg(long, env = "LIMIT_POLLS_PER_IP", default_value_t = Limits::default().polls_per_ip)]
+    pub limit_polls_per_ip: u32,
+
+    /// Token refreshes (E18) per client network per window.
+    #[arg(long, env = "LIMIT_REFRESHES_PER_IP", default_value_t = Limits::default().refreshes_per_ip)]
+    pub limit_refreshes_per_ip: u32,
+
+    /// Rate-limit counters kept in memory at most (bounds memory under a flood of distinct clients).
+    #[arg(long, env = "LIMIT_MAX_TRACKED_KEYS", default_value_t = Limits::default().max_tracked_keys)]
+    pub limit_max_tracked_keys: u64,
+
+    /// Consecutive wrong codes per account and client network before no more are accepted from that network.
+    #[arg(long, env = "LIMIT_OTP_FAILURES_PER_NETWORK", default_value_t = Limits::default().otp_failures_per_network)]
+    pub limit_otp_failures_per_network: u32,
+
+    /// Consecutive wrong codes per account from all networks before no more are accepted.
+    #[arg(long, env = "LIMIT_OTP_FAILURES_PER_ACCOUNT", default_value_t = Limits::default().otp_failures_per_account)]
+    pub limit_otp_failures_per_account: u32,
+
+    /// Seconds a client may take to send a request's headers; a slower connection is closed.
+    #[arg(long, env = "HEADER_READ_TIMEOUT_SECS", default_value_t = 10)]
+    pub header_read_timeout_secs: u64,
+
+    /// Seconds a request may take from its headers to the response (408 after that).
+    #[arg(long, env = "REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    pub request_timeout_secs: u64,
 
     /// Address to listen on (port 0 picks a free port; the chosen address is printed).
     #[arg(long, env = "BIND", default_value = "127.0.0.1:8081")]
@@ -182,7 +225,21 @@ fn server_options(cli: &Cli, apps: &[AppConfig]) -> Result<ServerOptions, String
         sends_per_identifier: cli.limit_sends_per_identifier,
         activations_per_ip: cli.limit_activations_per_ip,
         activations_per_identifier: cli.limit_activations_per_identifier,
+        sends_per_identifier_all_networks: cli.limit_sends_per_identifier_all_networks,
+        lookups_per_ip: cli.limit_lookups_per_ip,
+        user_creations_per_ip: cli.limit_user_creations_per_ip,
+        ceremony_starts_per_ip: cli.limit_ceremony_starts_per_ip,
+        polls_per_ip: cli.limit_polls_per_ip,
+        refreshes_per_ip: cli.limit_refreshes_per_ip,
+        max_tracked_keys: cli.limit_max_tracked_keys.max(1),
+        otp_failures_per_network: cli.limit_otp_failures_per_network,
+        otp_failures_per_account: cli.limit_otp_failures_per_account,
+        ..Limits::default()
     };
+    if cli.limit_otp_failures_per_network > 100 {
+        // NIST SP 800-63B §5.2.2: no more than 100 consecutive failed attempts on a single account.
+        return Err("--limit-otp-failures-per-network: at most 100 (NIST SP 800-63B §5.2.2)".into());
+    }
     options.trust_forwarded_for = cli.trust_forwarded_for;
     options.public_url = Some(match &cli.public_url {
         Some(url) => url::Url::parse(url)
@@ -214,11 +271,91 @@ async fn serve(cli: Cli) -> Result<(), String> {
         tokio::net::TcpListener::bind(cli.bind).await.map_err(|e| format!("cannot listen on {}: {e}", cli.bind))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     println!("auth-server listening on http://{addr} (apps: {})", state.app_ids().join(", "));
-    // ConnectInfo: the socket peer is the client IP for per-IP limits (see `limits::ClientIp`).
-    axum::serve(listener, crate::app(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| e.to_string())
+    let timeouts = Timeouts {
+        header_read: Duration::from_secs(cli.header_read_timeout_secs.max(1)),
+        request: Duration::from_secs(cli.request_timeout_secs.max(1)),
+    };
+    serve_connections(listener, crate::app(state), timeouts).await
+}
+
+/// How long a client may take (OWASP ASVS 5.0 V2.4 / slow-client denial of service, e.g. Slowloris).
+#[derive(Debug, Clone, Copy)]
+struct Timeouts {
+    /// To send a request's line and headers; after that hyper closes the connection.
+    header_read: Duration,
+    /// From the headers to the response (a slow body included): 408 in the API's error shape.
+    request: Duration,
+}
+
+/// HTTP/1.1 on `listener` until SIGINT/SIGTERM, then finish the requests in flight (graceful shutdown).
+///
+/// hyper's own connection builder instead of `axum::serve`, which has no header read timeout. HTTP/1 only: every
+/// browser and reverse proxy speaks it to an origin server, and it needs no protocol sniffing (which would wait,
+/// without a timeout, for the first bytes). Each request carries the socket peer as `ConnectInfo` (the client IP
+/// of the per-network limits, see `limits::ClientIp`).
+async fn serve_connections(
+    listener: tokio::net::TcpListener,
+    router: axum::Router,
+    timeouts: Timeouts,
+) -> Result<(), String> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt;
+
+    // The timeout inside, the rewrite of its empty 408 outside it.
+    let router = router
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            timeouts.request,
+        ))
+        .layer(axum::middleware::map_response(timeout_in_error_shape));
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new()).header_read_timeout(timeouts.header_read);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown_signal());
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(err) => {
+                    // E.g. out of file descriptors: back off a little instead of spinning.
+                    tracing::warn!(%err, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        let router = router.clone();
+        let service = hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
+            let mut request = request.map(axum::body::Body::new);
+            request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+            router.clone().oneshot(request)
+        });
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            if let Err(err) = connection.await {
+                tracing::debug!(%err, "connection closed with an error");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
+}
+
+/// tower-http's timeout answers an empty 408; the elements expect `{"code","error"}`. The timeout wraps the whole
+/// app, CORS layer included, so the CORS header of every answer (`*`, see `lib.rs`) is added here too.
+async fn timeout_in_error_shape(response: axum::response::Response) -> axum::response::Response {
+    use axum::http::{header, HeaderValue, StatusCode};
+    use axum::response::IntoResponse;
+    if response.status() == StatusCode::REQUEST_TIMEOUT && !response.headers().contains_key(header::CONTENT_TYPE) {
+        let mut response =
+            crate::error::ApiError::new(StatusCode::REQUEST_TIMEOUT, "request_timeout", "The request took too long.")
+                .into_response();
+        response.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+        return response;
+    }
+    response
 }
 
 /// Every minute: drop expired handshakes, codes, links and rate-limit windows, and pick up rotated signing keys.
@@ -241,7 +378,7 @@ fn spawn_housekeeping(state: AppState) {
             if let Err(err) = crate::store::magic_links::sweep_expired(state.db(), now, max_ttl).await {
                 tracing::warn!(%err, "sweeping expired magic links failed");
             }
-            state.rate_limiter().sweep(state.limits().window_secs, now);
+            state.rate_limiter().sweep();
             if let Err(err) = state.reload_keys().await {
                 tracing::warn!(%err, "reloading signing keys failed");
             }

@@ -1,31 +1,57 @@
-//! Abuse limits: how many codes/links may be sent, and how many activations tried, per client IP and per
-//! identifier within a window. Counted in memory per server instance (fixed windows), answered with 429 and
-//! `Retry-After`.
+//! Abuse limits (OWASP ASVS 5.0 V2.4 anti-automation, NIST SP 800-63B §5.2.2 rate limiting): fixed-window
+//! counters per client network, per e-mail address and per account, and the back-off rule for wrong one-time
+//! codes. One piece with a store behind it: [`RateLimiter`] decides, a [`LimitStore`] keeps the counters
+//! (in memory per instance today, [`MemoryStore`]; a shared store for a fleet implements the same trait).
+//!
+//! Nothing here knows the server state or the routes: the glue that reads the client IP and answers 429 lives in
+//! `routes::limited`.
 
-use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
-use std::sync::Mutex;
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
 
-use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::request::Parts;
+use sha2::{Digest, Sha256};
 
-use crate::error::ApiError;
-use crate::state::AppState;
-
-/// The configurable limits. Defaults are generous enough for a person (and the e2e suite, which registers a few
-/// users a minute from 127.0.0.1) and tight enough to stop mail bombing and code guessing.
+/// The configurable limits. Every windowed budget counts per `window_secs`. Defaults are generous enough for a
+/// person (and the e2e suite, which registers a few users a minute from 127.0.0.1) and tight enough to stop mail
+/// bombing, enumeration and code guessing. Numbers and reasoning: README "Abuse limits".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Length of every counting window, seconds.
     pub window_secs: u64,
-    /// Codes or links sent to one client IP per window.
+    /// Codes or links requested from one client network per window (E8, E9, E11, E12).
     pub sends_per_ip: u32,
-    /// Codes or links sent to one e-mail address (per app) per window.
+    /// Codes or links sent to one e-mail address (per app) on behalf of one client network per window.
     pub sends_per_identifier: u32,
-    /// OTP and magic-link activation attempts from one client IP per window.
+    /// Codes or links sent to one e-mail address (per app) from all networks together per window.
+    pub sends_per_identifier_all_networks: u32,
+    /// OTP and magic-link activation attempts from one client network per window (E10, E14).
     pub activations_per_ip: u32,
-    /// OTP activation attempts for one e-mail address (per app) per window, across all its codes.
+    /// OTP activation attempts for one account from one client network per window, across all its codes.
     pub activations_per_identifier: u32,
+    /// E2 user lookups per client network per window (enumeration).
+    pub lookups_per_ip: u32,
+    /// E3 user creations per client network per window.
+    pub user_creations_per_ip: u32,
+    /// E4 + E6 passkey ceremony starts per client network per window.
+    pub ceremony_starts_per_ip: u32,
+    /// E13 magic-link status polls per client network per window (a waiting tab polls every 5 s).
+    pub polls_per_ip: u32,
+    /// E18 refreshes per client network per window.
+    pub refreshes_per_ip: u32,
+    /// Counters the in-memory store keeps at most (memory bound under a flood of distinct keys).
+    pub max_tracked_keys: u64,
+    /// Wrong codes allowed per (account, client network) before back-off starts.
+    pub otp_free_failures: u32,
+    /// Longest back-off between two code attempts of one (account, network), seconds.
+    pub otp_max_backoff_secs: u64,
+    /// Consecutive wrong codes per (account, client network) after which that network may not try codes for the
+    /// account until the user signs in successfully (NIST SP 800-63B §5.2.2: at most 100).
+    pub otp_failures_per_network: u32,
+    /// Consecutive wrong codes per account from all networks together, after which no network may try codes for the
+    /// account until the user signs in successfully (the bound on distributed guessing).
+    pub otp_failures_per_account: u32,
 }
 
 impl Default for Limits {
@@ -34,142 +60,240 @@ impl Default for Limits {
             window_secs: 600,
             sends_per_ip: 60,
             sends_per_identifier: 5,
+            sends_per_identifier_all_networks: 20,
             activations_per_ip: 120,
             activations_per_identifier: 15,
+            lookups_per_ip: 300,
+            user_creations_per_ip: 100,
+            ceremony_starts_per_ip: 300,
+            // 10 tabs polling every 5 s for the whole window.
+            polls_per_ip: 1_200,
+            refreshes_per_ip: 300,
+            max_tracked_keys: 100_000,
+            otp_free_failures: 5,
+            otp_max_backoff_secs: 3_600,
+            otp_failures_per_network: 100,
+            otp_failures_per_account: 1_000,
         }
     }
 }
 
-/// What is being counted.
+impl Limits {
+    /// The budget of `bucket` per window.
+    pub fn max(&self, bucket: Bucket) -> u32 {
+        match bucket {
+            Bucket::Send => self.sends_per_ip,
+            Bucket::SendToAddressFromNetwork => self.sends_per_identifier,
+            Bucket::SendToAddress => self.sends_per_identifier_all_networks,
+            Bucket::Activate => self.activations_per_ip,
+            Bucket::ActivateAccountFromNetwork => self.activations_per_identifier,
+            Bucket::Lookup => self.lookups_per_ip,
+            Bucket::CreateUser => self.user_creations_per_ip,
+            Bucket::CeremonyStart => self.ceremony_starts_per_ip,
+            Bucket::Poll => self.polls_per_ip,
+            Bucket::Refresh => self.refreshes_per_ip,
+        }
+    }
+
+    /// How long (seconds) after its latest wrong code an (account, network) with `failures` consecutive wrong codes
+    /// must wait before the next attempt: nothing for the first `otp_free_failures`, then 1 s, 2 s, 4 s, ...
+    /// doubling up to `otp_max_backoff_secs` (NIST SP 800-63B §5.2.2: "rate limiting ... back-off").
+    pub fn otp_backoff_secs(&self, failures: u32) -> u64 {
+        if failures < self.otp_free_failures {
+            return 0;
+        }
+        let exponent = (failures - self.otp_free_failures).min(40);
+        (1u64 << exponent).min(self.otp_max_backoff_secs)
+    }
+}
+
+/// What is being counted (one counter per bucket and subject).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Action {
+#[repr(u8)]
+pub enum Bucket {
+    /// E8/E9/E11/E12 from one network.
     Send,
+    /// Sends to one address on behalf of one network.
+    SendToAddressFromNetwork,
+    /// Sends to one address from every network.
+    SendToAddress,
+    /// E10/E14 from one network.
     Activate,
+    /// E10 for one account from one network.
+    ActivateAccountFromNetwork,
+    /// E2 from one network.
+    Lookup,
+    /// E3 from one network.
+    CreateUser,
+    /// E4/E6 from one network.
+    CeremonyStart,
+    /// E13 from one network.
+    Poll,
+    /// E18 from one network.
+    Refresh,
 }
 
-/// Fixed-window counters keyed by (action, key).
-#[derive(Debug, Default)]
+/// A counter's name: the bucket and a 128-bit digest of its subject (network, app + address, ...). Fixed size, so
+/// the store's memory per counter is fixed, and no address or IP is kept in it (or sent to a shared store).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LimitKey {
+    bucket: Bucket,
+    subject: [u8; 16],
+}
+
+impl LimitKey {
+    /// The key of `bucket` for the subject made of `parts` (joined unambiguously).
+    pub fn new(bucket: Bucket, parts: &[&str]) -> Self {
+        let mut hash = Sha256::new();
+        for part in parts {
+            hash.update((part.len() as u64).to_le_bytes());
+            hash.update(part.as_bytes());
+        }
+        let digest = hash.finalize();
+        let mut subject = [0u8; 16];
+        subject.copy_from_slice(&digest[..16]);
+        Self { bucket, subject }
+    }
+}
+
+/// Where the counters live. `hit` must be atomic per key (parallel hits are all counted).
+pub trait LimitStore: Send + Sync {
+    /// Count one hit on `key` in its fixed window of `window_secs` at `now`; `Err(retry_after_secs)` when `max`
+    /// hits of the current window are used up. A refused hit is not counted, so a client that waits
+    /// `Retry-After` gets through.
+    fn hit(&self, key: LimitKey, max: u32, window_secs: u64, now: i64) -> Result<(), u64>;
+    /// Run deferred housekeeping (eviction, expiry); called periodically and by tests.
+    fn run_pending_tasks(&self);
+    /// How many counters are kept now.
+    fn entry_count(&self) -> u64;
+}
+
+/// The in-memory store: a size-bounded moka cache of counters. Its TinyLFU admission keeps frequently hit keys
+/// (an attacker's own network, a victim's address) when a flood of one-off keys arrives, so a flood can neither
+/// grow memory beyond `capacity` counters nor wash out the counter that limits the flooder. Counters idle for a
+/// whole window are dropped (their window has ended).
+pub struct MemoryStore {
+    counters: moka::sync::Cache<LimitKey, Arc<AtomicU64>>,
+    capacity: u64,
+}
+
+impl MemoryStore {
+    pub fn new(capacity: u64, window_secs: u64) -> Self {
+        let counters = moka::sync::Cache::builder()
+            .max_capacity(capacity)
+            .time_to_idle(Duration::from_secs(window_secs.max(1)))
+            .build();
+        Self { counters, capacity }
+    }
+
+    pub fn capacity(&self) -> u64 {
+        self.capacity
+    }
+}
+
+/// A window packed in one atomic: start (Unix seconds, u32) in the high half, count in the low half.
+fn pack(start: u32, count: u32) -> u64 {
+    (u64::from(start) << 32) | u64::from(count)
+}
+
+fn unpack(packed: u64) -> (u32, u32) {
+    ((packed >> 32) as u32, packed as u32)
+}
+
+impl LimitStore for MemoryStore {
+    fn hit(&self, key: LimitKey, max: u32, window_secs: u64, now: i64) -> Result<(), u64> {
+        let window_secs = window_secs.clamp(1, u64::from(u32::MAX));
+        let now = now.clamp(0, i64::from(u32::MAX)) as u32;
+        let counter = self.counters.get_with(key, || Arc::new(AtomicU64::new(pack(now, 0))));
+        let mut current = counter.load(Ordering::Acquire);
+        loop {
+            let (start, count) = unpack(current);
+            let (start, count) =
+                if u64::from(now.saturating_sub(start)) >= window_secs { (now, 0) } else { (start, count) };
+            if count >= max {
+                let ends = u64::from(start) + window_secs;
+                return Err(ends.saturating_sub(u64::from(now)).max(1));
+            }
+            match counter.compare_exchange_weak(current, pack(start, count + 1), Ordering::AcqRel, Ordering::Acquire) {
+                Ok(_) => return Ok(()),
+                Err(actual) => current = actual,
+            }
+        }
+    }
+
+    fn run_pending_tasks(&self) {
+        self.counters.run_pending_tasks();
+    }
+
+    fn entry_count(&self) -> u64 {
+        self.counters.entry_count()
+    }
+}
+
+/// The limits and the store: `check` counts one hit of a bucket for a subject.
 pub struct RateLimiter {
-    windows: Mutex<HashMap<(Action, String), Window>>,
+    limits: Limits,
+    store: Box<dyn LimitStore>,
 }
-
-#[derive(Debug, Clone, Copy)]
-struct Window {
-    started_at: i64,
-    count: u32,
-}
-
-/// Beyond this many tracked keys, stale windows are dropped on the next hit (bounds memory under a flood).
-const PRUNE_ABOVE: usize = 10_000;
 
 impl RateLimiter {
-    /// Count one `action` for `key` at `now`; `Err(retry_after_secs)` when `max` per `window_secs` is used up.
-    /// A refused attempt is not counted, so a client that waits `Retry-After` gets through.
-    pub fn hit(&self, action: Action, key: &str, max: u32, window_secs: u64, now: i64) -> Result<(), u64> {
-        let window_secs = window_secs.max(1) as i64;
-        let mut windows = self.windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if windows.len() > PRUNE_ABOVE {
-            windows.retain(|_, w| now - w.started_at < window_secs);
-        }
-        let window = windows.entry((action, key.to_owned())).or_insert(Window { started_at: now, count: 0 });
-        if now - window.started_at >= window_secs {
-            *window = Window { started_at: now, count: 0 };
-        }
-        if window.count >= max {
-            return Err((window.started_at + window_secs - now).max(1) as u64);
-        }
-        window.count += 1;
-        Ok(())
+    /// An in-memory limiter bounded by `limits.max_tracked_keys`.
+    pub fn in_memory(limits: Limits) -> Self {
+        Self::with_store(limits, Box::new(MemoryStore::new(limits.max_tracked_keys, limits.window_secs)))
     }
 
-    /// Drop windows that ended (run periodically).
-    pub fn sweep(&self, window_secs: u64, now: i64) {
-        self.windows
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .retain(|_, w| now - w.started_at < window_secs.max(1) as i64);
-    }
-}
-
-impl AppState {
-    /// Count a send of a code or link to `email` from `ip`; 429 when either limit is used up.
-    pub fn limit_send(&self, ip: &ClientIp, app_id: &str, email: &str) -> Result<(), ApiError> {
-        let limits = self.limits();
-        let now = self.now();
-        let limiter = self.rate_limiter();
-        limiter
-            .hit(Action::Send, &ip.key(), limits.sends_per_ip, limits.window_secs, now)
-            .and_then(|()| {
-                limiter.hit(
-                    Action::Send,
-                    &format!("{app_id}\n{email}"),
-                    limits.sends_per_identifier,
-                    limits.window_secs,
-                    now,
-                )
-            })
-            .map_err(ApiError::too_many_requests)
+    pub fn with_store(limits: Limits, store: Box<dyn LimitStore>) -> Self {
+        Self { limits, store }
     }
 
-    /// Count an activation attempt from `ip`; 429 when the per-IP limit is used up.
-    pub fn limit_activation_by_ip(&self, ip: &ClientIp) -> Result<(), ApiError> {
-        let limits = self.limits();
-        self.rate_limiter()
-            .hit(Action::Activate, &ip.key(), limits.activations_per_ip, limits.window_secs, self.now())
-            .map_err(ApiError::too_many_requests)
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
-    /// Count an activation attempt for a user; 429 when the per-identifier limit is used up.
-    pub fn limit_activation_by_user(&self, app_id: &str, user_id: &str) -> Result<(), ApiError> {
-        let limits = self.limits();
-        self.rate_limiter()
-            .hit(
-                Action::Activate,
-                &format!("{app_id}\nuser:{user_id}"),
-                limits.activations_per_identifier,
-                limits.window_secs,
-                self.now(),
-            )
-            .map_err(ApiError::too_many_requests)
+    pub fn store(&self) -> &dyn LimitStore {
+        self.store.as_ref()
+    }
+
+    /// Count one `bucket` hit for the subject `parts` at `now`; `Err(retry_after_secs)` over the budget.
+    pub fn check(&self, bucket: Bucket, parts: &[&str], now: i64) -> Result<(), u64> {
+        self.store.hit(LimitKey::new(bucket, parts), self.limits.max(bucket), self.limits.window_secs, now)
+    }
+
+    /// Drop ended windows and evicted counters now (run periodically).
+    pub fn sweep(&self) {
+        self.store.run_pending_tasks();
     }
 }
 
-/// The client's IP for per-IP limits: the socket peer; `X-Forwarded-For` only with `--trust-forwarded-for`
-/// (otherwise any client could pick a fresh "IP" per request and escape the limit).
+impl Default for RateLimiter {
+    fn default() -> Self {
+        Self::in_memory(Limits::default())
+    }
+}
+
+/// The client's IP for per-network limits: the socket peer; `X-Forwarded-For` only with `--trust-forwarded-for`
+/// (otherwise any client could pick a fresh "IP" per request and escape the limit). The extractor is in
+/// `routes::limited`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientIp(pub Option<IpAddr>);
 
 impl ClientIp {
-    fn key(&self) -> String {
+    /// The client network every per-network budget is counted for: an IPv4 address (also when written as an
+    /// IPv4-mapped IPv6 address), or the /64 of an IPv6 address, since one subscriber usually holds a whole /64
+    /// and could otherwise take a fresh address per request (OWASP ASVS 5.0 V2.4).
+    pub fn network(&self) -> String {
         match self.0 {
-            Some(ip) => format!("ip:{ip}"),
-            // No peer address (only in-process tests without ConnectInfo): one shared bucket.
-            None => "ip:unknown".to_owned(),
+            Some(IpAddr::V4(v4)) => v4.to_string(),
+            Some(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+                Some(v4) => v4.to_string(),
+                None => {
+                    let prefix = u128::from(v6) & (u128::MAX << 64);
+                    format!("{}/64", std::net::Ipv6Addr::from(prefix))
+                }
+            },
+            // No peer address (only in-process tests and benchmarks without ConnectInfo): one shared bucket.
+            None => "unknown".to_owned(),
         }
-    }
-}
-
-impl FromRequestParts<AppState> for ClientIp {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        if state.trust_forwarded_for() {
-            // The right-most entry is the one our own proxy appended (the address it saw); entries to its left
-            // were sent by the client and can be anything.
-            // A right-most entry that is not an IP is ignored (the socket peer is used), never skipped over.
-            let forwarded = parts
-                .headers
-                .get_all("x-forwarded-for")
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(|v| v.split(','))
-                .next_back()
-                .and_then(|entry| entry.trim().parse::<IpAddr>().ok());
-            if let Some(ip) = forwarded {
-                return Ok(Self(Some(ip)));
-            }
-        }
-        Ok(Self(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip())))
     }
 }
 
@@ -177,19 +301,78 @@ impl FromRequestParts<AppState> for ClientIp {
 mod tests {
     use super::*;
 
+    fn key(name: &str) -> LimitKey {
+        LimitKey::new(Bucket::Send, &[name])
+    }
+
     #[test]
     fn windows_count_refuse_and_reopen() {
-        let limiter = RateLimiter::default();
-        assert_eq!(limiter.hit(Action::Send, "k", 2, 60, 1000), Ok(()));
-        assert_eq!(limiter.hit(Action::Send, "k", 2, 60, 1010), Ok(()));
-        assert_eq!(limiter.hit(Action::Send, "k", 2, 60, 1020), Err(40));
-        // Other keys and other actions have their own counters.
-        assert_eq!(limiter.hit(Action::Send, "other", 2, 60, 1020), Ok(()));
-        assert_eq!(limiter.hit(Action::Activate, "k", 2, 60, 1020), Ok(()));
+        let store = MemoryStore::new(100, 60);
+        assert_eq!(store.hit(key("k"), 2, 60, 1000), Ok(()));
+        assert_eq!(store.hit(key("k"), 2, 60, 1010), Ok(()));
+        assert_eq!(store.hit(key("k"), 2, 60, 1020), Err(40));
+        // Other keys and other buckets have their own counters.
+        assert_eq!(store.hit(key("other"), 2, 60, 1020), Ok(()));
+        assert_eq!(store.hit(LimitKey::new(Bucket::Activate, &["k"]), 2, 60, 1020), Ok(()));
         // The window ends 60 s after it started.
-        assert_eq!(limiter.hit(Action::Send, "k", 2, 60, 1059), Err(1));
-        assert_eq!(limiter.hit(Action::Send, "k", 2, 60, 1060), Ok(()));
-        limiter.sweep(60, 5000);
-        assert!(limiter.windows.lock().unwrap().is_empty());
+        assert_eq!(store.hit(key("k"), 2, 60, 1059), Err(1));
+        assert_eq!(store.hit(key("k"), 2, 60, 1060), Ok(()));
+    }
+
+    #[test]
+    fn subjects_are_joined_unambiguously() {
+        assert_ne!(LimitKey::new(Bucket::Send, &["a\nb", "c"]), LimitKey::new(Bucket::Send, &["a", "b\nc"]));
+        assert_ne!(LimitKey::new(Bucket::Send, &["ab", ""]), LimitKey::new(Bucket::Send, &["a", "b"]));
+    }
+
+    #[test]
+    fn ipv6_counts_per_64_and_mapped_ipv4_as_ipv4() {
+        let net = |ip: &str| ClientIp(Some(ip.parse().unwrap())).network();
+        assert_eq!(net("2001:db8:1:2:aaaa::1"), net("2001:db8:1:2:ffff:ffff:ffff:ffff"));
+        assert_eq!(net("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+        assert_ne!(net("2001:db8:1:2::1"), net("2001:db8:1:3::1"));
+        assert_eq!(net("::ffff:192.0.2.1"), "192.0.2.1");
+        assert_eq!(net("192.0.2.1"), "192.0.2.1");
+        assert_ne!(net("192.0.2.1"), net("192.0.2.2"));
+    }
+
+    #[test]
+    fn backoff_starts_after_the_free_failures_and_doubles_to_the_cap() {
+        let limits = Limits { otp_free_failures: 5, otp_max_backoff_secs: 3600, ..Limits::default() };
+        let waits: Vec<u64> = (0..20).map(|n| limits.otp_backoff_secs(n)).collect();
+        assert_eq!(&waits[..8], &[0, 0, 0, 0, 0, 1, 2, 4]);
+        assert_eq!(limits.otp_backoff_secs(16), 2048);
+        assert_eq!(limits.otp_backoff_secs(17), 3600);
+        assert_eq!(limits.otp_backoff_secs(99), 3600);
+    }
+
+    /// OWASP ASVS 5.0 V2.4: anti-automation must not itself be a resource-exhaustion target. A flood of 100,000
+    /// one-off keys keeps memory at the store's capacity, and the counter of a key hit throughout the flood (the
+    /// flooder's own network) is not washed out.
+    #[test]
+    fn a_flood_of_distinct_keys_stays_bounded_and_keeps_the_hot_counter() {
+        const CAPACITY: u64 = 10_000;
+        const HOT_MAX: u32 = 400;
+        let store = MemoryStore::new(CAPACITY, 600);
+        let hot = key("hot");
+        let now = 1_000_000;
+        for _ in 0..100 {
+            store.hit(hot, HOT_MAX, 600, now).unwrap();
+        }
+        let mut hot_hits = 100;
+        for n in 0..100_000u32 {
+            store.hit(LimitKey::new(Bucket::Send, &[&n.to_string()]), 5, 600, now).unwrap();
+            if n % 500 == 0 {
+                store.hit(hot, HOT_MAX, 600, now).unwrap();
+                hot_hits += 1;
+            }
+        }
+        store.run_pending_tasks();
+        assert!(store.entry_count() <= CAPACITY, "{} counters kept", store.entry_count());
+        // The hot counter survived with every hit counted: exactly HOT_MAX - hot_hits more are allowed.
+        for _ in hot_hits..HOT_MAX {
+            assert_eq!(store.hit(hot, HOT_MAX, 600, now), Ok(()));
+        }
+        assert!(store.hit(hot, HOT_MAX, 600, now).is_err(), "the hot counter was evicted and restarted");
     }
 }

@@ -138,7 +138,7 @@ impl AppState {
             mailer: options.mailer,
             dev_mailbox: options.dev_mailbox,
             limits: options.limits,
-            rate_limiter: RateLimiter::default(),
+            rate_limiter: RateLimiter::in_memory(options.limits),
             trust_forwarded_for: options.trust_forwarded_for,
             clock: options.clock,
             public_url: options

@@ -13,6 +13,7 @@ use crate::mail::{self, Mail, MailError, PasskeyFacts};
 use crate::state::{AppState, RegisteredApp};
 use crate::store::credentials::{self, Credential};
 use crate::store::notices::{self, NoticeKind};
+use crate::store::otp_failures;
 use crate::store::refresh_tokens;
 use crate::store::users::{self, User, UserStatus};
 use crate::tokens::{self, AuthResult};
@@ -169,5 +170,8 @@ pub async fn login_by_email(state: &AppState, app: &Arc<RegisteredApp>, user_id:
         return Err(ApiError::user_inactive());
     }
     prove_address(state, app, &user, Proof::SignIn).await?;
+    // A sign-in by the owner ends the run of consecutive wrong codes (NIST SP 800-63B §5.2.2 caps *consecutive*
+    // failures): a code or a link proves the mailbox, so it is the owner.
+    otp_failures::reset(state.db(), &app.config.id, &user.id).await?;
     tokens::issue_auth_result(state, app, &user.id).await
 }

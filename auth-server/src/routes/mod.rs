@@ -4,6 +4,7 @@ mod app_info;
 mod current_user;
 mod dev_mailbox;
 mod email_auth;
+mod limited;
 mod locales;
 mod magic_link;
 mod management;
@@ -13,10 +14,13 @@ mod session;
 mod users;
 mod well_known;
 
-use axum::routing::{get, patch, post};
+use axum::routing::{get, patch, post, MethodFilter};
 use axum::Router;
 
+use self::limited::per_network;
+
 use crate::error::ApiError;
+use crate::limits::Bucket;
 use crate::state::AppState;
 
 /// The English locale file served at `/locales/v2/en.json`.
@@ -28,24 +32,42 @@ pub fn locales_en_json() -> &'static str {
 pub fn router(dev: bool) -> Router<AppState> {
     let router = Router::new()
         .route("/v1/apps/{app_id}", get(app_info::get_app))
-        .route("/v1/apps/{app_id}/users", get(users::lookup).post(users::create))
+        // Unauthenticated endpoints count per client network (OWASP ASVS 5.0 V2.4); the e-mail endpoints count
+        // in their handlers (per network and per address).
+        .route(
+            "/v1/apps/{app_id}/users",
+            per_network(MethodFilter::GET, Bucket::Lookup, users::lookup).merge(per_network(
+                MethodFilter::POST,
+                Bucket::CreateUser,
+                users::create,
+            )),
+        )
         .route("/v1/apps/{app_id}/users/{user_id}", get(management::get_user))
-        .route("/v1/apps/{app_id}/register/webauthn/start", post(passkeys::register_start))
+        .route(
+            "/v1/apps/{app_id}/register/webauthn/start",
+            per_network(MethodFilter::POST, Bucket::CeremonyStart, passkeys::register_start),
+        )
         .route("/v1/apps/{app_id}/register/webauthn/finish", post(passkeys::register_finish))
-        .route("/v1/apps/{app_id}/login/webauthn/start", post(passkeys::login_start))
+        .route(
+            "/v1/apps/{app_id}/login/webauthn/start",
+            per_network(MethodFilter::POST, Bucket::CeremonyStart, passkeys::login_start),
+        )
         .route("/v1/apps/{app_id}/login/webauthn/finish", post(passkeys::login_finish))
         .route("/v1/apps/{app_id}/register/otp", post(otp::register))
         .route("/v1/apps/{app_id}/login/otp", post(otp::login))
         .route("/v1/apps/{app_id}/otp/activate", post(otp::activate))
         .route("/v1/apps/{app_id}/register/magic-link", post(magic_link::register))
         .route("/v1/apps/{app_id}/login/magic-link", post(magic_link::login))
-        .route("/v1/apps/{app_id}/magic-link/status", post(magic_link::status))
+        .route("/v1/apps/{app_id}/magic-link/status", per_network(MethodFilter::POST, Bucket::Poll, magic_link::status))
         .route("/v1/apps/{app_id}/magic-link/activate", patch(magic_link::activate))
         .route("/v1/apps/{app_id}/currentuser", get(current_user::get_current_user))
         .route("/v1/apps/{app_id}/currentuser/devices/start", post(current_user::add_device_start))
         .route("/v1/apps/{app_id}/currentuser/devices/finish", post(current_user::add_device_finish))
         .route("/v1/apps/{app_id}/passkeys/confirm", get(passkeys::confirm_page).post(passkeys::confirm))
-        .route("/v1/apps/{app_id}/tokens", post(session::refresh).delete(session::revoke))
+        .route(
+            "/v1/apps/{app_id}/tokens",
+            per_network(MethodFilter::POST, Bucket::Refresh, session::refresh).delete(session::revoke),
+        )
         .route("/v1/apps/{app_id}/.well-known/jwks.json", get(well_known::jwks))
         .route("/locales/v2/{file}", get(locales::get_locale))
         .route("/healthz", get(|| async { axum::Json(serde_json::json!({ "status": "ok" })) }));

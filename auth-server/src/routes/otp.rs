@@ -11,6 +11,7 @@ use crate::error::{ApiError, ApiJson};
 use crate::limits::ClientIp;
 use crate::mail;
 use crate::state::{AppState, RegisteredApp};
+use crate::store::otp_failures;
 use crate::store::otps::{self, Verification};
 
 #[derive(Deserialize)]
@@ -78,10 +79,13 @@ pub async fn activate(
     let app = state.app(&app_id)?;
     otp_ttl(&app)?;
     state.limit_activation_by_ip(&ip)?;
-    // Attempts are also counted per user before the code is checked, so requesting new codes does not give a
-    // guesser unlimited tries at one account.
-    if let Some(user_id) = otps::owner(state.db(), &app.config.id, &body.otp_id).await? {
-        state.limit_activation_by_user(&app.config.id, &user_id)?;
+    // Attempts are counted per account before the code is checked, so requesting new codes does not give a
+    // guesser more tries at one account. An attempt at a locked or expired code is no guess: not counted.
+    if let Some(owner) = otps::owner(state.db(), &app.config.id, &body.otp_id, state.now()).await? {
+        if owner.open {
+            state.limit_activation_by_user(&app.config.id, &owner.user_id, &ip)?;
+            count_attempt(&state, &app.config.id, &owner.user_id, &ip.network()).await?;
+        }
     }
     let verification = otps::verify(state.db(), &app.config.id, &body.otp_id, body.otp.trim(), state.now()).await?;
     let user_id = match verification {
@@ -107,6 +111,39 @@ pub async fn activate(
             ))
         }
     };
+    // `login_by_email` also ends the run of consecutive failures (any sign-in by the owner does).
     let auth_result = email_auth::login_by_email(&state, &app, &user_id).await?;
     Ok(Json(json!({ "auth_result": auth_result })))
+}
+
+/// Count this activation attempt as a failure of (account, network) before the code is compared (a right code
+/// then resets the count), after checking the rules of NIST SP 800-63B §5.2.2 ("limit consecutive failed
+/// authentication attempts on a single subscriber account to no more than 100", with back-off):
+/// * back-off: after `otp_free_failures` consecutive failures the next attempt from that network waits 1 s, then
+///   2 s, 4 s, ... up to `otp_max_backoff_secs` (429 with `Retry-After`);
+/// * cap per (account, network) (`otp_failures_per_network`, 100) and per account (`otp_failures_per_account`):
+///   then no more codes are tried until the user signs in successfully (401, the element's "too many attempts").
+///
+/// Counting per network means a stranger's failures slow down and lock out only the stranger's own network: the
+/// owner's network can still request and use codes (and a passkey always works).
+async fn count_attempt(state: &AppState, app_id: &str, user_id: &str, network: &str) -> Result<(), ApiError> {
+    let limits = state.limits();
+    let seen = otp_failures::load(state.db(), app_id, user_id, network).await?;
+    if seen.network >= limits.otp_failures_per_network || seen.account >= limits.otp_failures_per_account {
+        return Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "otp_failures_exceeded",
+            "Too many wrong codes were entered for this account. Sign in another way, for example with a passkey.",
+        ));
+    }
+    let now = state.now();
+    let allowed_at = seen.last_failure_at.saturating_add(limits.otp_backoff_secs(seen.network) as i64);
+    if now < allowed_at {
+        return Err(ApiError::too_many_requests((allowed_at - now) as u64));
+    }
+    // Compare-and-count: of parallel attempts that all passed the check above, one is counted, the rest wait.
+    if !otp_failures::count(state.db(), app_id, user_id, network, seen.network, now).await? {
+        return Err(ApiError::too_many_requests(1));
+    }
+    Ok(())
 }

@@ -22,6 +22,7 @@ use crate::state::{AppState, RegisteredApp};
 use crate::store::challenges::{self, CeremonyKind};
 use crate::store::credentials::{self, Credential, CredentialError, NewCredential, UseOutcome};
 use crate::store::notices::{self, NoticeKind};
+use crate::store::otp_failures;
 use crate::store::refresh_tokens;
 use crate::store::users::{self, User, UserStatus};
 use crate::tokens;
@@ -375,6 +376,12 @@ pub async fn login_finish(
         UseOutcome::Missing => return Err(verification_failed("credential removed during the login")),
     }
     users::record_login(state.db(), &user.id).await?;
+    // A confirmed passkey is the owner: their sign-in ends a run of wrong codes (NIST SP 800-63B §5.2.2). A
+    // provisional one may be a stranger's (pre-account hijacking), who must not be able to reset the cap on
+    // guessing the codes sent to the owner's mailbox.
+    if !credential.is_provisional() {
+        otp_failures::reset(state.db(), &app.config.id, &user.id).await?;
+    }
     let auth_result = tokens::issue_after_passkey(&state, &app, &user.id, &credential.id).await?;
     Ok(Json(json!({ "auth_result": auth_result })))
 }

@@ -5,6 +5,7 @@ pub mod credentials;
 pub mod keys;
 pub mod magic_links;
 pub mod notices;
+pub mod otp_failures;
 pub mod otps;
 pub mod refresh_tokens;
 pub mod users;

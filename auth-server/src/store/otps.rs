@@ -106,13 +106,28 @@ pub async fn verify(db: &Db, app_id: &str, otp_id: &str, code: &str, now: i64) -
     }
 }
 
-/// The user a code was sent to (None for an unknown or used code).
-pub async fn owner(db: &Db, app_id: &str, otp_id: &str) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT user_id FROM otps WHERE id = $1 AND app_id = $2")
+/// A code as the activation limits see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Owner {
+    /// The user the code was sent to.
+    pub user_id: String,
+    /// Whether an attempt can still succeed: an expired code, or one with `MAX_ATTEMPTS` attempts, is refused
+    /// whatever is typed, so such an attempt is no guess.
+    pub open: bool,
+}
+
+/// Who a code was sent to, and whether it still takes attempts at `now` (None for an unknown or used code).
+pub async fn owner(db: &Db, app_id: &str, otp_id: &str, now: i64) -> Result<Option<Owner>, sqlx::Error> {
+    let row = sqlx::query("SELECT user_id, attempts, expires_at FROM otps WHERE id = $1 AND app_id = $2")
         .bind(otp_id)
         .bind(app_id)
         .fetch_optional(db)
-        .await
+        .await?;
+    row.map(|row| {
+        let open = row.try_get::<i64, _>("attempts")? < MAX_ATTEMPTS && row.try_get::<i64, _>("expires_at")? > now;
+        Ok(Owner { user_id: row.try_get("user_id")?, open })
+    })
+    .transpose()
 }
 
 async fn delete(db: &Db, otp_id: &str) -> Result<bool, sqlx::Error> {

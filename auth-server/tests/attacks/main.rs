@@ -1,10 +1,16 @@
-//! Security tests: each test plays one attack against the real router and is named after it (issue 9).
+//! Security tests: each test plays one attack against the real router (or the real binary) and is named after it
+//! (issue 9).
 
 #[macro_use]
 #[path = "../common/mod.rs"]
+#[allow(unused_macros)]
 mod common;
 
 mod account_flows;
+mod code_guessing;
+mod enumeration_and_floods;
+mod lockout_by_stranger;
 mod pre_account_hijacking;
 mod sign_counter;
+mod slow_clients;
 mod stale_session_adds_passkey;

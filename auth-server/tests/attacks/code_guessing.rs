@@ -1,0 +1,217 @@
+//! Guessing one-time codes (NIST SP 800-63B §5.2.2): consecutive failures per account are capped (≤ 100) with a
+//! growing back-off, persisted, and reset by a successful sign-in.
+
+use auth_server::limits::Limits;
+use axum::http::{Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::common::{assert_error, ctx_with, Backend, Ctx, APP_ID};
+
+pub const ATTACKER_IP: &str = "198.51.100.66";
+
+pub fn uri(path: &str) -> String {
+    format!("/v1/apps/{APP_ID}{path}")
+}
+
+/// A request from `ip`; a 429 is waited out on the server clock (`Retry-After`) and retried, as a patient
+/// attacker would. Returns the first answer that is not 429.
+pub async fn patiently(ctx: &Ctx, ip: &str, method: Method, path: &str, body: Value) -> (StatusCode, Value) {
+    for _ in 0..1_000 {
+        let (status, headers, answer) =
+            ctx.request_from(ip, &[], method.clone(), &uri(path), Some(body.clone()), None).await;
+        if status != StatusCode::TOO_MANY_REQUESTS {
+            return (status, answer);
+        }
+        let retry: i64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
+        ctx.state.clock().advance(retry);
+    }
+    panic!("still refused after 1,000 waits");
+}
+
+/// E9 from `ip` (waiting out send limits): the new code's id.
+pub async fn request_code(ctx: &Ctx, ip: &str, email: &str) -> String {
+    let (status, body) = patiently(ctx, ip, Method::POST, "/login/otp", json!({ "identifier": email })).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["otp_id"].as_str().unwrap().to_owned()
+}
+
+/// E10 from `ip`, once (no waiting).
+pub async fn activate_from(
+    ctx: &Ctx,
+    ip: &str,
+    otp_id: &str,
+    code: &str,
+) -> (StatusCode, axum::http::HeaderMap, Value) {
+    ctx.request_from(ip, &[], Method::POST, &uri("/otp/activate"), Some(json!({ "otp": code, "otp_id": otp_id })), None)
+        .await
+}
+
+/// A 6-digit code that is not `code`.
+pub fn wrong(code: &str) -> String {
+    let n: u32 = code.parse().unwrap();
+    format!("{:06}", (n + 1) % 1_000_000)
+}
+
+pub async fn with_limits(limits: Limits, scenario: impl AsyncFn(&Ctx)) {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        if let Some(ctx) = ctx_with(backend, limits, false).await {
+            scenario(&ctx).await;
+            ctx.cleanup().await;
+        }
+    }
+}
+
+/// The attacker asks for code after code for the victim's address and guesses each one until it is locked; 429s
+/// are waited out. NIST SP 800-63B §5.2.2: "limit consecutive failed authentication attempts on a single
+/// subscriber account to no more than 100". Old behaviour: 15 per 10-minute window, reset forever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn brute_force_across_many_codes_is_stopped_within_100_consecutive_failures() {
+    with_limits(Limits::default(), async |ctx: &Ctx| {
+        let email = "victim@example.com";
+        ctx.create_user(email).await;
+        let mut failures = 0;
+        'codes: for _ in 0..200 {
+            let otp_id = request_code(ctx, ATTACKER_IP, email).await;
+            let code = ctx.last_code(email);
+            for _ in 0..5 {
+                let guess = json!({ "otp": wrong(&code), "otp_id": otp_id });
+                let (status, body) = patiently(ctx, ATTACKER_IP, Method::POST, "/otp/activate", guess).await;
+                match body["code"].as_str() {
+                    Some("otp_failures_exceeded") => {
+                        assert_eq!(status, StatusCode::UNAUTHORIZED);
+                        break 'codes;
+                    }
+                    // The back-off outlasted the code: ask for a new one (an expired code takes no guesses).
+                    Some("otp_expired") => continue 'codes,
+                    _ => assert_error(status, &body, StatusCode::BAD_REQUEST, "invalid_otp"),
+                }
+                failures += 1;
+            }
+        }
+        assert_eq!(failures, 100, "the guesser is stopped after exactly 100 consecutive wrong codes");
+        // From then on not even the right code is accepted from that network, however long it waits.
+        ctx.state.clock().advance(86_400);
+        let otp_id = request_code(ctx, ATTACKER_IP, email).await;
+        let (status, _, body) = activate_from(ctx, ATTACKER_IP, &otp_id, &ctx.last_code(email)).await;
+        assert_error(status, &body, StatusCode::UNAUTHORIZED, "otp_failures_exceeded");
+        // The count is persisted (a restart does not hand out a fresh budget).
+        let stored: i64 =
+            sqlx::query_scalar("SELECT failures FROM otp_failures").fetch_one(ctx.state.db()).await.unwrap();
+        assert_eq!(stored, 100);
+    })
+    .await;
+}
+
+/// After 5 wrong codes the next attempt waits 1 s, then 2 s, 4 s, ... (NIST SP 800-63B §5.2.2 back-off).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn guessing_faster_meets_a_growing_back_off() {
+    with_limits(Limits::default(), async |ctx: &Ctx| {
+        let email = "slowed@example.com";
+        ctx.create_user(email).await;
+        let mut waits = Vec::new();
+        let mut guesses = 0;
+        while waits.len() < 4 {
+            let otp_id = request_code(ctx, ATTACKER_IP, email).await;
+            let code = ctx.last_code(email);
+            for _ in 0..5 {
+                let (status, headers, body) = activate_from(ctx, ATTACKER_IP, &otp_id, &wrong(&code)).await;
+                if status == StatusCode::TOO_MANY_REQUESTS {
+                    assert_error(status, &body, StatusCode::TOO_MANY_REQUESTS, "too_many_requests");
+                    let retry: i64 = headers["retry-after"].to_str().unwrap().parse().unwrap();
+                    waits.push(retry);
+                    ctx.state.clock().advance(retry);
+                    let (status, _, body) = activate_from(ctx, ATTACKER_IP, &otp_id, &wrong(&code)).await;
+                    assert_error(status, &body, StatusCode::BAD_REQUEST, "invalid_otp");
+                } else {
+                    assert_error(status, &body, StatusCode::BAD_REQUEST, "invalid_otp");
+                }
+                guesses += 1;
+                if waits.len() == 4 {
+                    break;
+                }
+            }
+        }
+        assert_eq!(waits, vec![1, 2, 4, 8], "the first 5 wrong codes are free, then the wait doubles");
+        assert_eq!(guesses, 9);
+    })
+    .await;
+}
+
+/// The owner mistypes a few times, then types the right code: the count starts again (consecutive failures only).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_successful_sign_in_resets_the_failure_count() {
+    with_limits(Limits::default(), async |ctx: &Ctx| {
+        let email = "typo@example.com";
+        ctx.create_user(email).await;
+        let otp_id = request_code(ctx, ATTACKER_IP, email).await;
+        let code = ctx.last_code(email);
+        for _ in 0..4 {
+            let (status, _, _) = activate_from(ctx, ATTACKER_IP, &otp_id, &wrong(&code)).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST);
+        }
+        let counted: i64 =
+            sqlx::query_scalar("SELECT failures FROM otp_failures").fetch_one(ctx.state.db()).await.unwrap();
+        assert_eq!(counted, 4, "each wrong code is counted for the account");
+        let (status, _, body) = activate_from(ctx, ATTACKER_IP, &otp_id, &code).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let left: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM otp_failures").fetch_one(ctx.state.db()).await.unwrap();
+        assert_eq!(left, 0, "a successful sign-in clears the consecutive failures");
+        // Five free wrong attempts again, without any wait.
+        let otp_id = request_code(ctx, ATTACKER_IP, email).await;
+        let code = ctx.last_code(email);
+        for _ in 0..5 {
+            let (status, _, _) = activate_from(ctx, ATTACKER_IP, &otp_id, &wrong(&code)).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST);
+        }
+    })
+    .await;
+}
+
+/// Guesses sent all at once must not slip past the back-off together (the check and the count are one
+/// compare-and-count): once the back-off applies, of six parallel guesses exactly one is tried.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_guesses_cannot_slip_past_the_back_off() {
+    with_limits(Limits::default(), async |ctx: &Ctx| {
+        let email = "parallel@example.com";
+        ctx.create_user(email).await;
+        let first = request_code(ctx, ATTACKER_IP, email).await;
+        let code = ctx.last_code(email);
+        for _ in 0..5 {
+            let (status, _, _) = activate_from(ctx, ATTACKER_IP, &first, &wrong(&code)).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST);
+        }
+        let mut codes = Vec::new();
+        for _ in 0..3 {
+            let otp_id = request_code(ctx, ATTACKER_IP, email).await;
+            codes.push((otp_id, wrong(&ctx.last_code(email))));
+        }
+        ctx.state.clock().advance(1);
+        // Six tasks on the multi-threaded runtime, each one guess (as six connections would).
+        let tasks: Vec<_> = (0..6)
+            .map(|n| {
+                let router = ctx.router.clone();
+                let (otp_id, guess) = codes[n % 3].clone();
+                tokio::spawn(async move {
+                    use tower::ServiceExt;
+                    let request = axum::http::Request::post(uri("/otp/activate"))
+                        .extension(axum::extract::ConnectInfo(
+                            format!("{ATTACKER_IP}:40000").parse::<std::net::SocketAddr>().unwrap(),
+                        ))
+                        .header("content-type", "application/json")
+                        .body(axum::body::Body::from(json!({ "otp": guess, "otp_id": otp_id }).to_string()))
+                        .unwrap();
+                    router.oneshot(request).await.unwrap().status()
+                })
+            })
+            .collect();
+        let mut statuses = Vec::new();
+        for task in tasks {
+            statuses.push(task.await.unwrap());
+        }
+        let tried = statuses.iter().filter(|s| **s == StatusCode::BAD_REQUEST).count();
+        let waited = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+        assert_eq!((tried, waited), (1, 5), "{statuses:?}");
+    })
+    .await;
+}
