@@ -232,8 +232,8 @@ fn kek_for_rotation(cli: &Cli) -> Result<KeyEncryptionKey, String> {
 
 /// `--dev` listens on loopback only, unless forced: its mailbox hands out every code and link.
 fn check_dev_bind(cli: &Cli) -> Result<(), String> {
-    // ASVS 5.0 V13.4 (no debug features reachable in production): the dev mailbox is an account-takeover tool for
-    // anyone who can reach it.
+    // ASVS 5.0 V13.4.2: "debug modes are disabled ... to prevent exposure of debugging features". The dev mailbox
+    // is an account-takeover tool for anyone who can reach it, so it stays on this machine unless forced.
     if cli.dev && !cli.bind.ip().to_canonical().is_loopback() && !cli.dev_allow_remote {
         return Err(format!(
             "--dev listens on loopback addresses only (127.0.0.1, ::1): its dev mailbox (GET /dev/mailbox) shows every \

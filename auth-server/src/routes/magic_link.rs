@@ -54,7 +54,9 @@ fn path_carries_token() -> ApiError {
 /// Whether `path` names a link parameter anywhere (path, query or fragment), in any letter case and under any
 /// number of percent-encodings. A second `psg_magic_link` would be read by the element instead of (or besides) the
 /// real one: an attacker who asks for a link to the victim's address with `?psg_magic_link=<attacker's token>`
-/// would have the victim's browser sign in to the attacker's account (login CSRF, ASVS 5.0 V6.6 / V3.5).
+/// would have the victim's browser sign in to the attacker's account (login CSRF). ASVS 5.0 V1.2.2: "when
+/// dynamically building URLs, untrusted data is encoded according to its context"; a link parameter the server
+/// owns cannot be encoded safely, so it is refused.
 fn names_link_param(path: &str) -> bool {
     let mut text = path.to_ascii_lowercase().into_bytes();
     // Each round undoes one layer of %XX; a few rounds cover any real double encoding, and the loop stops as soon
@@ -172,7 +174,8 @@ async fn send(
     let (id, token) = magic_links::create(state.db(), &app.config.id, &user.id, ttl as i64, state.now()).await?;
     let link = build_link(&app.origin, path, &token)?;
     // The link signs in the tab that asked for it (E13), wherever it is opened: the message says who asked, so the
-    // owner can tell a request that was not theirs (ASVS 5.0 V6.3.7-style notice of an authentication attempt).
+    // owner can tell a request that was not theirs. ASVS 5.0 V6.3.5: "users are notified of suspicious
+    // authentication attempts ... from an unusual location or client"; the message itself is that notice.
     let requested = mail::RequestContext {
         at: state.now(),
         user_agent: headers.get(header::USER_AGENT).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
