@@ -111,7 +111,8 @@ impl KeyEncryptionKey {
         match options.open(path) {
             Ok(mut file) => {
                 use std::io::Write;
-                writeln!(file, "{}", STANDARD.encode(key.0)).map_err(|source| KekError::Create { path: shown(), source })?;
+                writeln!(file, "{}", STANDARD.encode(key.0))
+                    .map_err(|source| KekError::Create { path: shown(), source })?;
                 Ok((key, true))
             }
             Err(err) if err.kind() == std::io::ErrorKind::AlreadyExists => Self::from_file(path).map(|k| (k, false)),

@@ -68,5 +68,8 @@ fn dev_mailbox_cors(state: &AppState) -> CorsLayer {
         .filter_map(|id| state.app(id).ok())
         .filter_map(|app| HeaderValue::from_str(&app.origin).ok())
         .collect::<Vec<_>>();
-    CorsLayer::new().allow_origin(AllowOrigin::list(origins)).allow_methods([Method::GET]).max_age(Duration::from_secs(600))
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET])
+        .max_age(Duration::from_secs(600))
 }

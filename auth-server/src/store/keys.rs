@@ -151,7 +151,10 @@ pub async fn seal_legacy_rows(db: &Db, sealed: &[(String, SealedKey)]) -> Result
 }
 
 /// SQLite: make this connection zero the bytes of deleted or replaced rows instead of leaving them in free space.
-async fn overwrite_deleted_content(conn: &mut sqlx::pool::PoolConnection<sqlx::Any>, db: &Db) -> Result<(), sqlx::Error> {
+async fn overwrite_deleted_content(
+    conn: &mut sqlx::pool::PoolConnection<sqlx::Any>,
+    db: &Db,
+) -> Result<(), sqlx::Error> {
     if is_sqlite(db) {
         sqlx::query("PRAGMA secure_delete = ON").execute(&mut **conn).await?;
     }

@@ -45,19 +45,32 @@ async fn evil_page_cannot_read_the_dev_mailbox_cross_origin() {
 
 #[test]
 fn dev_server_refuses_to_listen_on_a_public_address() {
+    use std::io::{BufRead, BufReader, Read};
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("auth.sqlite3").display());
     for bind in ["0.0.0.0:0", "[::]:0"] {
-        let output = Command::new(BIN)
+        let mut child = Command::new(BIN)
             .args(["--dev", "--bind", bind, "--database-url", &db])
             .env_remove("DEV_ALLOW_REMOTE")
             .stdin(Stdio::null())
-            .output()
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
             .unwrap();
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(!output.status.success(), "--dev --bind {bind} started: {stderr}");
+        // Read stdout to its end: a server that starts listening is stopped and the test fails (rather than hang).
+        let listening = BufReader::new(child.stdout.take().unwrap())
+            .lines()
+            .map_while(Result::ok)
+            .find(|line| line.starts_with("auth-server listening"));
+        if listening.is_some() {
+            let _ = child.kill();
+        }
+        let status = child.wait().unwrap();
+        let mut stderr = String::new();
+        child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
+        assert!(listening.is_none(), "--dev --bind {bind} started listening: {listening:?}");
+        assert!(!status.success(), "--dev --bind {bind} exited successfully: {stderr}");
         assert!(stderr.contains("loopback") && stderr.contains("--dev-allow-remote"), "{stderr}");
-        assert!(!stderr.contains("listening"), "{stderr}");
     }
 }
 

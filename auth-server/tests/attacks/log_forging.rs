@@ -81,7 +81,10 @@ fn forged_alg_with_a_newline_cannot_start_a_fake_log_line() {
     }));
     assert_eq!(get_current_user(&addr, &forged), 401);
     // A second, harmless refusal marks the end of what the forged request could have written.
-    assert_eq!(get_current_user(&addr, &token_with_header(&serde_json::json!({ "alg": "RS256", "kid": END_MARKER }))), 401);
+    assert_eq!(
+        get_current_user(&addr, &token_with_header(&serde_json::json!({ "alg": "RS256", "kid": END_MARKER }))),
+        401
+    );
     let mut logged = Vec::new();
     loop {
         let line = next_line();

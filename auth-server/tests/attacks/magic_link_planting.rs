@@ -71,7 +71,10 @@ async fn link_mail_says_when_and_from_where_it_was_asked(ctx: &Ctx) {
         assert!(!text.contains(ip.trim_matches(['[', ']'])), "never the full address: {text}");
         assert!(text.contains("If that was not you: do not open the link"), "what to do: {text}");
         if agent == firefox {
-            assert!(text.contains("Firefox on Linux (reported as \"Mozilla/5.0 (X11; Linux x86_64; rv:133.0)"), "{text}");
+            assert!(
+                text.contains("Firefox on Linux (reported as \"Mozilla/5.0 (X11; Linux x86_64; rv:133.0)"),
+                "{text}"
+            );
         } else {
             // The header is the attacker's: no clickable URL, no markup, in the owner's mailbox.
             assert!(text.contains("Chrome on an unknown system"), "{text}");
