@@ -172,7 +172,7 @@ fn configured_kek(cli: &Cli) -> Result<Option<KeyEncryptionKey>, String> {
             Err(format!("give the key-encryption key once: --key-encryption-key-file or {KEY_ENCRYPTION_KEY_ENV}"))
         }
         (Some(path), None) => {
-            let key = KeyEncryptionKey::from_file(path).map_err(|e| e.to_string())?;
+            let key = KeyEncryptionKey::from_file(path).map_err(|e| format!("{}: {e}", path.display()))?;
             if key_encryption::readable_by_others(path) {
                 eprintln!(
                     "auth-server: WARNING: the key-encryption key file {} can be read by other users (chmod 600 it)",

@@ -49,7 +49,7 @@ pub enum KeyError {
     #[error(
         "{0}: start with the key-encryption key the signing keys were encrypted with. The server does not replace \
          them on its own (every issued token would stop verifying); if that key is lost, `auth-server rotate-key \
-         --revoke` with a new one replaces every signing key"
+         --revoke --replace-unreadable` with a new one replaces every signing key"
     )]
     WrongKek(KekError),
     #[error(transparent)]
