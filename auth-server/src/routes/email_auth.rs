@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 
 use crate::error::ApiError;
@@ -76,4 +77,24 @@ pub async fn login_by_email(state: &AppState, app: &Arc<RegisteredApp>, user_id:
     }
     users::record_email_login(state.db(), &user.id).await?;
     tokens::issue_auth_result(state, app, &user.id).await
+}
+
+/// Who asked for a code or link: when, with which User-Agent, from which client IP (the per-IP limits' address),
+/// for the notice in its message (`mail::RequestContext`).
+pub struct Requester(pub crate::mail::RequestContext);
+
+impl FromRequestParts<AppState> for Requester {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let ip = ClientIp::from_request_parts(parts, state).await?;
+        let user_agent = parts
+            .headers
+            .get(axum::http::header::USER_AGENT)
+            .map(|value| String::from_utf8_lossy(value.as_bytes()).into_owned());
+        Ok(Self(crate::mail::RequestContext { at: state.now(), user_agent, ip: ip.0 }))
+    }
 }

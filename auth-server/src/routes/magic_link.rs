@@ -2,12 +2,12 @@
 //! opened the link activates it).
 
 use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::email_auth::{self, Purpose};
+use super::email_auth::{self, Purpose, Requester};
 use crate::error::{ApiError, ApiJson};
 use crate::limits::ClientIp;
 use crate::mail;
@@ -140,10 +140,10 @@ pub async fn register(
     state: State<AppState>,
     path: Path<String>,
     ip: ClientIp,
-    headers: HeaderMap,
+    requester: Requester,
     body: ApiJson<SendLink>,
 ) -> Result<Json<Value>, ApiError> {
-    send(state, path, ip, headers, body, Purpose::Register).await
+    send(state, path, ip, requester, body, Purpose::Register).await
 }
 
 /// E12: `POST /login/magic-link` → `{"magic_link": {"id"}}` (also for pending users: "Resend").
@@ -151,17 +151,17 @@ pub async fn login(
     state: State<AppState>,
     path: Path<String>,
     ip: ClientIp,
-    headers: HeaderMap,
+    requester: Requester,
     body: ApiJson<SendLink>,
 ) -> Result<Json<Value>, ApiError> {
-    send(state, path, ip, headers, body, Purpose::Login).await
+    send(state, path, ip, requester, body, Purpose::Login).await
 }
 
 async fn send(
     State(state): State<AppState>,
     Path(app_id): Path<String>,
     ip: ClientIp,
-    headers: HeaderMap,
+    Requester(requested): Requester,
     ApiJson(body): ApiJson<SendLink>,
     purpose: Purpose,
 ) -> Result<Json<Value>, ApiError> {
@@ -176,11 +176,6 @@ async fn send(
     // The link signs in the tab that asked for it (E13), wherever it is opened: the message says who asked, so the
     // owner can tell a request that was not theirs. ASVS 5.0 V6.3.5: "users are notified of suspicious
     // authentication attempts ... from an unusual location or client"; the message itself is that notice.
-    let requested = mail::RequestContext {
-        at: state.now(),
-        user_agent: headers.get(header::USER_AGENT).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
-        ip: ip.0,
-    };
     let message = mail::magic_link_mail(&user.email, &app.config.name, &link, ttl, &requested);
     email_auth::deliver(&state, &message).await?;
     Ok(Json(json!({ "magic_link": { "id": id } })))
