@@ -182,15 +182,20 @@ impl Mailer for DevMailbox {
     }
 }
 
-/// The one-time code message.
-pub fn otp_mail(to: &str, app_name: &str, code: &str, ttl_secs: u64) -> Mail {
+/// The one-time code message, with who asked for it (a stranger who asks hopes the owner will read the code out).
+pub fn otp_mail(to: &str, app_name: &str, code: &str, ttl_secs: u64, requested: &RequestContext) -> Mail {
     Mail {
         to: to.to_owned(),
         subject: format!("Your {app_name} code"),
         text: format!(
-            "Your one-time code for {app_name} is:\n\n{code}\n\nIt expires in {}. If you did not ask for it, ignore \
-             this message.\n",
-            minutes(ttl_secs)
+            "Your one-time code for {app_name} is:\n\n{code}\n\nIt expires in {}.\n\n{}",
+            minutes(ttl_secs),
+            requested.notice(
+                "code",
+                "do not give the code to anyone and do not type it into a page you did not open yourself. Nobody \
+                 can sign in without it, and it expires on its own; someone only typed your address. If this keeps \
+                 happening, tell the app's support.",
+            )
         ),
         kind: MailKind::Otp { code: code.to_owned() },
     }
@@ -324,10 +329,10 @@ mod tests {
     #[tokio::test]
     async fn dev_mailbox_keeps_newest_first_and_filters_by_recipient() {
         let mailbox = DevMailbox::default();
-        mailbox.send(&otp_mail("a@x.io", "App", "123456", 600)).await.unwrap();
         let requested = RequestContext::default();
+        mailbox.send(&otp_mail("a@x.io", "App", "123456", 600, &requested)).await.unwrap();
         mailbox.send(&magic_link_mail("b@x.io", "App", "http://l/?psg_magic_link=t", 300, &requested)).await.unwrap();
-        mailbox.send(&otp_mail("a@x.io", "App", "654321", 600)).await.unwrap();
+        mailbox.send(&otp_mail("a@x.io", "App", "654321", 600, &requested)).await.unwrap();
         let all = mailbox.messages(None);
         assert_eq!(all.len(), 3);
         let to_a = mailbox.messages(Some("A@x.io"));
@@ -360,7 +365,7 @@ mod tests {
 
     #[tokio::test]
     async fn without_a_transport_sending_fails() {
-        let err = NoMailer.send(&otp_mail("a@x.io", "App", "1", 60)).await.unwrap_err();
+        let err = NoMailer.send(&otp_mail("a@x.io", "App", "1", 60, &RequestContext::default())).await.unwrap_err();
         assert!(matches!(err, MailError::NotConfigured));
     }
 

@@ -9,7 +9,11 @@ use serde_json::{json, Value};
 
 use crate::common::*;
 
-on_both_databases!(planted_link_token_is_refused_and_nothing_is_sent, link_mail_says_when_and_from_where_it_was_asked,);
+on_both_databases!(
+    planted_link_token_is_refused_and_nothing_is_sent,
+    link_mail_says_when_and_from_where_it_was_asked,
+    code_mail_says_when_and_from_where_it_was_asked,
+);
 
 fn uri(path: &str) -> String {
     format!("/v1/apps/{LINK_APP_ID}{path}")
@@ -81,4 +85,19 @@ async fn link_mail_says_when_and_from_where_it_was_asked(ctx: &Ctx) {
             assert!(!text.contains("https://evil.example") && !text.contains('<'), "{text}");
         }
     }
+}
+
+/// The same notice in the one-time-code message: a stranger who asks for a code hopes the owner reads it out.
+async fn code_mail_says_when_and_from_where_it_was_asked(ctx: &Ctx) {
+    ctx.create_user("coded@example.com").await;
+    let body = json!({ "identifier": "coded@example.com", "language": "en" });
+    let agent = [("user-agent", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0.0.0 Safari/537.36 Edg/131.0")];
+    let uri = format!("/v1/apps/{APP_ID}/login/otp");
+    let (status, _, response) = ctx.request_from("203.0.113.200", &agent, Method::POST, &uri, Some(body), None).await;
+    assert_eq!(status, StatusCode::OK, "{response}");
+    let text = ctx.mailbox.messages(Some("coded@example.com"))[0].mail.text.clone();
+    assert!(text.contains("from Edge on Windows (reported as"), "{text}");
+    assert!(text.contains("on the network 203.0.113.0/24") && !text.contains("203.0.113.200"), "{text}");
+    assert!(text.contains("If that was not you: do not give the code to anyone"), "{text}");
+    assert!(text.contains(&format!("\n{}\n", ctx.last_code("coded@example.com"))), "the code on its own line");
 }
