@@ -58,5 +58,7 @@ pub fn router() -> Router<AppState> {
 /// `GET /dev/mailbox`: routed only in `--dev` mode (it shows every code and link), without a fallback of its own so
 /// it can be merged beside [`router`].
 pub fn dev_mailbox() -> Router<AppState> {
-    Router::new().route("/dev/mailbox", get(dev_mailbox::list))
+    Router::new().route("/dev/mailbox", get(dev_mailbox::list)).method_not_allowed_fallback(|| async {
+        ApiError::new(axum::http::StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed.")
+    })
 }
