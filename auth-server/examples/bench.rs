@@ -275,6 +275,9 @@ fn main() {
             ..Limits::default()
         };
         let options = ServerOptions { mailer: codes.clone(), limits: unlimited, ..ServerOptions::default() };
+        // Signing keys are encrypted at rest: a throwaway key-encryption key for the throwaway database.
+        let key_encryption_key = Some(auth_server::key_encryption::KeyEncryptionKey::generate());
+        let options = ServerOptions { key_encryption_key, ..options };
         let state = AppState::with_options(pool, vec![dev_app(ORIGIN, "bench-key", DevFallback::Otp)], options)
             .await
             .expect("state");

@@ -1,12 +1,13 @@
 //! Command line: serve (default), `rotate-key`, `generate-api-key`. Every flag also reads the env variable shown.
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
 
 use crate::config::{dev_app, AppConfig, ConfigFile, DevFallback};
+use crate::key_encryption::{self, KeyEncryptionKey};
 use crate::limits::Limits;
 use crate::mail::{SmtpConfig, SmtpMailer, SmtpTls};
 use crate::state::{AppState, ServerOptions};
@@ -142,12 +143,34 @@ pub struct Cli {
     /// sqlite://FILE (created if missing) or postgres://...
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://.data/auth.sqlite3", global = true)]
     pub database_url: String,
+
+    /// File holding the 32-byte key that encrypts the signing keys at rest (base64, hex or raw; e.g. `openssl rand
+    /// -base64 32`). Instead, the key itself may be given in the KEY_ENCRYPTION_KEY env variable. Required outside
+    /// --dev; --dev creates one next to the SQLite file.
+    #[arg(long, env = "KEY_ENCRYPTION_KEY_FILE", global = true)]
+    pub key_encryption_key_file: Option<PathBuf>,
+
+    /// Let --dev listen on a non-loopback address. The dev mailbox shows every code and link to anyone who can
+    /// reach it: only on a network you trust.
+    #[arg(long, env = "DEV_ALLOW_REMOTE")]
+    pub dev_allow_remote: bool,
 }
+
+/// The env variable that may hold the key-encryption key itself (read directly, so it never shows in `--help`).
+pub const KEY_ENCRYPTION_KEY_ENV: &str = "KEY_ENCRYPTION_KEY";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Generate a new signing key; the previous one stays in the JWKS so issued tokens keep verifying.
-    RotateKey,
+    RotateKey {
+        /// Also revoke: every previous key is deleted at once, so tokens it signed stop verifying (for a key that
+        /// may have leaked).
+        #[arg(long)]
+        revoke: bool,
+        /// With --revoke: replace the keys even if this key-encryption key cannot read them (the old one is lost).
+        #[arg(long, requires = "revoke")]
+        replace_unreadable: bool,
+    },
     /// Print a new random management API key and the SHA-256 to put in the config file.
     GenerateApiKey,
 }
@@ -155,14 +178,7 @@ pub enum Command {
 /// Run the command line. Errors are returned as text for `main` to print.
 pub async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
-        Some(Command::RotateKey) => {
-            let pool = db::connect(&cli.database_url).await.map_err(|e| e.to_string())?;
-            // Make sure a first key exists, so rotation always leaves a previous key behind.
-            tokens::SigningKeys::load_or_create(&pool).await.map_err(|e| e.to_string())?;
-            let kid = tokens::rotate(&pool).await.map_err(|e| e.to_string())?;
-            println!("new signing key: kid {kid} (the previous key stays in the JWKS; running servers pick it up within a minute)");
-            Ok(())
-        }
+        Some(Command::RotateKey { revoke, replace_unreadable }) => rotate_key(&cli, revoke, replace_unreadable).await,
         Some(Command::GenerateApiKey) => {
             let key = ids::random_secret();
             println!("api key:   {key}");
@@ -174,7 +190,111 @@ pub async fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
+async fn rotate_key(cli: &Cli, revoke: bool, replace_unreadable: bool) -> Result<(), String> {
+    let kek = kek_for_rotation(cli)?;
+    let pool = db::connect(&cli.database_url).await.map_err(|e| e.to_string())?;
+    // Checks that this KEK reads the stored keys (and seals legacy plaintext ones); makes sure a first key exists,
+    // so a plain rotation always leaves a previous key behind. Skipped only to replace keys of a lost KEK.
+    if !replace_unreadable {
+        tokens::SigningKeys::load_or_create(&pool, &kek).await.map_err(|e| e.to_string())?;
+    }
+    if revoke {
+        let (kid, removed) = tokens::rotate_revoking_previous(&pool, &kek).await.map_err(|e| e.to_string())?;
+        println!(
+            "new signing key: kid {kid}; {removed} previous key(s) revoked: removed from the database and the JWKS. \
+             Tokens they signed stop verifying once running servers reload their keys (within a minute) and once \
+             backends refetch the JWKS (their JWKS_MAX_AGE)"
+        );
+    } else {
+        let kid = tokens::rotate(&pool, &kek).await.map_err(|e| e.to_string())?;
+        println!("new signing key: kid {kid} (the previous key stays in the JWKS; running servers pick it up within a minute)");
+    }
+    Ok(())
+}
+
+/// The KEK from `--key-encryption-key-file` or `KEY_ENCRYPTION_KEY`, if one is given (not both).
+fn configured_kek(cli: &Cli) -> Result<Option<KeyEncryptionKey>, String> {
+    let from_env = std::env::var(KEY_ENCRYPTION_KEY_ENV).ok().filter(|text| !text.trim().is_empty());
+    match (&cli.key_encryption_key_file, from_env) {
+        (Some(_), Some(_)) => {
+            Err(format!("give the key-encryption key once: --key-encryption-key-file or {KEY_ENCRYPTION_KEY_ENV}"))
+        }
+        (Some(path), None) => {
+            let key = KeyEncryptionKey::from_file(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            if key_encryption::readable_by_others(path) {
+                eprintln!(
+                    "auth-server: WARNING: the key-encryption key file {} can be read by other users (chmod 600 it)",
+                    path.display()
+                );
+            }
+            Ok(Some(key))
+        }
+        (None, Some(text)) => {
+            KeyEncryptionKey::from_text(&text).map(Some).map_err(|e| format!("{KEY_ENCRYPTION_KEY_ENV}: {e}"))
+        }
+        (None, None) => Ok(None),
+    }
+}
+
+/// Where `--dev` keeps its KEK: next to the SQLite file (`auth.sqlite3` → `auth.sqlite3.kek`), or under `.data/`
+/// for Postgres and in-memory databases.
+pub fn dev_kek_path(database_url: &str) -> PathBuf {
+    let rest = database_url.trim_start_matches("sqlite:").trim_start_matches("//");
+    let path = rest.split_once('?').map_or(rest, |(path, _)| path);
+    if database_url.starts_with("sqlite:") && !path.is_empty() && !path.starts_with(":memory:") {
+        PathBuf::from(format!("{path}.kek"))
+    } else {
+        Path::new(".data").join("dev-key-encryption-key")
+    }
+}
+
+/// The KEK a server runs with. ASVS 5.0 V13.3.1 (secrets in a secret store, not beside the data): outside `--dev`
+/// one must be configured, or the server refuses to start; `--dev` creates its own under `.data/`.
+fn kek_for_serve(cli: &Cli) -> Result<KeyEncryptionKey, String> {
+    if let Some(key) = configured_kek(cli)? {
+        return Ok(key);
+    }
+    if !cli.dev {
+        return Err(format!("{} (or run with --dev)", crate::state::StateError::NoKeyEncryptionKey));
+    }
+    let path = dev_kek_path(&cli.database_url);
+    let (key, created) = KeyEncryptionKey::load_or_create_file(&path).map_err(|e| e.to_string())?;
+    if created {
+        println!("dev key-encryption key created at {} (signing keys are encrypted with it)", path.display());
+    }
+    Ok(key)
+}
+
+/// `rotate-key` uses the configured KEK, or the one a `--dev` server created next to this database.
+fn kek_for_rotation(cli: &Cli) -> Result<KeyEncryptionKey, String> {
+    if let Some(key) = configured_kek(cli)? {
+        return Ok(key);
+    }
+    let path = dev_kek_path(&cli.database_url);
+    if path.exists() {
+        println!("using the dev key-encryption key at {}", path.display());
+        return KeyEncryptionKey::from_file(&path).map_err(|e| e.to_string());
+    }
+    Err(crate::state::StateError::NoKeyEncryptionKey.to_string())
+}
+
+/// `--dev` listens on loopback only, unless forced: its mailbox hands out every code and link.
+fn check_dev_bind(cli: &Cli) -> Result<(), String> {
+    // ASVS 5.0 V13.4.2: "debug modes are disabled ... to prevent exposure of debugging features". The dev mailbox
+    // is an account-takeover tool for anyone who can reach it, so it stays on this machine unless forced.
+    if cli.dev && !cli.bind.ip().to_canonical().is_loopback() && !cli.dev_allow_remote {
+        return Err(format!(
+            "--dev listens on loopback addresses only (127.0.0.1, ::1): its dev mailbox (GET /dev/mailbox) shows every \
+             one-time code and magic link to anyone who can reach it, and --bind {} is reachable from other hosts. \
+             Bind to 127.0.0.1, or pass --dev-allow-remote (DEV_ALLOW_REMOTE=true) on a network you trust",
+            cli.bind
+        ));
+    }
+    Ok(())
+}
+
 fn apps_from(cli: &Cli) -> Result<Vec<AppConfig>, String> {
+    check_dev_bind(cli)?;
     if cli.dev {
         let key = cli.dev_api_key.clone().unwrap_or_else(ids::random_secret);
         let app = dev_app(&cli.dev_origin, &key, cli.dev_fallback);
@@ -258,6 +378,7 @@ fn server_options(cli: &Cli, apps: &[AppConfig]) -> Result<ServerOptions, String
             format!("http://localhost:{}", cli.bind.port())
         }
     });
+    options.key_encryption_key = Some(kek_for_serve(cli)?);
     Ok(options)
 }
 

@@ -57,9 +57,10 @@ impl ApiError {
         )
     }
 
-    /// A server-side failure: the cause is logged, never sent (it may name tables, paths or keys).
+    /// A server-side failure: the cause is logged, never sent (it may name tables, paths or keys). Escaped onto one
+    /// line: a database error can quote the value that caused it (ASVS 5.0 V16.4.1, see `log_text`).
     pub fn internal(cause: impl std::fmt::Display) -> Self {
-        tracing::error!(%cause, "internal error");
+        tracing::error!(cause = %crate::log_text::escaped(cause), "internal error");
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_server_error", "Internal server error.")
     }
 }

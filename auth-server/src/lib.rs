@@ -9,7 +9,9 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod ids;
+pub mod key_encryption;
 pub mod limits;
+pub mod log_text;
 pub mod mail;
 mod routes;
 pub mod state;
@@ -19,9 +21,9 @@ pub mod views;
 
 use std::time::Duration;
 
-use axum::http::{header, HeaderName, Method};
+use axum::http::{header, HeaderName, HeaderValue, Method};
 use axum::Router;
-use tower_http::cors::{Any, CorsLayer};
+use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use tower_http::trace::TraceLayer;
 
 pub use config::{AppConfig, ConfigFile};
@@ -32,7 +34,13 @@ pub use tokens::{issue_auth_result, AuthResult, Claims};
 
 /// The whole API as a router.
 pub fn app(state: AppState) -> Router {
-    routes::router(state.dev_mailbox().is_some()).with_state(state).layer(cors()).layer(TraceLayer::new_for_http())
+    let api = routes::router().with_state(state.clone()).layer(cors());
+    let router = match state.dev_mailbox() {
+        // The dev mailbox gets its own CORS, not the API's `*`: a page on another origin must not read codes.
+        Some(_) => routes::dev_mailbox().with_state(state.clone()).layer(dev_mailbox_cors(&state)).merge(api),
+        None => api,
+    };
+    router.layer(TraceLayer::new_for_http())
 }
 
 /// CORS as spec §1.3: the elements preflight every request (they send two custom headers). No cookies or other
@@ -47,5 +55,21 @@ fn cors() -> CorsLayer {
             HeaderName::from_static("passage-version"),
             HeaderName::from_static("passage-element-version"),
         ])
+        .max_age(Duration::from_secs(600))
+}
+
+/// CORS of `GET /dev/mailbox`: only the served apps' own origins (in `--dev`, exactly `--dev-origin`). With `*`, any
+/// web page the developer opens could read every code and link and sign in as any test user (ASVS 5.0 V3.4.2:
+/// `Access-Control-Allow-Origin` is a fixed allow-list, never `*` for sensitive data).
+fn dev_mailbox_cors(state: &AppState) -> CorsLayer {
+    let origins = state
+        .app_ids()
+        .iter()
+        .filter_map(|id| state.app(id).ok())
+        .filter_map(|app| HeaderValue::from_str(&app.origin).ok())
+        .collect::<Vec<_>>();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET])
         .max_age(Duration::from_secs(600))
 }

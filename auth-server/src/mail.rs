@@ -3,6 +3,7 @@
 
 use std::collections::VecDeque;
 use std::future::Future;
+use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -187,29 +188,134 @@ impl Mailer for DevMailbox {
     }
 }
 
-/// The one-time code message.
-pub fn otp_mail(to: &str, app_name: &str, code: &str, ttl_secs: u64) -> Mail {
+/// The one-time code message, with who asked for it (a stranger who asks hopes the owner will read the code out).
+pub fn otp_mail(to: &str, app_name: &str, code: &str, ttl_secs: u64, requested: &RequestContext) -> Mail {
     Mail {
         to: to.to_owned(),
         subject: format!("Your {app_name} code"),
         text: format!(
-            "Your one-time code for {app_name} is:\n\n{code}\n\nIt expires in {}. If you did not ask for it, ignore \
-             this message.\n",
-            minutes(ttl_secs)
+            "Your one-time code for {app_name} is:\n\n{code}\n\nIt expires in {}.\n\n{}",
+            minutes(ttl_secs),
+            requested.notice(
+                "code",
+                "do not give the code to anyone and do not type it into a page you did not open yourself. Nobody \
+                 can sign in without it, and it expires on its own; someone only typed your address. If this keeps \
+                 happening, tell the app's support.",
+            )
         ),
         kind: MailKind::Otp { code: code.to_owned() },
     }
 }
 
-/// The magic-link message.
-pub fn magic_link_mail(to: &str, app_name: &str, link: &str, ttl_secs: u64) -> Mail {
+/// When, from which browser and from roughly where a code or link was asked for, as its message tells the owner.
+#[derive(Debug, Clone, Default)]
+pub struct RequestContext {
+    /// Unix seconds.
+    pub at: i64,
+    /// The request's `User-Agent`, as sent (attacker-controlled: shown only through [`Self::browser`]).
+    pub user_agent: Option<String>,
+    /// The client IP (shown only as its network, [`Self::network`]).
+    pub ip: Option<IpAddr>,
+}
+
+/// Longest part of a User-Agent a message shows, in characters.
+const MAX_USER_AGENT_CHARS: usize = 120;
+
+impl RequestContext {
+    /// "Firefox on Linux (reported as "Mozilla/5.0 …")". The raw header is cut short and reduced to characters a
+    /// User-Agent needs, with link-like parts defanged, so a forged header cannot add lines, markup or a clickable
+    /// URL to the message (it is plain text, but mail clients turn URLs into links).
+    pub fn browser(&self) -> String {
+        let Some(raw) = self.user_agent.as_deref().map(str::trim).filter(|ua| !ua.is_empty()) else {
+            return "an unknown browser (it sent no User-Agent)".to_owned();
+        };
+        let mut shown: String = raw
+            .chars()
+            .take(MAX_USER_AGENT_CHARS)
+            .map(|c| if c.is_ascii_alphanumeric() || " ._;:()/,+-".contains(c) { c } else { '?' })
+            .collect();
+        if raw.chars().count() > MAX_USER_AGENT_CHARS {
+            shown.push_str("...");
+        }
+        let shown = shown.replace("://", "[:]//").replace("www.", "www[.]");
+        format!("{} (reported as \"{shown}\")", browser_summary(raw))
+    }
+
+    /// The client's network, never the full address: IPv4 cut to /24, IPv6 to /48 (no location database).
+    pub fn network(&self) -> String {
+        match self.ip.map(|ip| ip.to_canonical()) {
+            Some(IpAddr::V4(v4)) => {
+                let [a, b, c, _] = v4.octets();
+                format!("{a}.{b}.{c}.0/24")
+            }
+            Some(IpAddr::V6(v6)) => {
+                let s = v6.segments();
+                format!("{:x}:{:x}:{:x}::/48", s[0], s[1], s[2])
+            }
+            None => "unknown".to_owned(),
+        }
+    }
+
+    /// The paragraph every sign-in message ends with.
+    fn notice(&self, what: &str, if_not_you: &str) -> String {
+        let at = crate::ids::rfc3339(self.at).replace('T', " ").replace('Z', " UTC");
+        format!(
+            "This {what} was requested at {at}\nfrom {}\non the network {}.\n\nIf that was not you: {if_not_you}\n",
+            self.browser(),
+            self.network()
+        )
+    }
+}
+
+/// A name for the browser and system in a User-Agent, from fixed words only (nothing of the header is copied).
+fn browser_summary(ua: &str) -> String {
+    let has = |needle: &str| ua.contains(needle);
+    let browser = if has("Edg/") {
+        "Edge"
+    } else if has("OPR/") {
+        "Opera"
+    } else if has("Firefox/") {
+        "Firefox"
+    } else if has("Chrome/") || has("Chromium/") {
+        "Chrome"
+    } else if has("Safari/") {
+        "Safari"
+    } else {
+        "a browser"
+    };
+    let system = if has("Android") {
+        "Android"
+    } else if has("iPhone") || has("iPad") {
+        "iOS"
+    } else if has("Windows") {
+        "Windows"
+    } else if has("Mac OS X") || has("Macintosh") {
+        "macOS"
+    } else if has("CrOS") {
+        "ChromeOS"
+    } else if has("Linux") {
+        "Linux"
+    } else {
+        "an unknown system"
+    };
+    format!("{browser} on {system}")
+}
+
+/// The magic-link message. Opening the link signs in the browser that asked for it (the elements poll, E13), so the
+/// message says who asked and tells the owner not to open a link they did not ask for.
+pub fn magic_link_mail(to: &str, app_name: &str, link: &str, ttl_secs: u64, requested: &RequestContext) -> Mail {
     Mail {
         to: to.to_owned(),
         subject: format!("Your {app_name} sign-in link"),
         text: format!(
-            "Open this link to sign in to {app_name}:\n\n{link}\n\nIt expires in {} and works once. If you did not \
-             ask for it, ignore this message.\n",
-            minutes(ttl_secs)
+            "Open this link to sign in to {app_name}:\n\n{link}\n\nIt expires in {} and works once.\n\n{}",
+            minutes(ttl_secs),
+            requested.notice(
+                "link",
+                "do not open the link, and do not forward it. Opening it would sign in the browser that asked for \
+                 it, wherever that is. Nobody can use it unless it is opened, and it expires on its own; someone \
+                 only typed your address. If this keeps happening, tell the app's support.",
+            )
         ),
         kind: MailKind::MagicLink { link: link.to_owned() },
     }
@@ -301,9 +407,10 @@ mod tests {
     #[tokio::test]
     async fn dev_mailbox_keeps_newest_first_and_filters_by_recipient() {
         let mailbox = DevMailbox::default();
-        mailbox.send(&otp_mail("a@x.io", "App", "123456", 600)).await.unwrap();
-        mailbox.send(&magic_link_mail("b@x.io", "App", "http://l/?psg_magic_link=t", 300)).await.unwrap();
-        mailbox.send(&otp_mail("a@x.io", "App", "654321", 600)).await.unwrap();
+        let requested = RequestContext::default();
+        mailbox.send(&otp_mail("a@x.io", "App", "123456", 600, &requested)).await.unwrap();
+        mailbox.send(&magic_link_mail("b@x.io", "App", "http://l/?psg_magic_link=t", 300, &requested)).await.unwrap();
+        mailbox.send(&otp_mail("a@x.io", "App", "654321", 600, &requested)).await.unwrap();
         let all = mailbox.messages(None);
         assert_eq!(all.len(), 3);
         let to_a = mailbox.messages(Some("A@x.io"));
@@ -316,9 +423,27 @@ mod tests {
         assert_eq!(json["to"], "b@x.io");
     }
 
+    #[test]
+    fn the_request_context_shows_a_network_and_a_harmless_browser() {
+        let requested = RequestContext {
+            at: 0,
+            user_agent: Some("Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0\r\nOpen https://evil.example <b>".into()),
+            ip: Some("203.0.113.77".parse().unwrap()),
+        };
+        assert_eq!(requested.network(), "203.0.113.0/24");
+        let browser = requested.browser();
+        assert!(browser.starts_with("Firefox on Linux (reported as \"Mozilla/5.0"), "{browser}");
+        assert!(!browser.contains('\n') && !browser.contains('<') && !browser.contains("https://"), "{browser}");
+        let v6 = RequestContext { ip: Some("2001:db8:abcd:12::1".parse().unwrap()), ..RequestContext::default() };
+        assert_eq!(v6.network(), "2001:db8:abcd::/48");
+        let mapped = RequestContext { ip: Some("::ffff:198.51.100.9".parse().unwrap()), ..RequestContext::default() };
+        assert_eq!(mapped.network(), "198.51.100.0/24");
+        assert!(RequestContext::default().browser().contains("unknown browser"));
+    }
+
     #[tokio::test]
     async fn without_a_transport_sending_fails() {
-        let err = NoMailer.send(&otp_mail("a@x.io", "App", "1", 60)).await.unwrap_err();
+        let err = NoMailer.send(&otp_mail("a@x.io", "App", "1", 60, &RequestContext::default())).await.unwrap_err();
         assert!(matches!(err, MailError::NotConfigured));
     }
 

@@ -10,6 +10,7 @@ use crate::config::{AppConfig, ConfigError};
 use crate::db::Db;
 use crate::error::ApiError;
 use crate::ids;
+use crate::key_encryption::KeyEncryptionKey;
 use crate::limits::{Limits, RateLimiter};
 use crate::mail::{DevMailbox, Mailer, NoMailer};
 use crate::tokens::{KeyError, SigningKeys};
@@ -57,12 +58,19 @@ pub enum StateError {
     Config(#[from] ConfigError),
     #[error("signing keys: {0}")]
     Keys(#[from] KeyError),
+    #[error(
+        "no key-encryption key: signing keys are stored encrypted (AES-256-GCM) and a server outside --dev will not \
+         store them in the clear. Pass --key-encryption-key-file FILE (or KEY_ENCRYPTION_KEY_FILE), or set \
+         KEY_ENCRYPTION_KEY: 32 random bytes as base64 or hex, e.g. from `openssl rand -base64 32`"
+    )]
+    NoKeyEncryptionKey,
 }
 
 struct Inner {
     db: Db,
     apps: HashMap<String, Arc<RegisteredApp>>,
     keys: RwLock<Arc<SigningKeys>>,
+    key_encryption_key: KeyEncryptionKey,
     challenge_ttl_secs: i64,
     mailer: Arc<dyn Mailer>,
     dev_mailbox: Option<Arc<DevMailbox>>,
@@ -87,6 +95,8 @@ pub struct ServerOptions {
     /// confirmation). `None`: [`DEFAULT_PUBLIC_URL`]. Never taken from a request's Host header: whoever sends the
     /// request would choose where a victim's secret link points.
     pub public_url: Option<String>,
+    /// Encrypts the signing keys at rest. Required: `None` makes [`AppState::with_options`] fail (secure by default).
+    pub key_encryption_key: Option<KeyEncryptionKey>,
 }
 
 /// The public URL of a dev server on its default port (the SPA's `auth_url` in config.json).
@@ -101,15 +111,22 @@ impl Default for ServerOptions {
             trust_forwarded_for: false,
             clock: Clock::system(),
             public_url: None,
+            key_encryption_key: None,
         }
     }
 }
 
 impl ServerOptions {
-    /// `--dev`: every message goes to the dev mailbox (console + `GET /dev/mailbox`).
+    /// `--dev`: every message goes to the dev mailbox (console + `GET /dev/mailbox`). The KEK is a random one for
+    /// this process only (the binary replaces it with the one in `.data/`, so keys survive a restart).
     pub fn dev() -> Self {
         let mailbox = Arc::new(DevMailbox::default());
-        Self { mailer: mailbox.clone(), dev_mailbox: Some(mailbox), ..Self::default() }
+        Self {
+            mailer: mailbox.clone(),
+            dev_mailbox: Some(mailbox),
+            key_encryption_key: Some(KeyEncryptionKey::generate()),
+            ..Self::default()
+        }
     }
 }
 
@@ -129,11 +146,13 @@ impl AppState {
             .into_iter()
             .map(|config| RegisteredApp::new(config).map(|app| (app.config.id.clone(), Arc::new(app))))
             .collect::<Result<HashMap<_, _>, _>>()?;
-        let keys = SigningKeys::load_or_create(&db).await?;
+        let key_encryption_key = options.key_encryption_key.ok_or(StateError::NoKeyEncryptionKey)?;
+        let keys = SigningKeys::load_or_create(&db, &key_encryption_key).await?;
         Ok(Self(Arc::new(Inner {
             db,
             apps,
             keys: RwLock::new(Arc::new(keys)),
+            key_encryption_key,
             challenge_ttl_secs: 300,
             mailer: options.mailer,
             dev_mailbox: options.dev_mailbox,
@@ -166,9 +185,14 @@ impl AppState {
 
     /// Re-read the keys from the database (picks up `auth-server rotate-key` without a restart).
     pub async fn reload_keys(&self) -> Result<(), KeyError> {
-        let keys = SigningKeys::load_or_create(&self.0.db).await?;
+        let keys = SigningKeys::load_or_create(&self.0.db, &self.0.key_encryption_key).await?;
         *self.0.keys.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(keys);
         Ok(())
+    }
+
+    /// The key that encrypts the signing keys at rest (for `tokens::rotate`).
+    pub fn key_encryption_key(&self) -> &KeyEncryptionKey {
+        &self.0.key_encryption_key
     }
 
     /// How long a WebAuthn handshake stays valid (seconds).

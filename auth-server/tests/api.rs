@@ -583,7 +583,7 @@ async fn key_rotation_keeps_previous_key(ctx: &Ctx) {
     let (_, before) = ctx.get(&format!("/v1/apps/{APP_ID}/.well-known/jwks.json")).await;
     assert_eq!(before["keys"].as_array().unwrap().len(), 1);
 
-    let new_kid = auth_server::tokens::rotate(ctx.state.db()).await.unwrap();
+    let new_kid = auth_server::tokens::rotate(ctx.state.db(), ctx.state.key_encryption_key()).await.unwrap();
     ctx.state.reload_keys().await.unwrap();
     let (_, after) = ctx.get(&format!("/v1/apps/{APP_ID}/.well-known/jwks.json")).await;
     let kids: Vec<&str> = after["keys"].as_array().unwrap().iter().map(|k| k["kid"].as_str().unwrap()).collect();
@@ -601,7 +601,7 @@ async fn key_rotation_keeps_previous_key(ctx: &Ctx) {
     verify_with_jwks(&after, &old_token, APP_ID).expect("old token verifies with the published previous key");
 
     // After a second rotation the oldest key is gone from the JWKS.
-    auth_server::tokens::rotate(ctx.state.db()).await.unwrap();
+    auth_server::tokens::rotate(ctx.state.db(), ctx.state.key_encryption_key()).await.unwrap();
     ctx.state.reload_keys().await.unwrap();
     let (status, _) = ctx.get_bearer(&format!("/v1/apps/{APP_ID}/currentuser"), &old_token).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);

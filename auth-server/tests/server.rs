@@ -236,6 +236,8 @@ fn config_server_has_no_dev_mailbox() {
     let mut child = Command::new(BIN)
         .args(["--config", config.to_str().unwrap(), "--bind", "127.0.0.1:0", "--database-url"])
         .arg(format!("sqlite://{}", dir.path().join("auth.sqlite3").display()))
+        // Outside --dev a key-encryption key is required (the signing keys are stored encrypted).
+        .env("KEY_ENCRYPTION_KEY", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

@@ -105,6 +105,8 @@ fn codes_are_sent_over_smtp_with_the_configured_sender_and_credentials() {
         .args(["--smtp-host", "127.0.0.1", "--smtp-port", &smtp_port.to_string(), "--smtp-tls", "none"])
         .args(["--smtp-username", "mailer", "--mail-from", "Mail Test <no-reply@example.com>"])
         .env("SMTP_PASSWORD", "s3cret")
+        // Outside --dev a key-encryption key is required (the signing keys are stored encrypted).
+        .env("KEY_ENCRYPTION_KEY", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()

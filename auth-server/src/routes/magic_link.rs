@@ -7,7 +7,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::email_auth::{self, Purpose};
+use super::email_auth::{self, Purpose, Requester};
 use crate::error::{ApiError, ApiJson};
 use crate::limits::ClientIp;
 use crate::mail;
@@ -16,6 +16,8 @@ use crate::store::magic_links;
 
 /// The query parameter the elements look for on page load (spec §3.0).
 const LINK_PARAM: &str = "psg_magic_link";
+/// Every parameter name that makes the elements activate a link on page load (E14 also fires for this one).
+const ACTIVATING_PARAMS: [&str; 2] = [LINK_PARAM, "psg_verify_link"];
 /// Longer paths are refused (a URL in an e-mail must stay usable).
 const MAX_PATH_LEN: usize = 2048;
 
@@ -42,12 +44,66 @@ fn invalid_path() -> ApiError {
     )
 }
 
+fn path_carries_token() -> ApiError {
+    ApiError::bad_request(
+        "magic_link_path_has_token",
+        "magic_link_path must not contain psg_magic_link or psg_verify_link: the server adds the one link token.",
+    )
+}
+
+/// Whether `path` names a link parameter anywhere (path, query or fragment), in any letter case and under any
+/// number of percent-encodings. A second `psg_magic_link` would be read by the element instead of (or besides) the
+/// real one: an attacker who asks for a link to the victim's address with `?psg_magic_link=<attacker's token>`
+/// would have the victim's browser sign in to the attacker's account (login CSRF). ASVS 5.0 V1.2.2: "when
+/// dynamically building URLs, untrusted data is encoded according to its context"; a link parameter the server
+/// owns cannot be encoded safely, so it is refused.
+fn names_link_param(path: &str) -> bool {
+    let mut text = path.to_ascii_lowercase().into_bytes();
+    // Each round undoes one layer of %XX; a few rounds cover any real double encoding, and the loop stops as soon
+    // as nothing changes.
+    for _ in 0..8 {
+        let seen = String::from_utf8_lossy(&text);
+        if ACTIVATING_PARAMS.iter().any(|param| seen.contains(param)) {
+            return true;
+        }
+        let decoded = percent_decode(&text).to_ascii_lowercase();
+        if decoded == text {
+            break;
+        }
+        text = decoded;
+    }
+    false
+}
+
+/// One round of `%XX` decoding (invalid escapes stay as they are).
+fn percent_decode(input: &[u8]) -> Vec<u8> {
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let mut out = Vec::with_capacity(input.len());
+    let mut i = 0;
+    while i < input.len() {
+        if let (b'%', Some(hi), Some(lo)) =
+            (input[i], input.get(i + 1).and_then(|&b| hex(b)), input.get(i + 2).and_then(|&b| hex(b)))
+        {
+            out.push(hi << 4 | lo);
+            i += 3;
+        } else {
+            out.push(input[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
 /// `origin + path` with `psg_magic_link=<token>` added to the query, before any `#fragment` (spec E11/E12).
 ///
 /// The path must start with exactly one `/` and contain no whitespace, control characters or `\`: anything else
 /// could make the result point to another host (`//evil.example`, `@evil.example`), and the link must only ever
-/// open this app. The result is parsed and its origin compared with the app's, as a last check.
+/// open this app. The result is parsed and its origin compared with the app's, as a last check. A path that already
+/// carries a link parameter is refused (see [`names_link_param`]).
 pub fn build_link(origin: &str, path: &str, token: &str) -> Result<String, ApiError> {
+    if names_link_param(path) {
+        return Err(path_carries_token());
+    }
     if !path.starts_with('/')
         || path.starts_with("//")
         || path.len() > MAX_PATH_LEN
@@ -84,9 +140,10 @@ pub async fn register(
     state: State<AppState>,
     path: Path<String>,
     ip: ClientIp,
+    requester: Requester,
     body: ApiJson<SendLink>,
 ) -> Result<Json<Value>, ApiError> {
-    send(state, path, ip, body, Purpose::Register).await
+    send(state, path, ip, requester, body, Purpose::Register).await
 }
 
 /// E12: `POST /login/magic-link` → `{"magic_link": {"id"}}` (also for pending users: "Resend").
@@ -94,15 +151,17 @@ pub async fn login(
     state: State<AppState>,
     path: Path<String>,
     ip: ClientIp,
+    requester: Requester,
     body: ApiJson<SendLink>,
 ) -> Result<Json<Value>, ApiError> {
-    send(state, path, ip, body, Purpose::Login).await
+    send(state, path, ip, requester, body, Purpose::Login).await
 }
 
 async fn send(
     State(state): State<AppState>,
     Path(app_id): Path<String>,
     ip: ClientIp,
+    Requester(requested): Requester,
     ApiJson(body): ApiJson<SendLink>,
     purpose: Purpose,
 ) -> Result<Json<Value>, ApiError> {
@@ -114,7 +173,11 @@ async fn send(
     let user = email_auth::recipient(&state, &app, &ip, &body.identifier, purpose).await?;
     let (id, token) = magic_links::create(state.db(), &app.config.id, &user.id, ttl as i64, state.now()).await?;
     let link = build_link(&app.origin, path, &token)?;
-    email_auth::deliver(&state, &mail::magic_link_mail(&user.email, &app.config.name, &link, ttl)).await?;
+    // The link signs in the tab that asked for it (E13), wherever it is opened: the message says who asked, so the
+    // owner can tell a request that was not theirs. ASVS 5.0 V6.3.5: "users are notified of suspicious
+    // authentication attempts ... from an unusual location or client"; the message itself is that notice.
+    let message = mail::magic_link_mail(&user.email, &app.config.name, &link, ttl, &requested);
+    email_auth::deliver(&state, &message).await?;
     Ok(Json(json!({ "magic_link": { "id": id } })))
 }
 
@@ -198,5 +261,22 @@ mod tests {
             assert_eq!(err.code, "invalid_magic_link_path", "{path:?}");
         }
         assert!(build_link(ORIGIN, &format!("/{}", "a".repeat(3000)), "T").is_err());
+    }
+
+    #[test]
+    fn paths_that_carry_a_link_token_are_refused() {
+        for path in [
+            "/?psg_magic_link=planted",
+            "/login?x=1&PSG_Magic_Link=planted",
+            "/#/login?psg_magic_link=planted",
+            "/%70sg_magic_link",
+            "/?psg%5Fmagic%5Flink=planted",
+            "/?psg%255Fmagic%255Flink=planted",
+            "/psg_magic_link/",
+            "/?psg_verify_link=planted",
+        ] {
+            assert_eq!(build_link(ORIGIN, path, "T").unwrap_err().code, "magic_link_path_has_token", "{path}");
+        }
+        assert!(build_link(ORIGIN, "/?psg_magic=1&link=2#psg", "T").is_ok());
     }
 }

@@ -28,8 +28,8 @@ pub fn locales_en_json() -> &'static str {
     locales::EN_JSON
 }
 
-/// Every route; `dev` adds `GET /dev/mailbox` (it must not exist outside `--dev`: it shows every code and link).
-pub fn router(dev: bool) -> Router<AppState> {
+/// Every route of the API (the dev mailbox is [`dev_mailbox`], with its own CORS).
+pub fn router() -> Router<AppState> {
     let router = Router::new()
         .route("/v1/apps/{app_id}", get(app_info::get_app))
         // Unauthenticated endpoints count per client network (OWASP ASVS 5.0 V2.4); the e-mail endpoints count
@@ -71,10 +71,17 @@ pub fn router(dev: bool) -> Router<AppState> {
         .route("/v1/apps/{app_id}/.well-known/jwks.json", get(well_known::jwks))
         .route("/locales/v2/{file}", get(locales::get_locale))
         .route("/healthz", get(|| async { axum::Json(serde_json::json!({ "status": "ok" })) }));
-    let router = if dev { router.route("/dev/mailbox", get(dev_mailbox::list)) } else { router };
     router
         .fallback(|| async { ApiError::new(axum::http::StatusCode::NOT_FOUND, "not_found", "No such endpoint.") })
         .method_not_allowed_fallback(|| async {
             ApiError::new(axum::http::StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed.")
         })
+}
+
+/// `GET /dev/mailbox`: routed only in `--dev` mode (it shows every code and link), without a fallback of its own so
+/// it can be merged beside [`router`].
+pub fn dev_mailbox() -> Router<AppState> {
+    Router::new().route("/dev/mailbox", get(dev_mailbox::list)).method_not_allowed_fallback(|| async {
+        ApiError::new(axum::http::StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "Method not allowed.")
+    })
 }

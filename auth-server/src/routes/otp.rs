@@ -6,7 +6,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::email_auth::{self, Purpose};
+use super::email_auth::{self, Purpose, Requester};
 use crate::error::{ApiError, ApiJson};
 use crate::limits::ClientIp;
 use crate::mail;
@@ -32,9 +32,10 @@ pub async fn register(
     state: State<AppState>,
     path: Path<String>,
     ip: ClientIp,
+    requester: Requester,
     body: ApiJson<SendOtp>,
 ) -> Result<Json<Value>, ApiError> {
-    send(state, path, ip, body, Purpose::Register).await
+    send(state, path, ip, requester, body, Purpose::Register).await
 }
 
 /// E9: `POST /login/otp {"identifier","language"}` → `{"otp_id"}` (also for pending users: "Resend").
@@ -42,15 +43,17 @@ pub async fn login(
     state: State<AppState>,
     path: Path<String>,
     ip: ClientIp,
+    requester: Requester,
     body: ApiJson<SendOtp>,
 ) -> Result<Json<Value>, ApiError> {
-    send(state, path, ip, body, Purpose::Login).await
+    send(state, path, ip, requester, body, Purpose::Login).await
 }
 
 async fn send(
     State(state): State<AppState>,
     Path(app_id): Path<String>,
     ip: ClientIp,
+    Requester(requested): Requester,
     ApiJson(body): ApiJson<SendOtp>,
     purpose: Purpose,
 ) -> Result<Json<Value>, ApiError> {
@@ -58,7 +61,8 @@ async fn send(
     let ttl = otp_ttl(&app)?;
     let user = email_auth::recipient(&state, &app, &ip, &body.identifier, purpose).await?;
     let (otp_id, code) = otps::create(state.db(), &app.config.id, &user.id, ttl as i64, state.now()).await?;
-    email_auth::deliver(&state, &mail::otp_mail(&user.email, &app.config.name, &code, ttl)).await?;
+    // ASVS 5.0 V6.3.5: the message tells the owner who asked for the code (time, browser, network).
+    email_auth::deliver(&state, &mail::otp_mail(&user.email, &app.config.name, &code, ttl, &requested)).await?;
     Ok(Json(json!({ "otp_id": otp_id })))
 }
 

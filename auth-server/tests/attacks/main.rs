@@ -8,9 +8,13 @@ mod common;
 
 mod account_flows;
 mod code_guessing;
+mod dev_mode_leaks;
 mod enumeration_and_floods;
 mod lockout_by_stranger;
+mod log_forging;
+mod magic_link_planting;
 mod pre_account_hijacking;
 mod sign_counter;
 mod slow_clients;
 mod stale_session_adds_passkey;
+mod stolen_database_dump;
