@@ -187,8 +187,9 @@ pub struct LinkStatus {
 }
 
 /// E13: `POST /magic-link/status {"id"}` → 404 until the link is activated, then once `{"auth_result"}` (a fresh
-/// session for the polling tab). The element polls every 5 s and ignores errors, so this is not rate limited: the
-/// id is 144 random bits and yields nothing until the secret link was opened.
+/// session for the polling tab). The element polls every 5 s and ignores errors; the id is 144 random bits and
+/// yields nothing until the secret link was opened. Polls are budgeted per client network (`Bucket::Poll`, generous
+/// enough for ten waiting tabs) in `routes/mod.rs`, like every endpoint that needs no account.
 pub async fn status(
     State(state): State<AppState>,
     Path(app_id): Path<String>,
