@@ -73,7 +73,7 @@ impl Default for Limits {
             otp_free_failures: 5,
             otp_max_backoff_secs: 3_600,
             otp_failures_per_network: 100,
-            otp_failures_per_account: 1_000,
+            otp_failures_per_account: 100,
         }
     }
 }
