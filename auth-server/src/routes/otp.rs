@@ -140,7 +140,8 @@ async fn count_attempt(state: &AppState, app_id: &str, user_id: &str, network: &
     let seen = otp_failures::load(state.db(), app_id, user_id, network).await?;
     // NIST SP 800-63B §5.2.2: "no more than 100 consecutive failed authentication attempts on a single subscriber
     // account" (both caps are at most 100, see `cli.rs`); the account-wide one is not the owner's to use up.
-    let over_account_cap = !seen.known && seen.unknown_networks >= limits.otp_failures_per_account;
+    let account_cap = (!seen.known).then_some(limits.otp_failures_per_account);
+    let over_account_cap = account_cap.is_some_and(|cap| seen.unknown_networks >= cap);
     if seen.network >= limits.otp_failures_per_network || over_account_cap {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
@@ -153,8 +154,9 @@ async fn count_attempt(state: &AppState, app_id: &str, user_id: &str, network: &
     if now < allowed_at {
         return Err(ApiError::too_many_requests((allowed_at - now) as u64));
     }
-    // Compare-and-count: of parallel attempts that all passed the check above, one is counted, the rest wait.
-    if !otp_failures::count(state.db(), app_id, user_id, network, seen.network, now).await? {
+    // Compare-and-count: of parallel attempts that all passed the checks above, one per network is counted (and
+    // none beyond the account-wide cap), the rest wait.
+    if !otp_failures::count(state.db(), app_id, user_id, network, seen.network, account_cap, now).await? {
         return Err(ApiError::too_many_requests(1));
     }
     Ok(())

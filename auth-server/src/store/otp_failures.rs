@@ -46,43 +46,58 @@ pub async fn load(db: &Db, app_id: &str, user_id: &str, network: &str) -> Result
 }
 
 /// Count one more failure for (user, network) at `now`, but only if the network's count is still `seen` (what
-/// `load` returned): two parallel attempts cannot both pass the back-off check. `false` = another attempt won.
+/// `load` returned): two parallel attempts cannot both pass the back-off check. With `account_cap` (for a network
+/// the user never signed in from) only while the failures of all such networks together are below it, checked
+/// under a lock of the user, so parallel guesses from many networks cannot pass that cap together either.
+/// `false` = not counted (another attempt won, or the cap was reached meanwhile).
 pub async fn count(
     db: &Db,
     app_id: &str,
     user_id: &str,
     network: &str,
     seen: u32,
+    account_cap: Option<u32>,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    // One writer per user at a time: a row lock on Postgres, the write lock on SQLite. Postgres (READ COMMITTED)
+    // runs the next statement on a fresh snapshot, so its sum sees every failure counted before the lock was ours.
+    sqlx::query("UPDATE users SET status = status WHERE id = $1").bind(user_id).execute(&mut *tx).await?;
+    let below_cap = "(SELECT COALESCE(SUM(f.failures), 0) FROM otp_failures f \
+                      WHERE f.app_id = $1 AND f.user_id = $2 AND f.known = 0) < $5";
+    let cap = account_cap.map_or(i64::MAX, i64::from);
     let done = if seen == 0 {
         // No row yet, or a known network's row with no failures: either way the first failure. The upsert's WHERE
         // keeps it a compare-and-count (a parallel first failure already counted leaves nothing to update); both
         // SQLite (>= 3.24) and Postgres report 0 rows affected when the conflicting row is left alone.
-        sqlx::query(
-            "INSERT INTO otp_failures (app_id, user_id, network, failures, last_failure_at) VALUES ($1, $2, $3, 1, $4) \
+        sqlx::query(&format!(
+            "INSERT INTO otp_failures (app_id, user_id, network, failures, last_failure_at) \
+             SELECT $1, $2, $3, 1, $4 WHERE {below_cap} \
              ON CONFLICT (app_id, user_id, network) DO UPDATE SET failures = 1, last_failure_at = $4 \
-             WHERE otp_failures.failures = 0",
-        )
+             WHERE otp_failures.failures = 0"
+        ))
         .bind(app_id)
         .bind(user_id)
         .bind(network)
         .bind(now)
-        .execute(db)
+        .bind(cap)
+        .execute(&mut *tx)
         .await?
     } else {
-        sqlx::query(
+        sqlx::query(&format!(
             "UPDATE otp_failures SET failures = failures + 1, last_failure_at = $4 \
-             WHERE app_id = $1 AND user_id = $2 AND network = $3 AND failures = $5",
-        )
+             WHERE app_id = $1 AND user_id = $2 AND network = $3 AND failures = $6 AND {below_cap}"
+        ))
         .bind(app_id)
         .bind(user_id)
         .bind(network)
         .bind(now)
+        .bind(cap)
         .bind(i64::from(seen))
-        .execute(db)
+        .execute(&mut *tx)
         .await?
     };
+    tx.commit().await?;
     Ok(done.rows_affected() == 1)
 }
 

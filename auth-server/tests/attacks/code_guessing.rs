@@ -281,6 +281,53 @@ async fn distributed_guessing_from_many_networks_is_stopped_at_100_failures_per_
     .await;
 }
 
+/// A botnet that fires its guesses all at once when the account is one failure below the account-wide cap must not
+/// get one guess per network past it (NIST SP 800-63B §5.2.2: no more than the cap on a single account): the check
+/// and the count of the account-wide sum happen under one lock of the account, so exactly one is tried.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_guesses_from_many_networks_cannot_slip_past_the_account_cap() {
+    with_limits(Limits { otp_failures_per_account: 6, ..Limits::default() }, async |ctx: &Ctx| {
+        let email = "botnet@example.com";
+        ctx.create_user(email).await;
+        assert_eq!(guess_from_many_networks(ctx, email, 1).await, 5);
+        let mut guesses = Vec::new();
+        for n in 1..=8 {
+            let network = format!("198.51.100.{n}");
+            let otp_id = request_code(ctx, &network, email).await;
+            guesses.push((network, otp_id, wrong(&ctx.last_code(email))));
+        }
+        let tasks: Vec<_> = guesses
+            .into_iter()
+            .map(|(network, otp_id, guess)| {
+                let router = ctx.router.clone();
+                tokio::spawn(async move {
+                    use tower::ServiceExt;
+                    let request = axum::http::Request::post(uri("/otp/activate"))
+                        .extension(axum::extract::ConnectInfo(
+                            format!("{network}:40000").parse::<std::net::SocketAddr>().unwrap(),
+                        ))
+                        .header("content-type", "application/json")
+                        .body(axum::body::Body::from(json!({ "otp": guess, "otp_id": otp_id }).to_string()))
+                        .unwrap();
+                    router.oneshot(request).await.unwrap().status()
+                })
+            })
+            .collect();
+        let mut statuses = Vec::new();
+        for task in tasks {
+            statuses.push(task.await.unwrap());
+        }
+        let tried = statuses.iter().filter(|s| **s == StatusCode::BAD_REQUEST).count();
+        assert_eq!(tried, 1, "{statuses:?}");
+        let counted: i64 = sqlx::query_scalar("SELECT CAST(SUM(failures) AS BIGINT) FROM otp_failures")
+            .fetch_one(ctx.state.db())
+            .await
+            .unwrap();
+        assert_eq!(counted, 6);
+    })
+    .await;
+}
+
 const VICTIM: &str = "victim@example.com";
 
 /// A stranger registers a passkey for the victim's address (pre-account hijacking: it stays provisional), guesses
@@ -340,7 +387,7 @@ async fn magic_link_sign_in_resets_the_wrong_code_counts() {
         let db = ctx.state.db();
         let guesser = "203.0.113.1";
         for seen in 0..3 {
-            assert!(otp_failures::count(db, LINK_APP_ID, &user_id, guesser, seen, ctx.state.now()).await.unwrap());
+            assert!(otp_failures::count(db, LINK_APP_ID, &user_id, guesser, seen, None, ctx.state.now()).await.unwrap());
         }
         assert_eq!(otp_failures::load(db, LINK_APP_ID, &user_id, guesser).await.unwrap().unknown_networks, 3);
 
