@@ -387,7 +387,9 @@ async fn magic_link_sign_in_resets_the_wrong_code_counts() {
         let db = ctx.state.db();
         let guesser = "203.0.113.1";
         for seen in 0..3 {
-            assert!(otp_failures::count(db, LINK_APP_ID, &user_id, guesser, seen, None, ctx.state.now()).await.unwrap());
+            assert!(otp_failures::count(db, LINK_APP_ID, &user_id, guesser, seen, None, ctx.state.now())
+                .await
+                .unwrap());
         }
         assert_eq!(otp_failures::load(db, LINK_APP_ID, &user_id, guesser).await.unwrap().unknown_networks, 3);
 
