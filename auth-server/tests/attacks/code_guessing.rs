@@ -413,6 +413,13 @@ async fn magic_link_sign_in_resets_the_wrong_code_counts() {
         let after = otp_failures::load(db, LINK_APP_ID, &user_id, guesser).await.unwrap();
         assert_eq!(after, otp_failures::Failures::default(), "the run of failures ended");
         assert!(otp_failures::load(db, LINK_APP_ID, &user_id, opener).await.unwrap().known);
+        // A known network's first failure is counted on its zeroed row, once: a second attempt that also saw 0
+        // (a parallel one) is not (compare-and-count through the upsert's WHERE, on both databases).
+        let now = ctx.state.now();
+        assert!(otp_failures::count(db, LINK_APP_ID, &user_id, opener, 0, None, now).await.unwrap());
+        assert!(!otp_failures::count(db, LINK_APP_ID, &user_id, opener, 0, None, now).await.unwrap());
+        let counted = otp_failures::load(db, LINK_APP_ID, &user_id, opener).await.unwrap();
+        assert_eq!((counted.network, counted.known, counted.unknown_networks), (1, true, 0));
         let (status, polled) = ctx.post(&app("/magic-link/status"), json!({ "id": sent["magic_link"]["id"] })).await;
         assert_eq!(status, StatusCode::OK, "{polled}");
         assert!(otp_failures::load(db, LINK_APP_ID, &user_id, CLIENT_IP).await.unwrap().known);
