@@ -124,7 +124,8 @@ pub struct Cli {
     #[arg(long, env = "LIMIT_OTP_FAILURES_PER_NETWORK", default_value_t = Limits::default().otp_failures_per_network)]
     pub limit_otp_failures_per_network: u32,
 
-    /// Consecutive wrong codes per account from all networks before no more are accepted.
+    /// Consecutive wrong codes per account from the networks the user never signed in from, before no more are
+    /// accepted from such networks (at most 100).
     #[arg(long, env = "LIMIT_OTP_FAILURES_PER_ACCOUNT", default_value_t = Limits::default().otp_failures_per_account)]
     pub limit_otp_failures_per_account: u32,
 
@@ -359,6 +360,10 @@ fn server_options(cli: &Cli, apps: &[AppConfig]) -> Result<ServerOptions, String
     if cli.limit_otp_failures_per_network > 100 {
         // NIST SP 800-63B §5.2.2: no more than 100 consecutive failed attempts on a single account.
         return Err("--limit-otp-failures-per-network: at most 100 (NIST SP 800-63B §5.2.2)".into());
+    }
+    if cli.limit_otp_failures_per_account > 100 {
+        // NIST SP 800-63B §5.2.2 again: this cap is what a stranger on many networks gets per account.
+        return Err("--limit-otp-failures-per-account: at most 100 (NIST SP 800-63B §5.2.2)".into());
     }
     options.trust_forwarded_for = cli.trust_forwarded_for;
     options.public_url = Some(match &cli.public_url {

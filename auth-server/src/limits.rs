@@ -49,8 +49,10 @@ pub struct Limits {
     /// Consecutive wrong codes per (account, client network) after which that network may not try codes for the
     /// account until the user signs in successfully (NIST SP 800-63B §5.2.2: at most 100).
     pub otp_failures_per_network: u32,
-    /// Consecutive wrong codes per account from all networks together, after which no network may try codes for the
-    /// account until the user signs in successfully (the bound on distributed guessing).
+    /// Consecutive wrong codes per account from the networks the user never signed in from, together, after which
+    /// none of them may try codes for the account until the user signs in successfully (the bound on distributed
+    /// guessing, NIST SP 800-63B §5.2.2: at most 100). Networks the user signed in from are held only to
+    /// `otp_failures_per_network`, so a stranger cannot use this up for the owner.
     pub otp_failures_per_account: u32,
 }
 
@@ -73,7 +75,7 @@ impl Default for Limits {
             otp_free_failures: 5,
             otp_max_backoff_secs: 3_600,
             otp_failures_per_network: 100,
-            otp_failures_per_account: 1_000,
+            otp_failures_per_account: 100,
         }
     }
 }

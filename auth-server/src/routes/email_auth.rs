@@ -165,16 +165,23 @@ pub async fn prove_address(
 
 /// The user proved control of their address: activate a pending user, mark the address verified, count the
 /// login, remove passkeys registered before the proof ([`prove_address`]), and issue the AuthResult. Inactive users
-/// are refused even with a valid code.
-pub async fn login_by_email(state: &AppState, app: &Arc<RegisteredApp>, user_id: &str) -> Result<AuthResult, ApiError> {
+/// are refused even with a valid code. `ip` is the network that signed in (it becomes known, see
+/// `otp_failures::reset`).
+pub async fn login_by_email(
+    state: &AppState,
+    app: &Arc<RegisteredApp>,
+    user_id: &str,
+    ip: &ClientIp,
+) -> Result<AuthResult, ApiError> {
     let user = users::find_by_id(state.db(), &app.config.id, user_id).await?.ok_or_else(ApiError::user_not_found)?;
     if user.status == UserStatus::Inactive {
         return Err(ApiError::user_inactive());
     }
     prove_address(state, app, &user, Proof::SignIn).await?;
     // A sign-in by the owner ends the run of consecutive wrong codes (NIST SP 800-63B §5.2.2 caps *consecutive*
-    // failures): a code or a link proves the mailbox, so it is the owner.
-    otp_failures::reset(state.db(), &app.config.id, &user.id).await?;
+    // failures): a code or a link proves the mailbox, so it is the owner, and their network becomes known.
+    let network = ip.network();
+    otp_failures::reset(state.db(), &app.config.id, &user.id, Some(&network), state.now()).await?;
     tokens::issue_auth_result(state, app, &user.id).await
 }
 

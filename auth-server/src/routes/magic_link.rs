@@ -193,6 +193,7 @@ pub struct LinkStatus {
 pub async fn status(
     State(state): State<AppState>,
     Path(app_id): Path<String>,
+    ip: ClientIp,
     ApiJson(body): ApiJson<LinkStatus>,
 ) -> Result<Json<Value>, ApiError> {
     let app = state.app(&app_id)?;
@@ -200,7 +201,7 @@ pub async fn status(
     let user_id = magic_links::collect(state.db(), &app.config.id, &body.id, ttl as i64, state.now())
         .await?
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "magic_link_not_activated", "Magic link not activated."))?;
-    let auth_result = email_auth::login_by_email(&state, &app, &user_id).await?;
+    let auth_result = email_auth::login_by_email(&state, &app, &user_id, &ip).await?;
     Ok(Json(json!({ "auth_result": auth_result })))
 }
 
@@ -229,7 +230,7 @@ pub async fn activate(
                 "The link is not valid, has expired, or was already used.",
             )
         })?;
-    let auth_result = email_auth::login_by_email(&state, &app, &user_id).await?;
+    let auth_result = email_auth::login_by_email(&state, &app, &user_id, &ip).await?;
     Ok(Json(json!({ "auth_result": auth_result })))
 }
 

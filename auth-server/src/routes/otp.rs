@@ -115,8 +115,8 @@ pub async fn activate(
             ))
         }
     };
-    // `login_by_email` also ends the run of consecutive failures (any sign-in by the owner does).
-    let auth_result = email_auth::login_by_email(&state, &app, &user_id).await?;
+    // `login_by_email` also ends the run of consecutive failures and makes this network known.
+    let auth_result = email_auth::login_by_email(&state, &app, &user_id, &ip).await?;
     Ok(Json(json!({ "auth_result": auth_result })))
 }
 
@@ -125,15 +125,24 @@ pub async fn activate(
 /// authentication attempts on a single subscriber account to no more than 100", with back-off):
 /// * back-off: after `otp_free_failures` consecutive failures the next attempt from that network waits 1 s, then
 ///   2 s, 4 s, ... up to `otp_max_backoff_secs` (429 with `Retry-After`);
-/// * cap per (account, network) (`otp_failures_per_network`, 100) and per account (`otp_failures_per_account`):
-///   then no more codes are tried until the user signs in successfully (401, the element's "too many attempts").
+/// * cap per (account, network) (`otp_failures_per_network`, 100): then that network tries no more codes for the
+///   account until the user signs in successfully (401, the element's "too many attempts");
+/// * cap per account (`otp_failures_per_account`, 100) over the networks the user never signed in from, checked
+///   only for attempts from such a network: however many networks a stranger uses, they get at most 100
+///   consecutive guesses at the account until the owner's next sign-in.
 ///
-/// Counting per network means a stranger's failures slow down and lock out only the stranger's own network: the
-/// owner's network can still request and use codes (and a passkey always works).
+/// A *known* network (one the user signed in from, see `otp_failures::reset`) is held only to its own cap: a
+/// stranger elsewhere can slow down and lock out their own networks and the unknown ones, never the owner's. The
+/// owner on a network they never signed in from, while a stranger has used up the account-wide cap, is refused
+/// codes and signs in with a passkey (or a magic link, which ends the run of failures).
 async fn count_attempt(state: &AppState, app_id: &str, user_id: &str, network: &str) -> Result<(), ApiError> {
     let limits = state.limits();
     let seen = otp_failures::load(state.db(), app_id, user_id, network).await?;
-    if seen.network >= limits.otp_failures_per_network || seen.account >= limits.otp_failures_per_account {
+    // NIST SP 800-63B §5.2.2: "no more than 100 consecutive failed authentication attempts on a single subscriber
+    // account" (both caps are at most 100, see `cli.rs`); the account-wide one is not the owner's to use up.
+    let account_cap = (!seen.known).then_some(limits.otp_failures_per_account);
+    let over_account_cap = account_cap.is_some_and(|cap| seen.unknown_networks >= cap);
+    if seen.network >= limits.otp_failures_per_network || over_account_cap {
         return Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "otp_failures_exceeded",
@@ -145,8 +154,9 @@ async fn count_attempt(state: &AppState, app_id: &str, user_id: &str, network: &
     if now < allowed_at {
         return Err(ApiError::too_many_requests((allowed_at - now) as u64));
     }
-    // Compare-and-count: of parallel attempts that all passed the check above, one is counted, the rest wait.
-    if !otp_failures::count(state.db(), app_id, user_id, network, seen.network, now).await? {
+    // Compare-and-count: of parallel attempts that all passed the checks above, one per network is counted (and
+    // none beyond the account-wide cap), the rest wait.
+    if !otp_failures::count(state.db(), app_id, user_id, network, seen.network, account_cap, now).await? {
         return Err(ApiError::too_many_requests(1));
     }
     Ok(())

@@ -17,6 +17,7 @@ use webauthn_rs_proto::ResidentKeyRequirement;
 use super::email_auth::{self, Proof};
 use crate::error::{ApiError, ApiJson};
 use crate::ids;
+use crate::limits::ClientIp;
 use crate::mail;
 use crate::state::{AppState, RegisteredApp};
 use crate::store::challenges::{self, CeremonyKind};
@@ -331,6 +332,7 @@ pub async fn login_start(
 pub async fn login_finish(
     State(state): State<AppState>,
     Path(app_id): Path<String>,
+    ip: ClientIp,
     ApiJson(body): ApiJson<LoginFinish>,
 ) -> Result<Json<Value>, ApiError> {
     let app = state.app(&app_id)?;
@@ -378,9 +380,9 @@ pub async fn login_finish(
     users::record_login(state.db(), &user.id).await?;
     // A confirmed passkey is the owner: their sign-in ends a run of wrong codes (NIST SP 800-63B §5.2.2). A
     // provisional one may be a stranger's (pre-account hijacking), who must not be able to reset the cap on
-    // guessing the codes sent to the owner's mailbox.
+    // guessing the codes sent to the owner's mailbox, nor make their own network known.
     if !credential.is_provisional() {
-        otp_failures::reset(state.db(), &app.config.id, &user.id).await?;
+        otp_failures::reset(state.db(), &app.config.id, &user.id, Some(&ip.network()), state.now()).await?;
     }
     let auth_result = tokens::issue_after_passkey(&state, &app, &user.id, &credential.id).await?;
     Ok(Json(json!({ "auth_result": auth_result })))

@@ -1,11 +1,14 @@
 //! Guessing one-time codes (NIST SP 800-63B §5.2.2): consecutive failures per account are capped (≤ 100) with a
-//! growing back-off, persisted, and reset by a successful sign-in.
+//! growing back-off, persisted, and reset by a successful sign-in of the owner (code, magic link, confirmed
+//! passkey), never by a provisional passkey's.
 
 use auth_server::limits::Limits;
+use auth_server::store::otp_failures;
 use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
 
-use crate::common::{assert_error, ctx_with, Backend, Ctx, APP_ID};
+use crate::account_flows::{answer_link, confirmation_links, register_from};
+use crate::common::{assert_error, authenticator, ctx_with, Backend, Ctx, APP_ID, CLIENT_IP, LINK_APP_ID, ORIGIN};
 
 pub const ATTACKER_IP: &str = "198.51.100.66";
 
@@ -52,6 +55,35 @@ pub fn wrong(code: &str) -> String {
     format!("{:06}", (n + 1) % 1_000_000)
 }
 
+/// A distributed guesser: network after network (203.0.113.1, .2, ...) asks for a code for `email` and guesses it
+/// wrong 5 times (the free guesses: no back-off), until an attempt is refused as over a cap. Returns how many wrong
+/// codes were counted (tried) before that.
+pub async fn guess_from_many_networks(ctx: &Ctx, email: &str, networks: u32) -> u32 {
+    let mut failures = 0;
+    for n in 1..=networks {
+        let network = format!("203.0.113.{n}");
+        let otp_id = request_code(ctx, &network, email).await;
+        let code = ctx.last_code(email);
+        for _ in 0..5 {
+            let (status, _, body) = activate_from(ctx, &network, &otp_id, &wrong(&code)).await;
+            if body["code"] == "otp_failures_exceeded" {
+                assert_eq!(status, StatusCode::UNAUTHORIZED);
+                return failures;
+            }
+            assert_error(status, &body, StatusCode::BAD_REQUEST, "invalid_otp");
+            failures += 1;
+        }
+    }
+    failures
+}
+
+/// E9 + E10 from `ip` with the right code: `(status, body)` of E10.
+pub async fn sign_in_with_code_from(ctx: &Ctx, ip: &str, email: &str) -> (StatusCode, Value) {
+    let otp_id = request_code(ctx, ip, email).await;
+    let (status, _, body) = activate_from(ctx, ip, &otp_id, &ctx.last_code(email)).await;
+    (status, body)
+}
+
 pub async fn with_limits(limits: Limits, scenario: impl AsyncFn(&Ctx)) {
     for backend in [Backend::Sqlite, Backend::Postgres] {
         if let Some(ctx) = ctx_with(backend, limits, false).await {
@@ -69,6 +101,9 @@ async fn brute_force_across_many_codes_is_stopped_within_100_consecutive_failure
     with_limits(Limits::default(), async |ctx: &Ctx| {
         let email = "victim@example.com";
         ctx.create_user(email).await;
+        // The owner signed in once (an active account: a pending one would expire during the day waited below).
+        let (status, body) = sign_in_with_code_from(ctx, CLIENT_IP, email).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
         let mut failures = 0;
         'codes: for _ in 0..200 {
             let otp_id = request_code(ctx, ATTACKER_IP, email).await;
@@ -95,8 +130,10 @@ async fn brute_force_across_many_codes_is_stopped_within_100_consecutive_failure
         let (status, _, body) = activate_from(ctx, ATTACKER_IP, &otp_id, &ctx.last_code(email)).await;
         assert_error(status, &body, StatusCode::UNAUTHORIZED, "otp_failures_exceeded");
         // The count is persisted (a restart does not hand out a fresh budget).
-        let stored: i64 =
-            sqlx::query_scalar("SELECT failures FROM otp_failures").fetch_one(ctx.state.db()).await.unwrap();
+        let stored: i64 = sqlx::query_scalar("SELECT CAST(SUM(failures) AS BIGINT) FROM otp_failures")
+            .fetch_one(ctx.state.db())
+            .await
+            .unwrap();
         assert_eq!(stored, 100);
     })
     .await;
@@ -154,9 +191,16 @@ async fn a_successful_sign_in_resets_the_failure_count() {
         assert_eq!(counted, 4, "each wrong code is counted for the account");
         let (status, _, body) = activate_from(ctx, ATTACKER_IP, &otp_id, &code).await;
         assert_eq!(status, StatusCode::OK, "{body}");
-        let left: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM otp_failures").fetch_one(ctx.state.db()).await.unwrap();
+        let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM otp_failures WHERE failures > 0")
+            .fetch_one(ctx.state.db())
+            .await
+            .unwrap();
         assert_eq!(left, 0, "a successful sign-in clears the consecutive failures");
+        let known: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM otp_failures WHERE known > 0")
+            .fetch_one(ctx.state.db())
+            .await
+            .unwrap();
+        assert_eq!(known, 1, "the network the owner signed in from is known now");
         // Five free wrong attempts again, without any wait.
         let otp_id = request_code(ctx, ATTACKER_IP, email).await;
         let code = ctx.last_code(email);
@@ -212,6 +256,173 @@ async fn parallel_guesses_cannot_slip_past_the_back_off() {
         let tried = statuses.iter().filter(|s| **s == StatusCode::BAD_REQUEST).count();
         let waited = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
         assert_eq!((tried, waited), (1, 5), "{statuses:?}");
+    })
+    .await;
+}
+
+/// Many networks, each with its 5 free guesses, against one account. NIST SP 800-63B §5.2.2: "limit consecutive
+/// failed authentication attempts on a single subscriber account to no more than 100". Old behaviour: the
+/// account-wide cap was 1000, so 10 networks together got 1000 guesses (10⁻³).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn distributed_guessing_from_many_networks_is_stopped_at_100_failures_per_account() {
+    with_limits(Limits::default(), async |ctx: &Ctx| {
+        let email = "popular@example.com";
+        ctx.create_user(email).await;
+        assert_eq!(guess_from_many_networks(ctx, email, 40).await, 100, "20 networks use up the account's 100");
+        // Every further network the owner never signed in from is refused, even with the right code.
+        let (status, body) = sign_in_with_code_from(ctx, "198.51.100.200", email).await;
+        assert_error(status, &body, StatusCode::UNAUTHORIZED, "otp_failures_exceeded");
+        let counted: i64 = sqlx::query_scalar("SELECT CAST(SUM(failures) AS BIGINT) FROM otp_failures")
+            .fetch_one(ctx.state.db())
+            .await
+            .unwrap();
+        assert_eq!(counted, 100);
+    })
+    .await;
+}
+
+/// A botnet that fires its guesses all at once when the account is one failure below the account-wide cap must not
+/// get one guess per network past it (NIST SP 800-63B §5.2.2: no more than the cap on a single account): the check
+/// and the count of the account-wide sum happen under one lock of the account, so exactly one is tried.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parallel_guesses_from_many_networks_cannot_slip_past_the_account_cap() {
+    with_limits(Limits { otp_failures_per_account: 6, ..Limits::default() }, async |ctx: &Ctx| {
+        let email = "botnet@example.com";
+        ctx.create_user(email).await;
+        assert_eq!(guess_from_many_networks(ctx, email, 1).await, 5);
+        let mut guesses = Vec::new();
+        for n in 1..=8 {
+            let network = format!("198.51.100.{n}");
+            let otp_id = request_code(ctx, &network, email).await;
+            guesses.push((network, otp_id, wrong(&ctx.last_code(email))));
+        }
+        let tasks: Vec<_> = guesses
+            .into_iter()
+            .map(|(network, otp_id, guess)| {
+                let router = ctx.router.clone();
+                tokio::spawn(async move {
+                    use tower::ServiceExt;
+                    let request = axum::http::Request::post(uri("/otp/activate"))
+                        .extension(axum::extract::ConnectInfo(
+                            format!("{network}:40000").parse::<std::net::SocketAddr>().unwrap(),
+                        ))
+                        .header("content-type", "application/json")
+                        .body(axum::body::Body::from(json!({ "otp": guess, "otp_id": otp_id }).to_string()))
+                        .unwrap();
+                    router.oneshot(request).await.unwrap().status()
+                })
+            })
+            .collect();
+        let mut statuses = Vec::new();
+        for task in tasks {
+            statuses.push(task.await.unwrap());
+        }
+        let tried = statuses.iter().filter(|s| **s == StatusCode::BAD_REQUEST).count();
+        assert_eq!(tried, 1, "{statuses:?}");
+        let counted: i64 = sqlx::query_scalar("SELECT CAST(SUM(failures) AS BIGINT) FROM otp_failures")
+            .fetch_one(ctx.state.db())
+            .await
+            .unwrap();
+        assert_eq!(counted, 6);
+    })
+    .await;
+}
+
+const VICTIM: &str = "victim@example.com";
+
+/// A stranger registers a passkey for the victim's address (pre-account hijacking: it stays provisional), guesses
+/// codes from many networks until the account-wide cap, then signs in with that passkey hoping to reset the cap.
+/// NIST SP 800-63B §5.2.2 counts failures until the *subscriber* authenticates; a provisional passkey does not prove
+/// the subscriber (Sudhodanan & Paverd 2022), so the counts stand and its network does not become known.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn strangers_provisional_passkey_sign_in_does_not_reset_the_wrong_code_counts() {
+    with_limits(Limits { otp_failures_per_account: 6, ..Limits::default() }, async |ctx: &Ctx| {
+        let mut stranger = authenticator();
+        ctx.register_passkey(VICTIM, &mut stranger).await;
+        assert_eq!(guess_from_many_networks(ctx, VICTIM, 5).await, 6);
+        let (status, body) = ctx.login_passkey(VICTIM, &mut stranger, ORIGIN).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        // Still over the cap for a guessing network and for the network the passkey signed in from (CLIENT_IP).
+        for network in ["203.0.113.1", CLIENT_IP] {
+            let (status, body) = sign_in_with_code_from(ctx, network, VICTIM).await;
+            assert_error(status, &body, StatusCode::UNAUTHORIZED, "otp_failures_exceeded");
+        }
+    })
+    .await;
+}
+
+/// The owner's own (confirmed) passkey sign-in is the subscriber authenticating: the run of failures ends (NIST SP
+/// 800-63B §5.2.2, *consecutive* failures), and the network it came from is known from then on, so the next
+/// distributed run that uses up the account-wide cap no longer refuses the owner's codes there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn owners_confirmed_passkey_sign_in_resets_the_counts_and_keeps_codes_working_on_its_network() {
+    with_limits(Limits { otp_failures_per_account: 6, ..Limits::default() }, async |ctx: &Ctx| {
+        let mut mine = authenticator();
+        let (status, body) = register_from(ctx, VICTIM, &mut mine, "Mozilla/5.0 (Owner's laptop)").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        let (status, html) = answer_link(ctx, &confirmation_links(ctx, VICTIM)[0], "keep").await;
+        assert_eq!(status, StatusCode::OK, "{html}");
+        assert_eq!(guess_from_many_networks(ctx, VICTIM, 5).await, 6);
+        let (status, body) = ctx.login_passkey(VICTIM, &mut mine, ORIGIN).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        // The run ended: the stranger's networks count from zero again...
+        assert_eq!(guess_from_many_networks(ctx, VICTIM, 5).await, 6);
+        // ...and the owner's network (CLIENT_IP), known now, still gets and uses a code.
+        let (status, body) = sign_in_with_code_from(ctx, CLIENT_IP, VICTIM).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+    })
+    .await;
+}
+
+/// A magic-link sign-in proves the mailbox, so it is the owner: it ends the run of wrong codes, and both the
+/// network that opened the link (E14) and the requesting tab's (E13) become known. The magic-link test app has no
+/// codes, so the failures are counted through the store, as E10 would.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn magic_link_sign_in_resets_the_wrong_code_counts() {
+    with_limits(Limits::default(), async |ctx: &Ctx| {
+        let app = |path: &str| format!("/v1/apps/{LINK_APP_ID}{path}");
+        let (status, created) = ctx.post(&app("/users"), json!({ "identifier": VICTIM })).await;
+        assert_eq!(status, StatusCode::CREATED, "{created}");
+        let user_id = created["user"]["id"].as_str().unwrap().to_owned();
+        let db = ctx.state.db();
+        let guesser = "203.0.113.1";
+        for seen in 0..3 {
+            assert!(otp_failures::count(db, LINK_APP_ID, &user_id, guesser, seen, None, ctx.state.now())
+                .await
+                .unwrap());
+        }
+        assert_eq!(otp_failures::load(db, LINK_APP_ID, &user_id, guesser).await.unwrap().unknown_networks, 3);
+
+        let (_, sent) =
+            ctx.post(&app("/login/magic-link"), json!({ "identifier": VICTIM, "magic_link_path": "/" })).await;
+        let link = ctx.last_link(VICTIM);
+        let token =
+            url::Url::parse(&link).unwrap().query_pairs().find(|(k, _)| k == "psg_magic_link").unwrap().1.into_owned();
+        let opener = "198.51.100.7";
+        let (status, _, opened) = ctx
+            .request_from(
+                opener,
+                &[],
+                Method::PATCH,
+                &app("/magic-link/activate"),
+                Some(json!({ "magic_link": token })),
+                None,
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{opened}");
+        let after = otp_failures::load(db, LINK_APP_ID, &user_id, guesser).await.unwrap();
+        assert_eq!(after, otp_failures::Failures::default(), "the run of failures ended");
+        assert!(otp_failures::load(db, LINK_APP_ID, &user_id, opener).await.unwrap().known);
+        // A known network's first failure is counted on its zeroed row, once: a second attempt that also saw 0
+        // (a parallel one) is not (compare-and-count through the upsert's WHERE, on both databases).
+        let now = ctx.state.now();
+        assert!(otp_failures::count(db, LINK_APP_ID, &user_id, opener, 0, None, now).await.unwrap());
+        assert!(!otp_failures::count(db, LINK_APP_ID, &user_id, opener, 0, None, now).await.unwrap());
+        let counted = otp_failures::load(db, LINK_APP_ID, &user_id, opener).await.unwrap();
+        assert_eq!((counted.network, counted.known, counted.unknown_networks), (1, true, 0));
+        let (status, polled) = ctx.post(&app("/magic-link/status"), json!({ "id": sent["magic_link"]["id"] })).await;
+        assert_eq!(status, StatusCode::OK, "{polled}");
+        assert!(otp_failures::load(db, LINK_APP_ID, &user_id, CLIENT_IP).await.unwrap().known);
     })
     .await;
 }
