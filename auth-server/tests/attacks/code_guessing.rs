@@ -84,6 +84,38 @@ pub async fn sign_in_with_code_from(ctx: &Ctx, ip: &str, email: &str) -> (Status
     (status, body)
 }
 
+/// Each `(network, otp_id, guess)` as its own E10 on the multi-threaded runtime at once (as parallel connections
+/// would): the statuses, in order.
+pub async fn guess_in_parallel(ctx: &Ctx, guesses: Vec<(String, String, String)>) -> Vec<StatusCode> {
+    let tasks: Vec<_> = guesses
+        .into_iter()
+        .map(|(network, otp_id, guess)| {
+            let router = ctx.router.clone();
+            tokio::spawn(async move {
+                use tower::ServiceExt;
+                let request = axum::http::Request::post(uri("/otp/activate"))
+                    .extension(axum::extract::ConnectInfo(
+                        format!("{network}:40000").parse::<std::net::SocketAddr>().unwrap(),
+                    ))
+                    .header("content-type", "application/json")
+                    .body(axum::body::Body::from(json!({ "otp": guess, "otp_id": otp_id }).to_string()))
+                    .unwrap();
+                router.oneshot(request).await.unwrap().status()
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for task in tasks {
+        statuses.push(task.await.unwrap());
+    }
+    statuses
+}
+
+/// One number read from the `otp_failures` table by `sql` (what a restart would find there).
+pub async fn stored_failures(ctx: &Ctx, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(ctx.state.db()).await.unwrap()
+}
+
 pub async fn with_limits(limits: Limits, scenario: impl AsyncFn(&Ctx)) {
     for backend in [Backend::Sqlite, Backend::Postgres] {
         if let Some(ctx) = ctx_with(backend, limits, false).await {
@@ -130,10 +162,7 @@ async fn brute_force_across_many_codes_is_stopped_within_100_consecutive_failure
         let (status, _, body) = activate_from(ctx, ATTACKER_IP, &otp_id, &ctx.last_code(email)).await;
         assert_error(status, &body, StatusCode::UNAUTHORIZED, "otp_failures_exceeded");
         // The count is persisted (a restart does not hand out a fresh budget).
-        let stored: i64 = sqlx::query_scalar("SELECT CAST(SUM(failures) AS BIGINT) FROM otp_failures")
-            .fetch_one(ctx.state.db())
-            .await
-            .unwrap();
+        let stored = stored_failures(ctx, "SELECT CAST(SUM(failures) AS BIGINT) FROM otp_failures").await;
         assert_eq!(stored, 100);
     })
     .await;
@@ -191,15 +220,9 @@ async fn a_successful_sign_in_resets_the_failure_count() {
         assert_eq!(counted, 4, "each wrong code is counted for the account");
         let (status, _, body) = activate_from(ctx, ATTACKER_IP, &otp_id, &code).await;
         assert_eq!(status, StatusCode::OK, "{body}");
-        let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM otp_failures WHERE failures > 0")
-            .fetch_one(ctx.state.db())
-            .await
-            .unwrap();
+        let left = stored_failures(ctx, "SELECT COUNT(*) FROM otp_failures WHERE failures > 0").await;
         assert_eq!(left, 0, "a successful sign-in clears the consecutive failures");
-        let known: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM otp_failures WHERE known > 0")
-            .fetch_one(ctx.state.db())
-            .await
-            .unwrap();
+        let known = stored_failures(ctx, "SELECT COUNT(*) FROM otp_failures WHERE known > 0").await;
         assert_eq!(known, 1, "the network the owner signed in from is known now");
         // Five free wrong attempts again, without any wait.
         let otp_id = request_code(ctx, ATTACKER_IP, email).await;
@@ -231,28 +254,10 @@ async fn parallel_guesses_cannot_slip_past_the_back_off() {
             codes.push((otp_id, wrong(&ctx.last_code(email))));
         }
         ctx.state.clock().advance(1);
-        // Six tasks on the multi-threaded runtime, each one guess (as six connections would).
-        let tasks: Vec<_> = (0..6)
-            .map(|n| {
-                let router = ctx.router.clone();
-                let (otp_id, guess) = codes[n % 3].clone();
-                tokio::spawn(async move {
-                    use tower::ServiceExt;
-                    let request = axum::http::Request::post(uri("/otp/activate"))
-                        .extension(axum::extract::ConnectInfo(
-                            format!("{ATTACKER_IP}:40000").parse::<std::net::SocketAddr>().unwrap(),
-                        ))
-                        .header("content-type", "application/json")
-                        .body(axum::body::Body::from(json!({ "otp": guess, "otp_id": otp_id }).to_string()))
-                        .unwrap();
-                    router.oneshot(request).await.unwrap().status()
-                })
-            })
-            .collect();
-        let mut statuses = Vec::new();
-        for task in tasks {
-            statuses.push(task.await.unwrap());
-        }
+        // Six guesses at once, as six connections would send them.
+        let guesses =
+            (0..6).map(|n| (ATTACKER_IP.to_owned(), codes[n % 3].0.clone(), codes[n % 3].1.clone())).collect();
+        let statuses = guess_in_parallel(ctx, guesses).await;
         let tried = statuses.iter().filter(|s| **s == StatusCode::BAD_REQUEST).count();
         let waited = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
         assert_eq!((tried, waited), (1, 5), "{statuses:?}");
@@ -272,10 +277,7 @@ async fn distributed_guessing_from_many_networks_is_stopped_at_100_failures_per_
         // Every further network the owner never signed in from is refused, even with the right code.
         let (status, body) = sign_in_with_code_from(ctx, "198.51.100.200", email).await;
         assert_error(status, &body, StatusCode::UNAUTHORIZED, "otp_failures_exceeded");
-        let counted: i64 = sqlx::query_scalar("SELECT CAST(SUM(failures) AS BIGINT) FROM otp_failures")
-            .fetch_one(ctx.state.db())
-            .await
-            .unwrap();
+        let counted = stored_failures(ctx, "SELECT CAST(SUM(failures) AS BIGINT) FROM otp_failures").await;
         assert_eq!(counted, 100);
     })
     .await;
@@ -296,33 +298,10 @@ async fn parallel_guesses_from_many_networks_cannot_slip_past_the_account_cap() 
             let otp_id = request_code(ctx, &network, email).await;
             guesses.push((network, otp_id, wrong(&ctx.last_code(email))));
         }
-        let tasks: Vec<_> = guesses
-            .into_iter()
-            .map(|(network, otp_id, guess)| {
-                let router = ctx.router.clone();
-                tokio::spawn(async move {
-                    use tower::ServiceExt;
-                    let request = axum::http::Request::post(uri("/otp/activate"))
-                        .extension(axum::extract::ConnectInfo(
-                            format!("{network}:40000").parse::<std::net::SocketAddr>().unwrap(),
-                        ))
-                        .header("content-type", "application/json")
-                        .body(axum::body::Body::from(json!({ "otp": guess, "otp_id": otp_id }).to_string()))
-                        .unwrap();
-                    router.oneshot(request).await.unwrap().status()
-                })
-            })
-            .collect();
-        let mut statuses = Vec::new();
-        for task in tasks {
-            statuses.push(task.await.unwrap());
-        }
+        let statuses = guess_in_parallel(ctx, guesses).await;
         let tried = statuses.iter().filter(|s| **s == StatusCode::BAD_REQUEST).count();
         assert_eq!(tried, 1, "{statuses:?}");
-        let counted: i64 = sqlx::query_scalar("SELECT CAST(SUM(failures) AS BIGINT) FROM otp_failures")
-            .fetch_one(ctx.state.db())
-            .await
-            .unwrap();
+        let counted = stored_failures(ctx, "SELECT CAST(SUM(failures) AS BIGINT) FROM otp_failures").await;
         assert_eq!(counted, 6);
     })
     .await;

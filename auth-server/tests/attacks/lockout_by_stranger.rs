@@ -8,8 +8,8 @@ use axum::http::{Method, StatusCode};
 use serde_json::json;
 
 use super::code_guessing::{
-    activate_from, guess_from_many_networks, patiently, request_code, sign_in_with_code_from, uri, with_limits, wrong,
-    ATTACKER_IP,
+    activate_from, guess_from_many_networks, patiently, request_code, sign_in_with_code_from, stored_failures, uri,
+    with_limits, wrong, ATTACKER_IP,
 };
 use crate::common::{assert_error, Ctx, CLIENT_IP};
 
@@ -92,10 +92,7 @@ async fn stranger_guessing_until_locked_does_not_lock_the_owner_out() {
             activate_from(ctx, OWNER_IP, body["otp_id"].as_str().unwrap(), &ctx.last_code(email)).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         // The owner's sign-in ended the run of consecutive failures, the stranger's too.
-        let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM otp_failures WHERE failures > 0")
-            .fetch_one(ctx.state.db())
-            .await
-            .unwrap();
+        let left = stored_failures(ctx, "SELECT COUNT(*) FROM otp_failures WHERE failures > 0").await;
         assert_eq!(left, 0);
     })
     .await;
