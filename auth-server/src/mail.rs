@@ -377,20 +377,52 @@ pub fn provisional_passkeys_removed_mail(to: &str, app_name: &str, removed: &[Pa
     }
 }
 
-/// Sent when a passkey is added to an account whose address is proven (E16/E17).
-pub fn passkey_added_mail(to: &str, app_name: &str, passkey: &PasskeyFacts) -> Mail {
+/// What happened to a passkey, as its account mail tells the owner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PasskeyChange {
+    Added,
+    Removed,
+}
+
+/// The one account mail about a single passkey (added or removed): what changed, which passkey, and what to do if
+/// it was not the owner. ASVS 5.0 V6.3.7: users are notified after updates to authentication details.
+fn passkey_change_mail(to: &str, app_name: &str, passkey: &PasskeyFacts, change: PasskeyChange) -> Mail {
+    let (subject, happened, if_not_you) = match change {
+        PasskeyChange::Added => (
+            format!("A passkey was added to your {app_name} account"),
+            format!("A passkey was added to your {app_name} account ({to}):"),
+            "remove the passkey you do not recognise from your account page",
+        ),
+        PasskeyChange::Removed => (
+            format!("A passkey was removed from your {app_name} account"),
+            format!(
+                "A passkey was removed from your {app_name} account ({to}); it can no longer sign in, and the \
+                 sessions it started were ended:"
+            ),
+            "check the passkeys on your account page",
+        ),
+    };
     Mail {
         to: to.to_owned(),
-        subject: format!("A passkey was added to your {app_name} account"),
+        subject,
         text: format!(
-            "A passkey was added to your {app_name} account ({to}):\n\n  {}\n\n\
+            "{happened}\n\n  {}\n\n\
              If this was you, there is nothing to do. If it was not, someone has access to your account: sign in \
-             with a one-time code or link, remove the passkey you do not recognise from your account page, and \
-             sign out your other sessions.\n",
+             with a one-time code or link, {if_not_you}, and sign out your other sessions.\n",
             passkey.line()
         ),
         kind: MailKind::AccountNotice,
     }
+}
+
+/// Sent when a passkey is added to an account whose address is proven (E16/E17).
+pub fn passkey_added_mail(to: &str, app_name: &str, passkey: &PasskeyFacts) -> Mail {
+    passkey_change_mail(to, app_name, passkey, PasskeyChange::Added)
+}
+
+/// Sent when the owner removed a passkey from the account page (P4).
+pub fn passkey_removed_mail(to: &str, app_name: &str, passkey: &PasskeyFacts) -> Mail {
+    passkey_change_mail(to, app_name, passkey, PasskeyChange::Removed)
 }
 
 fn minutes(secs: u64) -> String {

@@ -16,7 +16,8 @@ fn webauthn_types(credentials: &[Credential]) -> Value {
     }
 }
 
-/// Never-logged-in users get the zero time, as Go-based Passage did, so the field is always a string.
+/// Never-logged-in users get the zero time, as Go-based Passage did, so the field is always a string. (Devices use
+/// their creation time instead, see [`device`].)
 fn optional_time(unix: Option<i64>) -> String {
     unix.map(rfc3339).unwrap_or_else(|| "0001-01-01T00:00:00Z".to_owned())
 }
@@ -36,7 +37,10 @@ pub fn public_user(user: &User, credentials: &[Credential]) -> Value {
     })
 }
 
-/// A `webauthn_devices` item (E15, E17, management).
+/// A `webauthn_devices` item (E15, E17, P2, P3, management). `last_login_at` of a passkey never used to sign in is
+/// its creation time, not the zero time: the profile element prints the date as is ("January 1, 0001") and sorts
+/// by it (PROFILE-API.md §2.1). A passkey is created in a ceremony that signs in (E5) or within a session (E17), so
+/// the creation is also the last time it was in use; `usage_count` 0 still tells it was never used to sign in.
 pub fn device(credential: &Credential) -> Value {
     json!({
         "id": credential.id,
@@ -45,7 +49,7 @@ pub fn device(credential: &Credential) -> Value {
         "type": "passkey",
         "created_at": rfc3339(credential.created_at),
         "updated_at": rfc3339(credential.updated_at),
-        "last_login_at": optional_time(credential.last_login_at),
+        "last_login_at": rfc3339(credential.last_login_at.unwrap_or(credential.created_at)),
         "usage_count": credential.usage_count,
         "user_id": credential.user_id,
         "icons": { "light": null, "dark": null },

@@ -26,7 +26,7 @@ use crate::views;
 /// The user named by a valid auth token for this app, and the token's claims. Inactive users are refused: their
 /// tokens stop working. So are tokens of a session that has ended (signed out, reuse detected, or started by a
 /// passkey that was removed): ASVS 5.0 V7.4.1, a terminated session must not be usable.
-async fn authenticated_user(
+pub(super) async fn authenticated_user(
     state: &AppState,
     app: &RegisteredApp,
     headers: &HeaderMap,

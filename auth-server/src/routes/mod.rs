@@ -3,6 +3,7 @@
 mod app_info;
 mod current_user;
 mod dev_mailbox;
+mod devices;
 mod email_auth;
 mod limited;
 mod locales;
@@ -63,6 +64,8 @@ pub fn router() -> Router<AppState> {
         .route("/v1/apps/{app_id}/currentuser", get(current_user::get_current_user))
         .route("/v1/apps/{app_id}/currentuser/devices/start", post(current_user::add_device_start))
         .route("/v1/apps/{app_id}/currentuser/devices/finish", post(current_user::add_device_finish))
+        .route("/v1/apps/{app_id}/currentuser/devices", get(devices::list))
+        .route("/v1/apps/{app_id}/currentuser/devices/{device_id}", patch(devices::rename).delete(devices::remove))
         .route("/v1/apps/{app_id}/passkeys/confirm", get(passkeys::confirm_page).post(passkeys::confirm))
         .route(
             "/v1/apps/{app_id}/tokens",

@@ -307,3 +307,69 @@ pub async fn record_use(db: &Db, credential: &Credential, counter: u32, now: i64
 pub async fn sign_count(db: &Db, credential_id: &str) -> Result<Option<i64>, sqlx::Error> {
     sqlx::query_scalar("SELECT sign_count FROM credentials WHERE id = $1").bind(credential_id).fetch_optional(db).await
 }
+
+/// Rename one of the user's passkeys (`name` already validated). `None` when the user has no passkey with this id.
+/// Renaming to the current name changes nothing, not even `updated_at`: the profile element sends each rename twice.
+pub async fn rename(
+    db: &Db,
+    app_id: &str,
+    user_id: &str,
+    id: &str,
+    name: &str,
+    now: i64,
+) -> Result<Option<Credential>, sqlx::Error> {
+    let sql = format!(
+        "UPDATE credentials SET updated_at = CASE WHEN friendly_name = $1 THEN updated_at ELSE $2 END, \
+         friendly_name = $3 WHERE id = $4 AND user_id = $5 AND app_id = $6 RETURNING {COLUMNS}"
+    );
+    sqlx::query(&sql)
+        .bind(name)
+        .bind(now)
+        .bind(name)
+        .bind(id)
+        .bind(user_id)
+        .bind(app_id)
+        .fetch_optional(db)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()
+}
+
+/// What became of a request to remove one of the user's passkeys.
+#[derive(Debug, Clone)]
+pub enum Removal {
+    Removed(Credential),
+    /// The user has no passkey with this id (another user's id included).
+    NotFound,
+    /// It is the user's only passkey and the caller asked to keep the last one. Nothing was changed.
+    LastPasskey,
+}
+
+/// Remove one of the user's passkeys; with `keep_last`, refuse to remove the only one. First every passkey row of
+/// the user is written (a no-op update): that holds them until the transaction ends, so two removals racing for
+/// the user's last two passkeys cannot both see "there is another one" (Postgres row locks; SQLite's writer lock).
+pub async fn remove_for_user(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    app_id: &str,
+    user_id: &str,
+    id: &str,
+    keep_last: bool,
+) -> Result<Removal, sqlx::Error> {
+    let held = sqlx::query("UPDATE credentials SET updated_at = updated_at WHERE user_id = $1 AND app_id = $2")
+        .bind(user_id)
+        .bind(app_id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    let sql = format!("SELECT {COLUMNS} FROM credentials WHERE id = $1 AND user_id = $2 AND app_id = $3");
+    let found = sqlx::query(&sql).bind(id).bind(user_id).bind(app_id).fetch_optional(&mut **tx).await?;
+    let Some(credential) = found.as_ref().map(from_row).transpose()? else {
+        return Ok(Removal::NotFound);
+    };
+    if keep_last && held <= 1 {
+        return Ok(Removal::LastPasskey);
+    }
+    sqlx::query("DELETE FROM credentials WHERE id = $1").bind(id).execute(&mut **tx).await?;
+    Ok(Removal::Removed(credential))
+}

@@ -13,7 +13,8 @@ pub enum NoticeKind {
     ProvisionalPasskeysRemoved,
     /// A passkey was added to the account (E17 or E5).
     PasskeyAdded,
-    /// The owner removed a provisional passkey through its confirmation link ("this was not me").
+    /// The owner removed a passkey: a provisional one through its confirmation link ("this was not me"), or any
+    /// one from the account page (P4).
     PasskeyRemoved,
 }
 

@@ -27,6 +27,9 @@ pub const VERIFY_APP_ID: &str = "verify-app";
 /// Passkeys plus magic links (no OTP), links valid 5 minutes.
 pub const LINK_APP_ID: &str = "link-app";
 pub const LINK_ORIGIN: &str = "http://localhost:5050";
+/// Passkeys only: no code or link to fall back on.
+pub const PASSKEY_ONLY_APP_ID: &str = "passkey-only-app";
+pub const PASSKEY_ONLY_ORIGIN: &str = "http://localhost:4040";
 /// The client address `request` sends from (as the socket peer, through `ConnectInfo`).
 pub const CLIENT_IP: &str = "192.0.2.10";
 pub const API_KEY: &str = "test-management-key-0123456789";
@@ -85,6 +88,11 @@ pub fn test_apps() -> Vec<AppConfig> {
             let mut app = app_config(LINK_APP_ID, LINK_ORIGIN, true);
             app.auth_methods.otp = None;
             app.auth_methods.magic_link = Some(TtlMethod { ttl: 300, ttl_display_unit: "s".into() });
+            app
+        },
+        {
+            let mut app = app_config(PASSKEY_ONLY_APP_ID, PASSKEY_ONLY_ORIGIN, true);
+            app.auth_methods.otp = None;
             app
         },
     ]
