@@ -114,7 +114,7 @@ pub async fn remove(
     let mut tx = state.db().begin().await?;
     let removed =
         match credentials::remove_for_user(&mut tx, &app.config.id, &user.id, &device_id, !has_fallback(&app)).await? {
-            Removal::Removed(credential) => credential,
+            Removal::Removed(credential) => *credential,
             Removal::NotFound => return Err(device_not_found()),
             Removal::LastPasskey => {
                 return Err(ApiError::new(

@@ -339,7 +339,7 @@ pub async fn rename(
 /// What became of a request to remove one of the user's passkeys.
 #[derive(Debug, Clone)]
 pub enum Removal {
-    Removed(Credential),
+    Removed(Box<Credential>),
     /// The user has no passkey with this id (another user's id included).
     NotFound,
     /// It is the user's only passkey and the caller asked to keep the last one. Nothing was changed.
@@ -371,5 +371,5 @@ pub async fn remove_for_user(
         return Ok(Removal::LastPasskey);
     }
     sqlx::query("DELETE FROM credentials WHERE id = $1").bind(id).execute(&mut **tx).await?;
-    Ok(Removal::Removed(credential))
+    Ok(Removal::Removed(Box::new(credential)))
 }
