@@ -14,6 +14,8 @@ use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
 use webauthn_authenticator_rs::softpasskey::SoftPasskey;
 
+use auth_server::store::credentials::{self, Removal};
+
 use account_flows::{account_mails, add_passkey, code_sign_in, notices_of, refresh};
 use common::*;
 
@@ -79,6 +81,23 @@ async fn register_passkey_only(ctx: &Ctx, email: &str, authenticator: &mut SoftP
         .await;
     assert_eq!(status, StatusCode::OK, "register finish: {body}");
     body["auth_result"].clone()
+}
+
+/// E16 + authenticator + E17 in the passkey-only app: the new device id.
+async fn add_passkey_only(ctx: &Ctx, token: &str) -> String {
+    let (status, start) =
+        ctx.post_bearer(&format!("/v1/apps/{PASSKEY_ONLY_APP_ID}/currentuser/devices/start"), json!({}), token).await;
+    assert_eq!(status, StatusCode::OK, "{start}");
+    let credential = create_credential(&mut authenticator(), PASSKEY_ONLY_ORIGIN, &start["handshake"]["challenge"]);
+    let (status, added) = ctx
+        .post_bearer(
+            &format!("/v1/apps/{PASSKEY_ONLY_APP_ID}/currentuser/devices/finish"),
+            json!({ "handshake_id": start["handshake"]["id"], "user_id": start["user"]["id"], "handshake_response": credential }),
+            token,
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{added}");
+    added["device"]["id"].as_str().unwrap().to_owned()
 }
 
 async fn list_shows_the_registered_passkey_with_real_dates(ctx: &Ctx) {
@@ -270,24 +289,62 @@ async fn last_passkey_without_a_fallback_is_refused(ctx: &Ctx) {
     assert_error(status, &body, StatusCode::CONFLICT, "last_sign_in_method");
     assert_eq!(devices(ctx, PASSKEY_ONLY_APP_ID, &token).await.len(), 1, "nothing was removed");
     // Add a second passkey (E16/E17) in the same app, then the first can go.
-    let (status, start) =
-        ctx.post_bearer(&format!("/v1/apps/{PASSKEY_ONLY_APP_ID}/currentuser/devices/start"), json!({}), &token).await;
-    assert_eq!(status, StatusCode::OK, "{start}");
-    let credential = create_credential(&mut authenticator(), PASSKEY_ONLY_ORIGIN, &start["handshake"]["challenge"]);
-    let (status, added) = ctx
-        .post_bearer(
-            &format!("/v1/apps/{PASSKEY_ONLY_APP_ID}/currentuser/devices/finish"),
-            json!({ "handshake_id": start["handshake"]["id"], "user_id": start["user"]["id"], "handshake_response": credential }),
-            &token,
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{added}");
-    let second = added["device"]["id"].as_str().unwrap().to_owned();
+    let second = add_passkey_only(ctx, &token).await;
     let (status, body) = remove(ctx, PASSKEY_ONLY_APP_ID, &token, &second).await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     let (status, body) = remove(ctx, PASSKEY_ONLY_APP_ID, &token, &first).await;
     assert_error(status, &body, StatusCode::CONFLICT, "last_sign_in_method");
     assert_eq!(devices(ctx, PASSKEY_ONLY_APP_ID, &token).await.len(), 1);
+}
+
+/// Two removals at once, one for each of the last two passkeys (two tabs): exactly one passes, one passkey stays.
+/// Whichever wins may also end the other request's session (it was started by the removed passkey), so the loser
+/// gets 409 or 401; never two 204s.
+async fn racing_removals_of_the_last_two_passkeys_leave_one(ctx: &Ctx) {
+    let auth = register_passkey_only(ctx, "race@example.com", &mut authenticator()).await;
+    let token = token(&auth);
+    let listed = devices(ctx, PASSKEY_ONLY_APP_ID, &token).await;
+    let (first, user_id) =
+        (listed[0]["id"].as_str().unwrap().to_owned(), listed[0]["user_id"].as_str().unwrap().to_owned());
+    let second = add_passkey_only(ctx, &token).await;
+    let ((a, body_a), (b, body_b)) = tokio::join!(
+        remove(ctx, PASSKEY_ONLY_APP_ID, &token, &first),
+        remove(ctx, PASSKEY_ONLY_APP_ID, &token, &second)
+    );
+    let passed = [a, b].iter().filter(|s| **s == StatusCode::NO_CONTENT).count();
+    assert_eq!(passed, 1, "{a} {body_a} / {b} {body_b}");
+    assert!([a, b]
+        .iter()
+        .all(|s| [StatusCode::NO_CONTENT, StatusCode::CONFLICT, StatusCode::UNAUTHORIZED].contains(s)));
+    let left = credentials::for_user(ctx.state.db(), &user_id).await.unwrap();
+    assert_eq!(left.len(), 1, "one passkey stays");
+}
+
+/// The same race at the store, where both removals certainly get past authentication: the first holds the user's
+/// passkey rows, the second then sees only one left and refuses.
+async fn racing_store_removals_of_the_last_two_passkeys_remove_one(ctx: &Ctx) {
+    let auth = register_passkey_only(ctx, "store-race@example.com", &mut authenticator()).await;
+    let token = token(&auth);
+    let listed = devices(ctx, PASSKEY_ONLY_APP_ID, &token).await;
+    let (first, user_id) =
+        (listed[0]["id"].as_str().unwrap().to_owned(), listed[0]["user_id"].as_str().unwrap().to_owned());
+    let second = add_passkey_only(ctx, &token).await;
+    let attempt = |id: String| {
+        let db = ctx.state.db().clone();
+        let user_id = user_id.clone();
+        async move {
+            let mut tx = db.begin().await.unwrap();
+            let outcome =
+                credentials::remove_for_user(&mut tx, PASSKEY_ONLY_APP_ID, &user_id, &id, true).await.unwrap();
+            tx.commit().await.unwrap();
+            outcome
+        }
+    };
+    let (a, b) = tokio::join!(attempt(first), attempt(second));
+    let removed = [&a, &b].iter().filter(|o| matches!(o, Removal::Removed(_))).count();
+    let refused = [&a, &b].iter().filter(|o| matches!(o, Removal::LastPasskey)).count();
+    assert_eq!((removed, refused), (1, 1), "{a:?} / {b:?}");
+    assert_eq!(credentials::for_user(ctx.state.db(), &user_id).await.unwrap().len(), 1);
 }
 
 on_both_databases!(
@@ -301,4 +358,6 @@ on_both_databases!(
     removing_a_passkey_ends_its_sessions_and_tells_the_owner,
     removing_the_passkey_of_this_session_ends_this_session,
     last_passkey_without_a_fallback_is_refused,
+    racing_removals_of_the_last_two_passkeys_leave_one,
+    racing_store_removals_of_the_last_two_passkeys_remove_one,
 );
