@@ -237,8 +237,7 @@ impl RequestContext {
         if raw.chars().count() > MAX_USER_AGENT_CHARS {
             shown.push_str("...");
         }
-        let shown = shown.replace("://", "[:]//").replace("www.", "www[.]");
-        format!("{} (reported as \"{shown}\")", browser_summary(raw))
+        format!("{} (reported as \"{}\")", browser_summary(raw), defang_links(&shown))
     }
 
     /// The client's network, never the full address: IPv4 cut to /24, IPv6 to /48 (no location database).
@@ -265,6 +264,12 @@ impl RequestContext {
             self.network()
         )
     }
+}
+
+/// Text from a request with its link-like parts broken, so a mail client does not turn a forged User-Agent into a
+/// clickable URL (the passkey mails go to a victim's address when a stranger registers with it).
+fn defang_links(text: &str) -> String {
+    text.replace("://", "[:]//").replace("www.", "www[.]")
 }
 
 /// A name for the browser and system in a User-Agent, from fixed words only (nothing of the header is copied).
@@ -333,7 +338,9 @@ pub struct PasskeyFacts {
 impl PasskeyFacts {
     fn line(&self) -> String {
         match &self.user_agent {
-            Some(agent) => format!("created {} by a browser that reported itself as \"{agent}\"", self.created_at),
+            Some(agent) => {
+                format!("created {} by a browser that reported itself as \"{}\"", self.created_at, defang_links(agent))
+            }
             None => format!("created {} by a browser that did not identify itself", self.created_at),
         }
     }
@@ -471,6 +478,17 @@ mod tests {
         let mapped = RequestContext { ip: Some("::ffff:198.51.100.9".parse().unwrap()), ..RequestContext::default() };
         assert_eq!(mapped.network(), "198.51.100.0/24");
         assert!(RequestContext::default().browser().contains("unknown browser"));
+    }
+
+    #[test]
+    fn a_strangers_user_agent_cannot_put_a_link_into_a_passkey_mail() {
+        let facts = PasskeyFacts {
+            created_at: "2026-12-01T00:00:00Z".into(),
+            user_agent: Some("Evil/1.0 confirm at https://evil.example or www.evil.example".into()),
+        };
+        let mail = passkey_confirmation_mail("v@x.io", "App", &facts, "https://auth.example/confirm?token=t", 7);
+        assert!(!mail.text.contains("https://evil") && !mail.text.contains("www.evil"), "{}", mail.text);
+        assert!(mail.text.contains("https[:]//evil.example"), "{}", mail.text);
     }
 
     #[tokio::test]
