@@ -139,28 +139,25 @@ pub fn build_link(origin: &str, path: &str, token: &str) -> Result<String, ApiEr
 pub async fn register(
     state: State<AppState>,
     path: Path<String>,
-    ip: ClientIp,
     requester: Requester,
     body: ApiJson<SendLink>,
 ) -> Result<Json<Value>, ApiError> {
-    send(state, path, ip, requester, body, Purpose::Register).await
+    send(state, path, requester, body, Purpose::Register).await
 }
 
 /// E12: `POST /login/magic-link` → `{"magic_link": {"id"}}` (also for pending users: "Resend").
 pub async fn login(
     state: State<AppState>,
     path: Path<String>,
-    ip: ClientIp,
     requester: Requester,
     body: ApiJson<SendLink>,
 ) -> Result<Json<Value>, ApiError> {
-    send(state, path, ip, requester, body, Purpose::Login).await
+    send(state, path, requester, body, Purpose::Login).await
 }
 
 async fn send(
     State(state): State<AppState>,
     Path(app_id): Path<String>,
-    ip: ClientIp,
     Requester(requested): Requester,
     ApiJson(body): ApiJson<SendLink>,
     purpose: Purpose,
@@ -170,6 +167,8 @@ async fn send(
     let path = body.magic_link_path.as_deref().unwrap_or("/");
     // Checked before anything is stored or counted: a bad path is a client bug, not an attempt.
     build_link(&app.origin, path, "check")?;
+    // The budgets count the same client the message names (the extractor read it once).
+    let ip = ClientIp(requested.ip);
     let user = email_auth::recipient(&state, &app, &ip, &body.identifier, purpose).await?;
     let (id, token) = magic_links::create(state.db(), &app.config.id, &user.id, ttl as i64, state.now()).await?;
     let link = build_link(&app.origin, path, &token)?;

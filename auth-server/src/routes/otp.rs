@@ -31,34 +31,33 @@ fn otp_ttl(app: &RegisteredApp) -> Result<u64, ApiError> {
 pub async fn register(
     state: State<AppState>,
     path: Path<String>,
-    ip: ClientIp,
     requester: Requester,
     body: ApiJson<SendOtp>,
 ) -> Result<Json<Value>, ApiError> {
-    send(state, path, ip, requester, body, Purpose::Register).await
+    send(state, path, requester, body, Purpose::Register).await
 }
 
 /// E9: `POST /login/otp {"identifier","language"}` → `{"otp_id"}` (also for pending users: "Resend").
 pub async fn login(
     state: State<AppState>,
     path: Path<String>,
-    ip: ClientIp,
     requester: Requester,
     body: ApiJson<SendOtp>,
 ) -> Result<Json<Value>, ApiError> {
-    send(state, path, ip, requester, body, Purpose::Login).await
+    send(state, path, requester, body, Purpose::Login).await
 }
 
 async fn send(
     State(state): State<AppState>,
     Path(app_id): Path<String>,
-    ip: ClientIp,
     Requester(requested): Requester,
     ApiJson(body): ApiJson<SendOtp>,
     purpose: Purpose,
 ) -> Result<Json<Value>, ApiError> {
     let app = state.app(&app_id)?;
     let ttl = otp_ttl(&app)?;
+    // The budgets count the same client the message names (the extractor read it once).
+    let ip = ClientIp(requested.ip);
     let user = email_auth::recipient(&state, &app, &ip, &body.identifier, purpose).await?;
     let (otp_id, code) = otps::create(state.db(), &app.config.id, &user.id, ttl as i64, state.now()).await?;
     // ASVS 5.0 V6.3.5: the message tells the owner who asked for the code (time, browser, network).
