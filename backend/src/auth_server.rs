@@ -1,4 +1,5 @@
-//! HTTP calls to the auth server: its JWKS, and the management API's "get user" (passage-auth-api.md §8).
+//! HTTP calls to the auth server: its JWKS, and the management API's "get user" (passage-auth-api.md §8) and
+//! "delete user" (issue 10, ACCOUNT-CONTRACT.md "Account deletion").
 
 use std::time::Duration;
 
@@ -17,6 +18,10 @@ pub enum AuthServerError {
     Transport(#[from] reqwest::Error),
     #[error("the auth server answered {status} to {what}")]
     Status { what: &'static str, status: StatusCode },
+    /// A 404 that does not say `user_not_found` (e.g. `app_not_found`, or a proxy's page): it cannot be taken as
+    /// "the user is already gone".
+    #[error("the auth server answered 404 with code `{code}` to {what}")]
+    NotFound { what: &'static str, code: String },
     #[error("the auth server's answer to {what} is larger than {MAX_RESPONSE_BYTES} bytes")]
     TooLarge { what: &'static str },
     #[error("the auth server's answer to {what} is not the expected JSON: {error}")]
@@ -114,10 +119,7 @@ impl AuthServer {
     /// The e-mail address of a user from `GET /v1/apps/{app_id}/users/{user_id}`. `Ok(None)` when the user is
     /// unknown (404) or has no e-mail address (phone-only users have `""`).
     pub async fn fetch_user_email(&self, user_id: &str) -> Result<Option<String>, AuthServerError> {
-        let mut url = self.users_url.clone();
-        // The id comes from a verified token, but it is still encoded as one path segment.
-        url.path_segments_mut().map_err(|_| AuthServerError::BadBaseUrl(self.users_url.to_string()))?.push(user_id);
-        let response = self.http.get(url).bearer_auth(&self.api_key).send().await?;
+        let response = self.http.get(self.user_url(user_id)?).bearer_auth(&self.api_key).send().await?;
         match response.status() {
             StatusCode::OK => {
                 let body: UserResponse = read_json(response, "the management API's get-user request").await?;
@@ -127,6 +129,41 @@ impl AuthServer {
             status => Err(AuthServerError::Status { what: "the management API's get-user request", status }),
         }
     }
+
+    /// Deletes a user with `DELETE /v1/apps/{app_id}/users/{user_id}`: the user, their passkeys and sessions.
+    /// `Ok(Deleted)` on 204 (or another 2xx: Passage's own management API answers 200); `Ok(AlreadyGone)` on 404
+    /// `user_not_found`. Any other answer is an error, so the caller keeps its own data and can retry.
+    pub async fn delete_user(&self, user_id: &str) -> Result<UserDeletion, AuthServerError> {
+        const WHAT: &str = "the management API's delete-user request";
+        let response = self.http.delete(self.user_url(user_id)?).bearer_auth(&self.api_key).send().await?;
+        match response.status() {
+            status if status.is_success() => Ok(UserDeletion::Deleted),
+            StatusCode::NOT_FOUND => {
+                let body: ErrorResponse = read_json(response, WHAT).await?;
+                if body.code == "user_not_found" {
+                    Ok(UserDeletion::AlreadyGone)
+                } else {
+                    Err(AuthServerError::NotFound { what: WHAT, code: body.code })
+                }
+            }
+            status => Err(AuthServerError::Status { what: WHAT, status }),
+        }
+    }
+
+    /// `{users_url}/{user_id}`. The id comes from a verified token, but it is still encoded as one path segment.
+    fn user_url(&self, user_id: &str) -> Result<Url, AuthServerError> {
+        let mut url = self.users_url.clone();
+        url.path_segments_mut().map_err(|_| AuthServerError::BadBaseUrl(self.users_url.to_string()))?.push(user_id);
+        Ok(url)
+    }
+}
+
+/// What the auth server's delete-user call found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UserDeletion {
+    Deleted,
+    /// There was no such user: an earlier deletion went through (or the user never existed there).
+    AlreadyGone,
 }
 
 /// The body as JSON, refusing more than [`MAX_RESPONSE_BYTES`] (announced or actually sent).
@@ -168,6 +205,12 @@ struct UserResponse {
 #[derive(Deserialize)]
 struct ManagedUser {
     email: Option<String>,
+}
+
+/// The auth server's error body `{"code": "...", "error": "..."}`; only the code is needed.
+#[derive(Deserialize)]
+struct ErrorResponse {
+    code: String,
 }
 
 #[cfg(test)]

@@ -1,8 +1,9 @@
-//! Profile storage on SQLite or PostgreSQL: connection, migrations, and the two queries the API needs.
+//! Profile storage on SQLite or PostgreSQL: connection, migrations, and the queries the API needs (save, find,
+//! delete a profile).
 //!
-//! An enum over two pools with per-backend SQL (rather than `sqlx::Any`) keeps each backend's native types
-//! (TIMESTAMPTZ on Postgres) and lets SQLite use one writer connection, so concurrent saves queue in the pool
-//! instead of spinning on SQLite's busy handler.
+//! An enum over two pools (rather than `sqlx::Any`), with the SQL shared between them, keeps each backend's
+//! native types (TIMESTAMPTZ on Postgres) and lets SQLite use one writer connection, so concurrent saves queue in
+//! the pool instead of spinning on SQLite's busy handler.
 
 use std::path::Path;
 use std::str::FromStr;
@@ -144,38 +145,16 @@ impl Database {
         let now = now_micros();
         let (profile, save_count) = match self {
             Database::Sqlite { writer, .. } => {
-                let stamp = wire_timestamp(now);
-                let row = sqlx::query(
-                    "INSERT INTO profiles (user_id, name, save_count, created_at, updated_at) \
-                     VALUES (?1, ?2, 1, ?3, ?3) \
-                     ON CONFLICT (user_id) DO UPDATE SET \
-                        name = excluded.name, \
-                        save_count = profiles.save_count + 1, \
-                        updated_at = excluded.updated_at \
-                     RETURNING user_id, name, created_at, updated_at, save_count",
-                )
-                .bind(user_id)
-                .bind(name)
-                .bind(&stamp)
-                .fetch_one(writer)
-                .await?;
+                let row = sqlx::query(sql::UPSERT_PROFILE)
+                    .bind(user_id)
+                    .bind(name)
+                    .bind(wire_timestamp(now))
+                    .fetch_one(writer)
+                    .await?;
                 (sqlite_profile(&row)?, row.try_get::<i64, _>("save_count")?)
             }
             Database::Postgres(pool) => {
-                let row = sqlx::query(
-                    "INSERT INTO profiles (user_id, name, save_count, created_at, updated_at) \
-                     VALUES ($1, $2, 1, $3, $3) \
-                     ON CONFLICT (user_id) DO UPDATE SET \
-                        name = excluded.name, \
-                        save_count = profiles.save_count + 1, \
-                        updated_at = excluded.updated_at \
-                     RETURNING user_id, name, created_at, updated_at, save_count",
-                )
-                .bind(user_id)
-                .bind(name)
-                .bind(now)
-                .fetch_one(pool)
-                .await?;
+                let row = sqlx::query(sql::UPSERT_PROFILE).bind(user_id).bind(name).bind(now).fetch_one(pool).await?;
                 (postgres_profile(&row)?, row.try_get::<i64, _>("save_count")?)
             }
         };
@@ -186,32 +165,36 @@ impl Database {
     pub async fn find_profile(&self, user_id: &str) -> Result<Option<Profile>, DbError> {
         let profile = match self {
             Database::Sqlite { reader, .. } => {
-                sqlx::query("SELECT user_id, name, created_at, updated_at FROM profiles WHERE user_id = ?1")
-                    .bind(user_id)
-                    .fetch_optional(reader)
-                    .await?
-                    .map(|row| sqlite_profile(&row))
-                    .transpose()?
+                let row = sqlx::query(sql::FIND_PROFILE).bind(user_id).fetch_optional(reader).await?;
+                row.map(|row| sqlite_profile(&row)).transpose()?
             }
             Database::Postgres(pool) => {
-                sqlx::query("SELECT user_id, name, created_at, updated_at FROM profiles WHERE user_id = $1")
-                    .bind(user_id)
-                    .fetch_optional(pool)
-                    .await?
-                    .map(|row| postgres_profile(&row))
-                    .transpose()?
+                let row = sqlx::query(sql::FIND_PROFILE).bind(user_id).fetch_optional(pool).await?;
+                row.map(|row| postgres_profile(&row)).transpose()?
             }
         };
         Ok(profile)
     }
 
+    /// Deletes the profile of `user_id` in one statement; `true` if there was one. A missing profile is not an
+    /// error, so an account deletion can be repeated.
+    pub async fn delete_profile(&self, user_id: &str) -> Result<bool, DbError> {
+        let deleted = match self {
+            Database::Sqlite { writer, .. } => {
+                sqlx::query(sql::DELETE_PROFILE).bind(user_id).execute(writer).await?.rows_affected()
+            }
+            Database::Postgres(pool) => {
+                sqlx::query(sql::DELETE_PROFILE).bind(user_id).execute(pool).await?.rows_affected()
+            }
+        };
+        Ok(deleted > 0)
+    }
+
     /// Number of profile rows (tests and operators).
     pub async fn count_profiles(&self) -> Result<i64, DbError> {
         let count = match self {
-            Database::Sqlite { reader, .. } => {
-                sqlx::query_scalar("SELECT COUNT(*) FROM profiles").fetch_one(reader).await?
-            }
-            Database::Postgres(pool) => sqlx::query_scalar("SELECT COUNT(*) FROM profiles").fetch_one(pool).await?,
+            Database::Sqlite { reader, .. } => sqlx::query_scalar(sql::COUNT_PROFILES).fetch_one(reader).await?,
+            Database::Postgres(pool) => sqlx::query_scalar(sql::COUNT_PROFILES).fetch_one(pool).await?,
         };
         Ok(count)
     }
@@ -226,6 +209,21 @@ impl Database {
             Database::Postgres(pool) => pool.close().await,
         }
     }
+}
+
+/// The statements, written once for both databases: SQLite accepts PostgreSQL's `$n` placeholders. Only the
+/// binds differ (timestamps are RFC 3339 text on SQLite, TIMESTAMPTZ on Postgres) and the row mapping.
+mod sql {
+    pub const UPSERT_PROFILE: &str = "INSERT INTO profiles (user_id, name, save_count, created_at, updated_at) \
+         VALUES ($1, $2, 1, $3, $3) \
+         ON CONFLICT (user_id) DO UPDATE SET \
+            name = excluded.name, \
+            save_count = profiles.save_count + 1, \
+            updated_at = excluded.updated_at \
+         RETURNING user_id, name, created_at, updated_at, save_count";
+    pub const FIND_PROFILE: &str = "SELECT user_id, name, created_at, updated_at FROM profiles WHERE user_id = $1";
+    pub const DELETE_PROFILE: &str = "DELETE FROM profiles WHERE user_id = $1";
+    pub const COUNT_PROFILES: &str = "SELECT COUNT(*) FROM profiles";
 }
 
 fn sqlite_profile(row: &sqlx::sqlite::SqliteRow) -> Result<Profile, sqlx::Error> {

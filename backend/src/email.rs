@@ -47,6 +47,14 @@ impl EmailDirectory {
         }
     }
 
+    /// Drops what is cached for `user_id` (their account was deleted), so the next lookup asks the auth server,
+    /// which no longer knows them. A lookup already in flight may still store the old answer; it expires with
+    /// the TTL and is only ever shown to the deleted user's own, still unexpired, token.
+    pub fn forget(&self, user_id: &str) {
+        let mut cache = self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        cache.remove(user_id);
+    }
+
     fn cached(&self, user_id: &str) -> Option<Option<String>> {
         let cache = self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let (email, stored_at) = cache.get(user_id)?;

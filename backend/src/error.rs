@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use contract::{ApiError, NameError};
 
+use crate::auth_server::AuthServerError;
 use crate::db::DbError;
 use crate::log_text::Untrusted;
 
@@ -28,6 +29,9 @@ pub enum AppError {
     InvalidName(NameError),
     #[error("database unavailable: {0}")]
     Unavailable(DbError),
+    /// A call the request depends on failed at the auth server (network, timeout, 5xx, unexpected answer).
+    #[error("auth server unavailable: {0}")]
+    AuthServerUnavailable(AuthServerError),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -66,6 +70,14 @@ impl IntoResponse for AppError {
             AppError::Unavailable(error) => {
                 tracing::error!(error = %Untrusted(&error), "health check failed");
                 (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "The service is not ready. Try again soon.".into())
+            }
+            AppError::AuthServerUnavailable(error) => {
+                tracing::error!(error = %Untrusted(&error), "auth server call failed");
+                (
+                    StatusCode::BAD_GATEWAY,
+                    "auth_server_unavailable",
+                    "The sign-in service could not be reached, so nothing was changed. Please try again.".to_owned(),
+                )
             }
             AppError::Internal(detail) => {
                 // The detail goes to the log only: 5xx bodies never show internals.

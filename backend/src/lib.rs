@@ -41,7 +41,7 @@ pub fn app(state: AppState) -> Router {
     let allowed_origins = state.allowed_origins.clone();
     let timeout = state.request_timeout;
     let routes = Router::new()
-        .route("/user", get(routes::current_user).post(routes::save_name))
+        .route("/user", get(routes::current_user).post(routes::save_name).delete(routes::delete_account))
         .route("/healthz", get(routes::healthz))
         .fallback(routes::not_found)
         .with_state(state);
@@ -54,7 +54,7 @@ fn with_api_layers(routes: Router, allowed_origins: &[HeaderValue], timeout: Dur
     let cors = CorsLayer::new()
         // Only the configured SPA origins; any other origin gets no Access-Control-Allow-Origin header.
         .allow_origin(AllowOrigin::list(allowed_origins.iter().cloned()))
-        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+        .allow_methods([Method::GET, Method::POST, Method::DELETE, Method::OPTIONS])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
         .max_age(Duration::from_secs(600));
     routes

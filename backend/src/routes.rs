@@ -1,4 +1,4 @@
-//! The API's handlers (DESIGN §4): `POST /user`, `GET /user`, `GET /healthz`.
+//! The API's handlers (DESIGN §4): `POST /user`, `GET /user`, `DELETE /user`, `GET /healthz`.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 
 use crate::error::AppError;
 use crate::extract::{Caller, JsonBody};
+use crate::log_text::Untrusted;
 use crate::state::AppState;
 
 /// Saves the caller's name: 201 when this created the profile, 200 when it updated it.
@@ -39,6 +40,20 @@ pub async fn current_user(State(state): State<AppState>, caller: Caller) -> Resu
     // Both lookups are independent: run them together.
     let (profile, email) = tokio::join!(state.db.find_profile(&caller.user_id), state.emails.email_of(&caller.user_id));
     Ok(Json(CurrentUser { id: caller.user_id, name: profile?.map(|p| p.name), email }))
+}
+
+/// Deletes the caller's account: 204, also when it was already deleted.
+///
+/// The auth server goes first. If it fails, nothing here is touched (502) and the client retries; if the profile
+/// row were deleted first and the auth server then failed, the user could still sign in and find their profile
+/// gone. The other way round a failure between the two steps leaves only an orphan row that nobody can sign in
+/// to, and the retry (the token still verifies by signature) finds the user gone there (404) and removes it.
+pub async fn delete_account(State(state): State<AppState>, caller: Caller) -> Result<StatusCode, AppError> {
+    let deletion = state.auth_server.delete_user(&caller.user_id).await.map_err(AppError::AuthServerUnavailable)?;
+    let had_profile = state.db.delete_profile(&caller.user_id).await?;
+    state.emails.forget(&caller.user_id);
+    tracing::info!(user_id = %Untrusted(&caller.user_id), ?deletion, had_profile, "account deleted");
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Liveness and readiness: 200 when the database answers, 503 otherwise.

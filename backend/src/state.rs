@@ -14,6 +14,8 @@ use crate::token::{TokenVerifier, VerifierSettings};
 #[derive(Clone)]
 pub struct AppState {
     pub db: Database,
+    /// The auth server's management API (account deletion); the verifier and the e-mail directory hold clones.
+    pub auth_server: AuthServer,
     pub verifier: Arc<TokenVerifier>,
     pub emails: Arc<EmailDirectory>,
     pub allowed_origins: Arc<Vec<HeaderValue>>,
@@ -62,8 +64,9 @@ impl AppState {
         );
         Ok(AppState {
             db,
+            auth_server: auth_server.clone(),
             verifier: Arc::new(verifier),
-            emails: Arc::new(EmailDirectory::new(auth_server, config.email_cache_ttl)),
+            emails: Arc::new(EmailDirectory::new(auth_server.clone(), config.email_cache_ttl)),
             allowed_origins: Arc::new(allowed_origins),
             request_timeout: config.request_timeout,
             header_read_timeout: config.header_read_timeout,

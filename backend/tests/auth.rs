@@ -380,12 +380,12 @@ async fn slow_requests_time_out_with_a_json_503() {
 // ---------------------------------------------------------------------------------------------------------------
 // CORS
 
-fn preflight(origin: &str) -> Request<Body> {
+fn preflight(origin: &str, method: &str) -> Request<Body> {
     Request::builder()
         .method(Method::OPTIONS)
         .uri("/user")
         .header(header::ORIGIN, origin)
-        .header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+        .header(header::ACCESS_CONTROL_REQUEST_METHOD, method)
         .header(header::ACCESS_CONTROL_REQUEST_HEADERS, "authorization,content-type")
         .body(Body::empty())
         .unwrap()
@@ -394,19 +394,25 @@ fn preflight(origin: &str) -> Request<Body> {
 #[tokio::test]
 async fn cors_allows_only_the_configured_origins() {
     let h = harness().await;
-    let allowed = h.send(preflight("http://localhost:8080")).await;
-    assert!(allowed.status.is_success(), "{}", allowed.status);
-    assert_eq!(allowed.header("access-control-allow-origin"), Some("http://localhost:8080"));
+    // POST /user saves the name, DELETE /user deletes the account: both are preflighted.
+    for requested in ["POST", "DELETE"] {
+        let allowed = h.send(preflight("http://localhost:8080", requested)).await;
+        assert!(allowed.status.is_success(), "{requested}: {}", allowed.status);
+        assert_eq!(allowed.header("access-control-allow-origin"), Some("http://localhost:8080"));
+    }
+    let allowed = h.send(preflight("http://localhost:8080", "DELETE")).await;
     let methods = allowed.header("access-control-allow-methods").unwrap_or_default().to_ascii_uppercase();
-    for method in ["GET", "POST", "OPTIONS"] {
+    for method in ["GET", "POST", "DELETE", "OPTIONS"] {
         assert!(methods.contains(method), "{methods}");
     }
-    assert!(!methods.contains("DELETE"), "{methods}");
+    for method in ["PUT", "PATCH"] {
+        assert!(!methods.contains(method), "only the methods the API has: {methods}");
+    }
     let headers = allowed.header("access-control-allow-headers").unwrap_or_default().to_ascii_lowercase();
     assert!(headers.contains("authorization") && headers.contains("content-type"), "{headers}");
 
     for origin in ["http://evil.test", "http://localhost:8081", "http://localhost:8080.evil.test", "null"] {
-        let denied = h.send(preflight(origin)).await;
+        let denied = h.send(preflight(origin, "DELETE")).await;
         assert_eq!(denied.header("access-control-allow-origin"), None, "{origin}");
     }
 

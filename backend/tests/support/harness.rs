@@ -46,6 +46,10 @@ impl Harness {
         self.send(get("/user", Some(token))).await
     }
 
+    pub async fn delete_user(&self, token: Option<&str>) -> Reply {
+        self.send(delete("/user", token)).await
+    }
+
     pub async fn finish(self) {
         self.state.db.close().await;
         self.db.cleanup().await;
@@ -92,7 +96,15 @@ pub async fn send(app: Router, request: Request<Body>) -> Reply {
 }
 
 pub fn get(path: &str, token: Option<&str>) -> Request<Body> {
-    let mut builder = Request::builder().method(Method::GET).uri(path);
+    without_body(Method::GET, path, token)
+}
+
+pub fn delete(path: &str, token: Option<&str>) -> Request<Body> {
+    without_body(Method::DELETE, path, token)
+}
+
+fn without_body(method: Method, path: &str, token: Option<&str>) -> Request<Body> {
+    let mut builder = Request::builder().method(method).uri(path);
     if let Some(token) = token {
         builder = builder.header(header::AUTHORIZATION, format!("Bearer {token}"));
     }

@@ -1,8 +1,34 @@
 //! Test support shared by the integration tests and the load test: a fake auth server on a real socket (JWKS and
-//! the management "get user" call), token minting with the fixture keys, and a fresh database per test.
+//! the management "get user" and "delete user" calls), token minting with the fixture keys, and a fresh database
+//! per test.
 #![allow(dead_code)]
 
 pub mod harness;
+
+/// Runs each scenario `async fn(TestDb)` once on SQLite and once on PostgreSQL (skipped loudly without
+/// `TEST_DATABASE_URL`). The invoking file needs `TestDb` in scope.
+#[allow(unused_macros)] // the load test includes this module too
+macro_rules! on_both_databases {
+    ($($scenario:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $scenario() {
+                    super::$scenario(super::TestDb::sqlite()).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $scenario() {
+                    let Some(db) = super::TestDb::postgres().await else { return };
+                    super::$scenario(db).await;
+                }
+            )*
+        }
+    };
+}
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -109,27 +135,35 @@ pub fn b64(bytes: &[u8]) -> String {
 // ---------------------------------------------------------------------------------------------------------------
 // The fake auth server
 
-/// How the fake answers the management "get user" call.
+/// How the fake answers a management call ("get user" and "delete user" each have their own).
 #[derive(Clone, Debug)]
 pub enum ManagementMode {
     Normal,
     Fail(StatusCode),
+    /// 404 with this error code (the real "no such user" is `user_not_found`).
+    NotFound(&'static str),
     Slow(Duration),
 }
 
 pub struct FakeAuthState {
     pub jwks: RwLock<Vec<Value>>,
+    /// The users the fake knows, with their e-mail address.
     pub emails: Mutex<HashMap<String, String>>,
     pub mode: Mutex<ManagementMode>,
+    pub delete_mode: Mutex<ManagementMode>,
     pub jwks_hits: AtomicUsize,
     pub user_hits: AtomicUsize,
+    /// The user id of every delete call that reached the fake, answered or not, in order.
+    pub delete_calls: Mutex<Vec<String>>,
 }
 
 /// A stand-in for auth-server on 127.0.0.1 (below the unit under test): it serves
-/// `/v1/apps/{app}/.well-known/jwks.json` and `/v1/apps/{app}/users/{id}` like passage-auth-api.md §8.
+/// `/v1/apps/{app}/.well-known/jwks.json` and `GET`/`DELETE /v1/apps/{app}/users/{id}` like
+/// passage-auth-api.md §8 and ACCOUNT-CONTRACT.md.
 pub struct FakeAuthServer {
     pub url: String,
     pub state: Arc<FakeAuthState>,
+    addr: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -141,15 +175,23 @@ impl FakeAuthServer {
             jwks: RwLock::new(vec![TestKey::a().jwk]),
             emails: Mutex::new(HashMap::new()),
             mode: Mutex::new(ManagementMode::Normal),
+            delete_mode: Mutex::new(ManagementMode::Normal),
             jwks_hits: AtomicUsize::new(0),
             user_hits: AtomicUsize::new(0),
+            delete_calls: Mutex::new(Vec::new()),
         });
-        let router = Router::new()
-            .route("/v1/apps/{app}/.well-known/jwks.json", get(jwks))
-            .route("/v1/apps/{app}/users/{user}", get(get_user))
-            .with_state(state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr: SocketAddr = listener.local_addr().unwrap();
+        let mut server = FakeAuthServer { url: format!("http://{addr}"), state, addr, stop: None, task: None };
+        server.serve(listener);
+        server
+    }
+
+    fn serve(&mut self, listener: tokio::net::TcpListener) {
+        let router = Router::new()
+            .route("/v1/apps/{app}/.well-known/jwks.json", get(jwks))
+            .route("/v1/apps/{app}/users/{user}", get(get_user).delete(delete_user))
+            .with_state(self.state.clone());
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             axum::serve(listener, router)
@@ -159,7 +201,14 @@ impl FakeAuthServer {
                 .await
                 .unwrap();
         });
-        FakeAuthServer { url: format!("http://{addr}"), state, stop: Some(stop), task: Some(task) }
+        self.stop = Some(stop);
+        self.task = Some(task);
+    }
+
+    /// Listens again on the same port after [`stop`](Self::stop), with the same state.
+    pub async fn restart(&mut self) {
+        let listener = tokio::net::TcpListener::bind(self.addr).await.expect("the fake's port is free again");
+        self.serve(listener);
     }
 
     pub fn set_keys(&self, keys: &[&TestKey]) {
@@ -172,6 +221,18 @@ impl FakeAuthServer {
 
     pub fn set_mode(&self, mode: ManagementMode) {
         *self.state.mode.lock().unwrap() = mode;
+    }
+
+    pub fn set_delete_mode(&self, mode: ManagementMode) {
+        *self.state.delete_mode.lock().unwrap() = mode;
+    }
+
+    pub fn knows_user(&self, user_id: &str) -> bool {
+        self.state.emails.lock().unwrap().contains_key(user_id)
+    }
+
+    pub fn delete_calls(&self) -> Vec<String> {
+        self.state.delete_calls.lock().unwrap().clone()
     }
 
     pub fn jwks_hits(&self) -> usize {
@@ -209,17 +270,8 @@ async fn get_user(
 ) -> Response {
     state.user_hits.fetch_add(1, Ordering::SeqCst);
     let mode = state.mode.lock().unwrap().clone();
-    match mode {
-        ManagementMode::Normal => {}
-        ManagementMode::Fail(status) => {
-            return (status, Json(json!({"code": "internal_server_error", "error": "boom"}))).into_response()
-        }
-        ManagementMode::Slow(delay) => tokio::time::sleep(delay).await,
-    }
-    let authorized = headers.get("authorization").and_then(|v| v.to_str().ok()) == Some(&format!("Bearer {API_KEY}"));
-    if !authorized || app != APP_ID {
-        return (StatusCode::UNAUTHORIZED, Json(json!({"code": "invalid_access_token", "error": "no"})))
-            .into_response();
+    if let Some(refusal) = refuse(mode, &app, &headers).await {
+        return refusal;
     }
     let email = state.emails.lock().unwrap().get(&user).cloned();
     match email {
@@ -231,10 +283,49 @@ async fn get_user(
             "last_login_at": "2026-01-01T00:00:00Z", "login_count": 1, "external_id": ""
         }}))
         .into_response(),
-        None => {
-            (StatusCode::NOT_FOUND, Json(json!({"code": "user_not_found", "error": "User not found."}))).into_response()
-        }
+        None => not_found("user_not_found"),
     }
+}
+
+/// `DELETE /v1/apps/{app}/users/{user}`: 204 and the user is forgotten, or 404 `user_not_found`.
+async fn delete_user(
+    State(state): State<Arc<FakeAuthState>>,
+    Path((app, user)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    state.delete_calls.lock().unwrap().push(user.clone());
+    let mode = state.delete_mode.lock().unwrap().clone();
+    if let Some(refusal) = refuse(mode, &app, &headers).await {
+        return refusal;
+    }
+    match state.emails.lock().unwrap().remove(&user) {
+        Some(_) => StatusCode::NO_CONTENT.into_response(),
+        None => not_found("user_not_found"),
+    }
+}
+
+/// The answer of a management call that does not get to its work: the failure `mode` asks for, a wrong API key or
+/// app (401). `None` lets the call go on (after the delay of `Slow`).
+async fn refuse(mode: ManagementMode, app: &str, headers: &HeaderMap) -> Option<Response> {
+    match mode {
+        ManagementMode::Normal => {}
+        ManagementMode::Fail(status) => {
+            return Some((status, Json(json!({"code": "internal_server_error", "error": "boom"}))).into_response())
+        }
+        ManagementMode::NotFound(code) => return Some(not_found(code)),
+        ManagementMode::Slow(delay) => tokio::time::sleep(delay).await,
+    }
+    let authorized = headers.get("authorization").and_then(|v| v.to_str().ok()) == Some(&format!("Bearer {API_KEY}"));
+    if !authorized || app != APP_ID {
+        return Some(
+            (StatusCode::UNAUTHORIZED, Json(json!({"code": "invalid_access_token", "error": "no"}))).into_response(),
+        );
+    }
+    None
+}
+
+fn not_found(code: &str) -> Response {
+    (StatusCode::NOT_FOUND, Json(json!({"code": code, "error": "Not found."}))).into_response()
 }
 
 // ---------------------------------------------------------------------------------------------------------------
