@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crate::process::run as run_cmd;
 
@@ -88,42 +88,10 @@ fn walk(dir: &Path, base: &Path, out: &mut Vec<FileSize>) -> Result<()> {
     Ok(())
 }
 
-/// Files a page loads for one element: its entry module and, transitively, the chunks it imports.
-fn element_closure(dist: &Path, entry: &str) -> Result<BTreeSet<String>> {
-    let dir = dist.join("vendor/passage-elements");
-    let mut seen = BTreeSet::new();
-    let mut todo = vec![entry.to_owned()];
-    while let Some(rel) = todo.pop() {
-        if !seen.insert(rel.clone()) {
-            continue;
-        }
-        let text = std::fs::read_to_string(dir.join(&rel)).with_context(|| format!("reading {rel}"))?;
-        let here = Path::new(&rel).parent().map(Path::to_path_buf).unwrap_or_default();
-        // esbuild writes static imports as `from"./chunks/x.js"` or `import"./x.js"` (minified, no spaces).
-        for quote in text.split('"').skip(1).step_by(2) {
-            if quote.starts_with("./") || quote.starts_with("../") {
-                if quote.ends_with(".js") {
-                    let joined = normalize(&here.join(quote));
-                    todo.push(joined);
-                }
-            }
-        }
-    }
-    Ok(seen.into_iter().map(|s| format!("vendor/passage-elements/{s}")).collect())
-}
-
-fn normalize(p: &Path) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    for c in p.components() {
-        match c {
-            std::path::Component::ParentDir => {
-                parts.pop();
-            }
-            std::path::Component::CurDir => {}
-            other => parts.push(other.as_os_str().to_string_lossy().into_owned()),
-        }
-    }
-    parts.join("/")
+/// Files a page loads for one element, as paths in `dist`: its module and the chunks it imports.
+fn element_closure(dist: &Path, tag: &str) -> Result<BTreeSet<String>> {
+    let files = crate::vendor::import_closure(&dist.join("vendor/passage-elements"), &crate::vendor::module_file(tag))?;
+    Ok(files.into_iter().map(|file| format!("vendor/passage-elements/{file}")).collect())
 }
 
 fn sizes(dist: &Path, json_out: &PathBuf) -> Result<()> {
@@ -135,8 +103,6 @@ fn sizes(dist: &Path, json_out: &PathBuf) -> Result<()> {
         !f.path.starts_with("vendor/")
             && (f.path.ends_with(".wasm") || f.path.ends_with(".js") || f.path.ends_with(".css"))
     };
-    let register = element_closure(dist, "passage-register.js")?;
-    let login = element_closure(dist, "passage-login.js")?;
     let sum = |pred: &dyn Fn(&FileSize) -> bool| {
         files.iter().filter(|f| pred(f)).fold((0, 0, 0), |(r, g, b), f| (r + f.raw, g + f.gzip, b + f.brotli))
     };
@@ -145,11 +111,13 @@ fn sizes(dist: &Path, json_out: &PathBuf) -> Result<()> {
     for f in &files {
         println!("{:<60} {:>10} {:>10} {:>10}", f.path, f.raw, f.gzip, f.brotli);
     }
-    let groups = [
-        ("SPA-owned assets (wasm + JS glue + CSS)", sum(&spa_owned), Some(60 * 1000)),
-        ("register page element code", sum(&|f: &FileSize| register.contains(&f.path)), Some(150 * 1000)),
-        ("login page element code", sum(&|f: &FileSize| login.contains(&f.path)), None),
-    ];
+    let mut groups = vec![("SPA-owned assets (wasm + JS glue + CSS)".to_owned(), sum(&spa_owned), Some(60 * 1000))];
+    for tag in crate::vendor::ELEMENTS {
+        let closure = element_closure(dist, tag)?;
+        // The register page is the first a new user loads: its element code has a budget.
+        let goal = (*tag == "passage-register").then_some(150 * 1000);
+        groups.push((format!("<{tag}> page element code"), sum(&|f: &FileSize| closure.contains(&f.path)), goal));
+    }
     println!();
     let mut json_groups = Vec::new();
     for (name, (raw, gzip, brotli), goal) in groups {

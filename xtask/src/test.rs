@@ -151,8 +151,11 @@ pub fn release_build(dist: &Path) -> Result<Tally> {
     let checks: Vec<(&str, Result<()>)> = vec![
         ("index.html loads the SPA's wasm and JS glue", check_index(dist)),
         ("config.json is present and names an app", check_config(dist)),
-        ("both element modules are shipped", check_elements(dist)),
-        ("the shipped elements carry the base-URL and locale patches", check_patches(dist)),
+        ("every element module (register, login, profile) and the licence are shipped", check_elements(dist)),
+        (
+            "each shipped element with its chunks carries the base-URL and locale patches, no other Passage URL",
+            check_patches(dist),
+        ),
         ("index.html's CSP meta allows exactly the inline scripts it has, by hash", check_csp_meta(dist)),
         ("_headers and content-security-policy.txt carry the same policy plus frame-ancestors", check_csp_files(dist)),
     ];
@@ -206,27 +209,19 @@ fn check_config(dist: &Path) -> Result<()> {
 }
 
 fn check_elements(dist: &Path) -> Result<()> {
-    for f in ["passage-register.js", "passage-login.js", "LICENSE.txt"] {
-        let p = dist.join("vendor/passage-elements").join(f);
-        if !p.is_file() {
-            bail!("{} missing", p.display());
+    let dir = dist.join("vendor/passage-elements");
+    let modules = crate::vendor::ELEMENTS.iter().map(|tag| crate::vendor::module_file(tag));
+    for file in modules.chain(["LICENSE.txt".to_owned()]) {
+        let path = dir.join(file);
+        if !path.is_file() {
+            bail!("{} missing", path.display());
         }
     }
     Ok(())
 }
 
 fn check_patches(dist: &Path) -> Result<()> {
-    let dir = dist.join("vendor/passage-elements");
-    let mut all = String::new();
-    for p in files_with_ext(&dir, "js").into_iter().chain(files_with_ext(&dir.join("chunks"), "js")) {
-        all.push_str(&std::fs::read_to_string(p)?);
-    }
-    for marker in crate::vendor::PATCH_MARKERS {
-        if !all.contains(marker) {
-            bail!("{marker} not found in the shipped element code");
-        }
-    }
-    Ok(())
+    crate::vendor::verify_output(&dist.join("vendor/passage-elements"))
 }
 
 /// The meta policy's script hashes are those of the inline scripts actually in dist/index.html (so Trunk's

@@ -1,9 +1,10 @@
 //! `cargo xtask vendor`: the real `@passageidentity/passage-elements` from npm, verified, patched and minified
 //! into `vendor/passage-elements/` (git-ignored), which Trunk copies into `dist/`.
 //!
-//! Output: `passage-register.js` and `passage-login.js` (ES modules, one per element, so a page loads only its
-//! own element) plus shared `chunks/`, and the package's MIT licence.
+//! Output: one ES module per element of [`ELEMENTS`] (`passage-register.js`, `passage-login.js`,
+//! `passage-profile.js`, so a page loads only its own element) plus shared `chunks/`, and the package's MIT licence.
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -20,7 +21,20 @@ const VERSION: &str = "2.0.9";
 const INTEGRITY: &str =
     "sha512-WlnZoGt59bqtvuPYoNiMN0TTkhEWejIBI/Qd4Hv+Hh7/hLWvslFmqZ6BDXaTWm7zdppRUUezpexddzhxEEEFQQ==";
 /// Bump when the patches or the bundling options change, so `ensure` re-vendors stale output.
-const RECIPE_REVISION: u32 = 1;
+const RECIPE_REVISION: u32 = 2;
+
+/// The vendored elements by tag. The package's entry of each is `{tag}/index.es.js`; the output is
+/// [`module_file`]`(tag)`. Everything that lists the shipped files (the smoke test, the size bench) reads this.
+pub const ELEMENTS: &[&str] = &["passage-register", "passage-login", "passage-profile"];
+
+/// The vendored module of an element, relative to [`out_dir`] (esbuild's `--entry-names=[dir]`).
+pub fn module_file(tag: &str) -> String {
+    format!("{tag}.js")
+}
+
+fn package_entry(tag: &str) -> String {
+    format!("{tag}/index.es.js")
+}
 
 /// A source edit of the shipped ESM build (spec §6.3). `find` must occur exactly once: if a new version moves
 /// or changes the code, vendoring fails instead of shipping an element that still talks to Passage's hosts.
@@ -37,6 +51,13 @@ const PATCHES: &[Patch] = &[
         why: "API base URL: read globalThis.PASSAGE_AUTH_ORIGIN when the element creates its Passage instance",
         find: r#"const Dv = { URL: "https://auth.passage.id", "#,
         replace: r#"const Dv = { get URL() { return String(globalThis.PASSAGE_AUTH_ORIGIN || "https://auth.passage.id").replace(/\/+$/, ""); }, "#,
+    },
+    Patch {
+        file: "customElements.es3.js",
+        why: "the generated client's default base (unused: the elements always pass a basePath), behind the same \
+              global so that no bare Passage API URL is left in the bundle",
+        find: r#"i_ = "https://auth.passage.id/v1".replace(/\/+$/, "");"#,
+        replace: r#"i_ = String(globalThis.PASSAGE_AUTH_ORIGIN || "https://auth.passage.id").replace(/\/+$/, "") + "/v1";"#,
     },
     Patch {
         file: "customElements.es3.js",
@@ -70,7 +91,8 @@ fn expected_stamp() -> String {
 /// Vendors unless the output is already there for this version and recipe.
 pub fn ensure() -> Result<()> {
     let current = fs::read_to_string(stamp_path()).unwrap_or_default();
-    if current == expected_stamp() && out_dir().join("passage-register.js").exists() {
+    let complete = ELEMENTS.iter().all(|tag| out_dir().join(module_file(tag)).exists());
+    if current == expected_stamp() && complete {
         return Ok(());
     }
     run()
@@ -120,9 +142,8 @@ pub fn run() -> Result<()> {
     }
     run_cmd(
         Command::new(tools.join("node_modules/.bin/esbuild"))
+            .args(ELEMENTS.iter().map(|tag| package_entry(tag)))
             .args([
-                "passage-register/index.es.js",
-                "passage-login/index.es.js",
                 "--bundle",
                 "--splitting",
                 "--format=esm",
@@ -163,25 +184,107 @@ fn apply(pkg: &Path, patch: &Patch) -> Result<()> {
     Ok(())
 }
 
-/// The entry files exist and, taken with their chunks, carry the patched globals and no Passage API host.
-fn verify_output(out: &Path) -> Result<()> {
-    let mut all = String::new();
-    for entry in ["passage-register.js", "passage-login.js"] {
-        all.push_str(&fs::read_to_string(out.join(entry)).with_context(|| format!("{entry} was not produced"))?);
-    }
-    for chunk in fs::read_dir(out.join("chunks"))? {
-        all.push_str(&fs::read_to_string(chunk?.path())?);
-    }
-    for marker in PATCH_MARKERS {
-        if !all.contains(marker) {
-            bail!("vendored output lacks {marker}: a patch was lost in bundling");
+/// Every element's module exists and, taken with the chunks it imports, carries the patched globals and no
+/// Passage URL the element could request. Also run on `dist/` by the build smoke test.
+pub fn verify_output(out: &Path) -> Result<()> {
+    for tag in ELEMENTS {
+        let module = module_file(tag);
+        if !out.join(&module).is_file() {
+            bail!("{module} was not produced in {}", out.display());
         }
-    }
-    // The API host and the locale bucket stay only as fallbacks behind the globals; telemetry goes entirely.
-    if all.contains("cloudfunctions.net") {
-        bail!("vendored output still contains Passage's telemetry URL");
+        let mut code = String::new();
+        for file in import_closure(out, &module)? {
+            code.push_str(&fs::read_to_string(out.join(&file)).with_context(|| format!("reading {file}"))?);
+        }
+        check_element_code(&code).with_context(|| format!("{module} with the chunks it imports"))?;
     }
     Ok(())
+}
+
+/// Where the bundle may still name a Passage URL. The API host only as the fallback behind the patched global;
+/// the locale bucket only as the one constant the patched loader falls back to; the rest are a link and an error
+/// text, never requested.
+const PASSAGE_API: &str = "https://auth.passage.id";
+const API_FALLBACK_PREFIX: &str = r#"PASSAGE_AUTH_ORIGIN||""#;
+const LOCALE_BUCKET: &str = "https://storage.googleapis.com/passage-frontend/";
+const PASSAGE_LINKS: &[&str] = &["https://docs.passage.id", "https://passage.1password.com/"];
+
+/// The checks of [`verify_output`] on the code one element loads.
+fn check_element_code(code: &str) -> Result<()> {
+    for marker in PATCH_MARKERS {
+        if !code.contains(marker) {
+            bail!("lacks {marker}: a patch was lost in bundling");
+        }
+    }
+    for (at, _) in code.match_indices(PASSAGE_API) {
+        if !code[..at].ends_with(API_FALLBACK_PREFIX) {
+            bail!("names {PASSAGE_API} outside the PASSAGE_AUTH_ORIGIN fallback: `{}`", excerpt(code, at));
+        }
+    }
+    if code.matches(LOCALE_BUCKET).count() > 1 || !code.contains("PASSAGE_LOCALES_URL||") {
+        bail!("uses Passage's locale bucket {LOCALE_BUCKET} other than as the PASSAGE_LOCALES_URL fallback");
+    }
+    // A URL of another Passage host (or one a new version adds) fails until it is reviewed and listed above.
+    for (at, _) in code.match_indices("://") {
+        let url_start = code[..at].rfind(|c: char| !c.is_ascii_alphabetic()).map_or(0, |i| i + 1);
+        let url: String =
+            code[url_start..].chars().take_while(|c| !matches!(c, '"' | '\'' | '`' | ' ' | ')' | '$')).collect();
+        let known = url.starts_with(PASSAGE_API)
+            || url.starts_with(LOCALE_BUCKET)
+            || PASSAGE_LINKS.iter().any(|link| url.starts_with(link));
+        if url.contains("passage") && !known {
+            bail!("names a Passage URL the patches do not cover: {url}");
+        }
+    }
+    Ok(())
+}
+
+/// Up to 40 bytes either side of `at`, on character boundaries, for an error message.
+fn excerpt(code: &str, at: usize) -> &str {
+    let mut start = at.saturating_sub(40);
+    while !code.is_char_boundary(start) {
+        start -= 1;
+    }
+    let mut end = (at + 40).min(code.len());
+    while !code.is_char_boundary(end) {
+        end += 1;
+    }
+    &code[start..end]
+}
+
+/// The files a page loads for the module `entry` (relative to `dir`): it and, transitively, every chunk it
+/// imports, statically or dynamically. Paths relative to `dir`, `/`-separated.
+pub fn import_closure(dir: &Path, entry: &str) -> Result<BTreeSet<String>> {
+    let mut seen = BTreeSet::new();
+    let mut todo = vec![entry.to_owned()];
+    while let Some(rel) = todo.pop() {
+        if !seen.insert(rel.clone()) {
+            continue;
+        }
+        let text = fs::read_to_string(dir.join(&rel)).with_context(|| format!("reading {rel}"))?;
+        let here = Path::new(&rel).parent().map(Path::to_path_buf).unwrap_or_default();
+        // esbuild writes imports as `from"./chunks/x.js"`, `import"./x.js"` or `import("./x.js")` (minified).
+        for quoted in text.split('"').skip(1).step_by(2) {
+            if (quoted.starts_with("./") || quoted.starts_with("../")) && quoted.ends_with(".js") {
+                todo.push(normalize(&here.join(quoted)));
+            }
+        }
+    }
+    Ok(seen)
+}
+
+fn normalize(path: &Path) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for component in path.components() {
+        match component {
+            std::path::Component::ParentDir => {
+                parts.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => parts.push(other.as_os_str().to_string_lossy().into_owned()),
+        }
+    }
+    parts.join("/")
 }
 
 #[cfg(test)]
@@ -213,6 +316,64 @@ mod tests {
         assert!(apply(&twice, &PATCH).unwrap_err().to_string().contains("found 2 times"));
         // Nothing was written when the patch was refused.
         assert_eq!(fs::read_to_string(twice.join("f.js")).unwrap(), "const A = 1; const A = 1;");
+    }
+
+    /// What the patched, minified bundle looks like where it names Passage URLs.
+    const PATCHED: &str = concat!(
+        r#"const Dv={get URL(){return String(globalThis.PASSAGE_AUTH_ORIGIN||"https://auth.passage.id")}};"#,
+        r#"i_=String(globalThis.PASSAGE_AUTH_ORIGIN||"https://auth.passage.id").replace(/\/+$/,"")+"/v1";"#,
+        r#"const b="https://storage.googleapis.com/passage-frontend/locales/passage-auth";"#,
+        r#"u=`${String(globalThis.PASSAGE_LOCALES_URL||b)}/v2/en.json`;"#,
+        r#"m="See https://docs.passage.id";l={href:"https://passage.1password.com/"};x="https://lodash.com/""#,
+    );
+
+    #[test]
+    fn patched_element_code_passes() {
+        check_element_code(PATCHED).unwrap();
+    }
+
+    #[test]
+    fn an_uncovered_passage_url_fails() {
+        for (unpatched, expected) in [
+            // The API host as a plain constant again (a lost patch, or a new use in a new version).
+            (r#"const Dv={URL:"https://auth.passage.id"};"#, "outside the PASSAGE_AUTH_ORIGIN fallback"),
+            (r#"fetch("https://auth.passage.id/v1/apps")"#, "outside the PASSAGE_AUTH_ORIGIN fallback"),
+            (r#"c="https://us-central1-passage-prod.cloudfunctions.net/capture-event""#, "Passage URL"),
+            (r#"c="https://cdn.passage.id/x.js""#, "https://cdn.passage.id/x.js"),
+            (r#"c="https://storage.googleapis.com/passage-frontend/other""#, "locale bucket"),
+        ] {
+            let code = format!("{PATCHED};{unpatched}");
+            let err = format!("{:#}", check_element_code(&code).unwrap_err());
+            assert!(err.contains(expected), "{unpatched}: {err}");
+        }
+        let unmarked = PATCHED.replace("PASSAGE_LOCALES_URL", "X");
+        assert!(check_element_code(&unmarked).unwrap_err().to_string().contains("lacks PASSAGE_LOCALES_URL"));
+    }
+
+    #[test]
+    fn the_import_closure_follows_static_and_dynamic_imports_only() {
+        let dir = std::env::temp_dir().join(format!("xtask-vendor-closure-{}", std::process::id()));
+        fs::create_dir_all(dir.join("chunks")).unwrap();
+        fs::write(dir.join("passage-profile.js"), r#"import{a}from"./chunks/a.js";import("./chunks/b.js");"#).unwrap();
+        fs::write(dir.join("chunks/a.js"), r#"import"./c.js";const s="not/./a.js";"#).unwrap();
+        fs::write(dir.join("chunks/b.js"), "").unwrap();
+        fs::write(dir.join("chunks/c.js"), r#"import"./a.js";"#).unwrap();
+        fs::write(dir.join("chunks/unrelated.js"), "").unwrap();
+        let closure = import_closure(&dir, "passage-profile.js").unwrap();
+        assert_eq!(
+            closure.into_iter().collect::<Vec<_>>(),
+            ["chunks/a.js", "chunks/b.js", "chunks/c.js", "passage-profile.js"]
+        );
+        // A module that is not there is an error, not a smaller closure.
+        fs::remove_file(dir.join("chunks/b.js")).unwrap();
+        assert!(import_closure(&dir, "passage-profile.js").is_err());
+    }
+
+    #[test]
+    fn every_element_is_an_entry_with_its_own_module() {
+        assert!(ELEMENTS.contains(&"passage-profile"));
+        assert_eq!(package_entry("passage-profile"), "passage-profile/index.es.js");
+        assert_eq!(module_file("passage-profile"), "passage-profile.js");
     }
 
     #[test]
