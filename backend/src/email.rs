@@ -3,6 +3,10 @@
 //! The address is the auth server's data, so the backend does not store it; the cache only spares the auth
 //! server one call per `GET /user`. When the auth server cannot answer, the caller gets `None` and a warning is
 //! logged: a profile page without an e-mail address is better than an error page.
+//!
+//! An entry belongs to the session (`sid`) that fetched it. An e-mail change is proven by a new sign-in (the
+//! change link signs the user in, auth-server `PATCH /magic-link/activate`), so the new session's first request
+//! asks the auth server again instead of showing the old address for the rest of the TTL.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -17,7 +21,13 @@ const CAPACITY: usize = 50_000;
 pub struct EmailDirectory {
     auth_server: AuthServer,
     ttl: Duration,
-    cache: Mutex<HashMap<String, (Option<String>, Instant)>>,
+    cache: Mutex<HashMap<String, CachedEmail>>,
+}
+
+struct CachedEmail {
+    session_id: Option<String>,
+    email: Option<String>,
+    stored_at: Instant,
 }
 
 impl EmailDirectory {
@@ -26,13 +36,14 @@ impl EmailDirectory {
     }
 
     /// The user's e-mail address, or `None` if they have none, are unknown, or the auth server failed.
-    pub async fn email_of(&self, user_id: &str) -> Option<String> {
-        if let Some(cached) = self.cached(user_id) {
+    /// `session_id` is the caller's `sid`: an address cached for another session of the user is asked again.
+    pub async fn email_of(&self, user_id: &str, session_id: Option<&str>) -> Option<String> {
+        if let Some(cached) = self.cached(user_id, session_id) {
             return cached;
         }
         match self.auth_server.fetch_user_email(user_id).await {
             Ok(email) => {
-                self.store(user_id, email.clone());
+                self.store(user_id, session_id, email.clone());
                 email
             }
             Err(error) => {
@@ -55,23 +66,24 @@ impl EmailDirectory {
         cache.remove(user_id);
     }
 
-    fn cached(&self, user_id: &str) -> Option<Option<String>> {
+    fn cached(&self, user_id: &str, session_id: Option<&str>) -> Option<Option<String>> {
         let cache = self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let (email, stored_at) = cache.get(user_id)?;
-        (stored_at.elapsed() < self.ttl).then(|| email.clone())
+        let entry = cache.get(user_id)?;
+        (entry.session_id.as_deref() == session_id && entry.stored_at.elapsed() < self.ttl).then(|| entry.email.clone())
     }
 
-    fn store(&self, user_id: &str, email: Option<String>) {
+    fn store(&self, user_id: &str, session_id: Option<&str>, email: Option<String>) {
         if self.ttl.is_zero() {
             return;
         }
         let mut cache = self.cache.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if cache.len() >= CAPACITY {
-            cache.retain(|_, (_, stored_at)| stored_at.elapsed() < self.ttl);
+            cache.retain(|_, entry| entry.stored_at.elapsed() < self.ttl);
             if cache.len() >= CAPACITY {
                 cache.clear();
             }
         }
-        cache.insert(user_id.to_owned(), (email, Instant::now()));
+        let entry = CachedEmail { session_id: session_id.map(str::to_owned), email, stored_at: Instant::now() };
+        cache.insert(user_id.to_owned(), entry);
     }
 }

@@ -14,6 +14,8 @@ use crate::state::AppState;
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub user_id: String,
+    /// The auth server's session of the token (`sid`), if it names one.
+    pub session_id: Option<String>,
 }
 
 impl FromRequestParts<AppState> for Caller {
@@ -38,7 +40,7 @@ impl FromRequestParts<AppState> for Caller {
             return Err(AppError::InvalidToken);
         }
         match state.verifier.verify(token).await {
-            Ok(verified) => Ok(Caller { user_id: verified.user_id }),
+            Ok(verified) => Ok(Caller { user_id: verified.user_id, session_id: verified.session_id }),
             Err(reason) => {
                 // The reason is for operators; the client only learns "invalid_token". It may quote the token's
                 // header (e.g. serde's "unknown variant `<alg>`"), so it is escaped: ASVS 5.0 V16.4.1, log

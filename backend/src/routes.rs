@@ -38,7 +38,10 @@ pub async fn save_name(
 /// The caller's profile: the saved name (or null) and the e-mail address from the auth server (or null).
 pub async fn current_user(State(state): State<AppState>, caller: Caller) -> Result<Json<CurrentUser>, AppError> {
     // Both lookups are independent: run them together.
-    let (profile, email) = tokio::join!(state.db.find_profile(&caller.user_id), state.emails.email_of(&caller.user_id));
+    let (profile, email) = tokio::join!(
+        state.db.find_profile(&caller.user_id),
+        state.emails.email_of(&caller.user_id, caller.session_id.as_deref())
+    );
     Ok(Json(CurrentUser { id: caller.user_id, name: profile?.map(|p| p.name), email }))
 }
 

@@ -61,6 +61,8 @@ pub enum TokenError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedToken {
     pub user_id: String,
+    /// The auth server's session (`sid` claim), when the token names one: a new sign-in is a new session.
+    pub session_id: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -69,6 +71,7 @@ struct Claims {
     sub: Option<String>,
     exp: Option<u64>,
     nbf: Option<u64>,
+    sid: Option<String>,
 }
 
 /// Settings of the verifier, from the configuration.
@@ -90,7 +93,7 @@ struct KeySet {
 }
 
 struct RememberedToken {
-    user_id: String,
+    verified: VerifiedToken,
     exp: u64,
     nbf: Option<u64>,
 }
@@ -145,8 +148,8 @@ impl TokenVerifier {
         let now = unix_now();
         // An old key set is refreshed first (below), so a withdrawn key is noticed even for remembered tokens.
         if !self.keys_are_stale() {
-            if let Some(user_id) = self.remembered(&digest, now) {
-                return Ok(VerifiedToken { user_id });
+            if let Some(verified) = self.remembered(&digest, now) {
+                return Ok(verified);
             }
         }
 
@@ -158,15 +161,16 @@ impl TokenVerifier {
         let key = self.key_for(&kid).await?;
 
         let data = jsonwebtoken::decode::<Claims>(token, &key, &self.validation).map_err(map_jwt_error)?;
-        let Claims { sub, exp, nbf } = data.claims;
+        let Claims { sub, exp, nbf, sid } = data.claims;
         let sub = sub.ok_or_else(|| TokenError::MissingClaim("sub".into()))?;
         let exp = exp.ok_or_else(|| TokenError::MissingClaim("exp".into()))?;
         // `sub` becomes the profile's primary key: it must name someone.
         if sub.trim().is_empty() || sub.chars().count() > MAX_SUBJECT_CHARS {
             return Err(TokenError::BadSubject);
         }
-        self.remember(digest, RememberedToken { user_id: sub.clone(), exp, nbf });
-        Ok(VerifiedToken { user_id: sub })
+        let verified = VerifiedToken { user_id: sub, session_id: sid };
+        self.remember(digest, RememberedToken { verified: verified.clone(), exp, nbf });
+        Ok(verified)
     }
 
     fn keys_are_stale(&self) -> bool {
@@ -174,13 +178,13 @@ impl TokenVerifier {
         keys.fetched_at.is_none_or(|at| at.elapsed() >= self.settings.max_age)
     }
 
-    fn remembered(&self, digest: &[u8; 32], now: u64) -> Option<String> {
+    fn remembered(&self, digest: &[u8; 32], now: u64) -> Option<VerifiedToken> {
         let leeway = self.settings.leeway.as_secs();
         let verified = self.verified.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let token = verified.get(digest)?;
         // Time-dependent checks are repeated; everything else about these exact bytes was already proven.
         let live = now < token.exp.saturating_add(leeway) && token.nbf.is_none_or(|nbf| nbf <= now + leeway);
-        live.then(|| token.user_id.clone())
+        live.then(|| token.verified.clone())
     }
 
     fn remember(&self, digest: [u8; 32], token: RememberedToken) {

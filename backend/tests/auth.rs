@@ -300,6 +300,26 @@ async fn email_is_cached_for_the_configured_time() {
 }
 
 #[tokio::test]
+async fn a_new_session_asks_for_the_email_again() {
+    // An e-mail change is proven by signing in through the change link: a new `sid`. The address cached for the
+    // old session must not be shown to the new one for the rest of the TTL.
+    let h = harness().await;
+    h.auth.add_user("mover", "old@example.com");
+    let old_session = sign(&TestKey::a(), &with_claim("mover", "sid", json!("session-1")));
+    assert_eq!(h.get_user(&old_session).await.body["email"], "old@example.com");
+    h.auth.add_user("mover", "new@example.com");
+    assert_eq!(h.get_user(&old_session).await.body["email"], "old@example.com", "same session: from the cache");
+    assert_eq!(h.auth.user_hits(), 1);
+
+    let new_session = sign(&TestKey::a(), &with_claim("mover", "sid", json!("session-2")));
+    assert_eq!(h.get_user(&new_session).await.body["email"], "new@example.com", "new session: asked again");
+    assert_eq!(h.auth.user_hits(), 2);
+    assert_eq!(h.get_user(&new_session).await.body["email"], "new@example.com");
+    assert_eq!(h.auth.user_hits(), 2, "and cached for the new session");
+    h.finish().await;
+}
+
+#[tokio::test]
 async fn unknown_user_at_the_auth_server_gives_null_email() {
     let h = harness().await;
     let reply = h.get_user(&token_for("ghost")).await;
