@@ -1,12 +1,15 @@
-//! Calls to the app's backend (`/user`) and the auth server's sign-out endpoint.
+//! Calls to the app's backend (`/user`) and the auth server's token endpoints (refresh, sign-out), and the
+//! request plumbing (timeout, error bodies) the other call modules share.
 
 use std::fmt;
 
 use contract::{ApiError, CurrentUser, SaveName, SavedProfile};
 use gloo_net::http::{Request, RequestBuilder, Response};
+use serde::Deserialize;
 
 use crate::config::AppConfig;
 use crate::retry::{self, Verdict};
+use crate::token_refresh::{self, RenewedTokens};
 
 /// A failed call, with a message fit for the page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,23 +42,55 @@ impl fmt::Display for ApiFailure {
 
 impl std::error::Error for ApiFailure {}
 
-/// The message to show for an error response: the backend's `error.message`, else a generic sentence with the
-/// status. Pure, so it is unit-tested natively.
-pub fn error_message(status: u16, body: &str) -> String {
-    match serde_json::from_str::<ApiError>(body) {
-        Ok(error) if !error.error.message.trim().is_empty() => error.error.message,
-        _ => format!("The server answered with status {status}."),
+/// A failed attempt as [`keep_trying`] judges it.
+pub trait AttemptFailure {
+    /// The HTTP status, `None` when there was no response.
+    fn status(&self) -> Option<u16>;
+    /// Whether the same attempt may succeed later (network, 5xx, 429: see [`retry::verdict`]).
+    fn worth_retrying(&self) -> bool {
+        retry::verdict(self.status()) == Verdict::Retry
     }
 }
 
-fn with_timeout(builder: RequestBuilder) -> RequestBuilder {
+impl AttemptFailure for ApiFailure {
+    fn status(&self) -> Option<u16> {
+        ApiFailure::status(self)
+    }
+}
+
+/// The two error bodies the SPA meets: the backend's `{"error": {"code", "message"}}` and the auth server's
+/// `{"code", "error": "<message>"}`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum ErrorBody {
+    Backend(ApiError),
+    AuthServer { error: String },
+}
+
+/// The message to show for an error response: the server's own sentence, else a generic one with the status.
+/// Pure, so it is unit-tested natively.
+pub fn error_message(status: u16, body: &str) -> String {
+    let message = match serde_json::from_str::<ErrorBody>(body) {
+        Ok(ErrorBody::Backend(error)) => error.error.message,
+        Ok(ErrorBody::AuthServer { error }) => error,
+        Err(_) => String::new(),
+    };
+    if message.trim().is_empty() {
+        format!("The server answered with status {status}.")
+    } else {
+        message
+    }
+}
+
+pub(crate) fn with_timeout(builder: RequestBuilder) -> RequestBuilder {
     // A stalled connection would otherwise hold "Saving your profile…" forever; the timeout turns it into a
     // network error that the retry schedule handles.
     let signal = web_sys::AbortSignal::timeout_with_u32(retry::ATTEMPT_TIMEOUT_MS);
     builder.abort_signal(Some(&signal))
 }
 
-async fn send(request: Result<Request, gloo_net::Error>) -> Result<Response, ApiFailure> {
+/// Sends `request`; a non-2xx answer becomes [`ApiFailure::Status`] with the server's message.
+pub(crate) async fn send(request: Result<Request, gloo_net::Error>) -> Result<Response, ApiFailure> {
     let request = request.map_err(|e| ApiFailure::Network(e.to_string()))?;
     let response = request.send().await.map_err(|e| ApiFailure::Network(e.to_string()))?;
     if response.ok() {
@@ -67,7 +102,7 @@ async fn send(request: Result<Request, gloo_net::Error>) -> Result<Response, Api
     }
 }
 
-fn bearer(token: &str) -> String {
+pub(crate) fn bearer(token: &str) -> String {
     format!("Bearer {token}")
 }
 
@@ -104,13 +139,14 @@ pub async fn save_name(api_url: &str, token: &str, name: &str) -> Result<SavedPr
 /// [`retry::delay_before_unbounded`] in between, for calls a page needs however long the backend is away.
 /// `on_failure` hears each transient failure (to tell the user); `still_wanted` is asked after each wait and
 /// stops the loop when it says no (the page is gone), returning the last failure.
-pub async fn keep_trying<T, Fut>(
+pub async fn keep_trying<T, E, Fut>(
     mut attempt: impl FnMut() -> Fut,
-    mut on_failure: impl FnMut(&ApiFailure),
+    mut on_failure: impl FnMut(&E),
     still_wanted: impl Fn() -> bool,
-) -> Result<T, ApiFailure>
+) -> Result<T, E>
 where
-    Fut: std::future::Future<Output = Result<T, ApiFailure>>,
+    E: AttemptFailure,
+    Fut: std::future::Future<Output = Result<T, E>>,
 {
     let mut next_attempt = 1;
     loop {
@@ -118,7 +154,7 @@ where
             Ok(value) => return Ok(value),
             Err(failure) => failure,
         };
-        if retry::verdict(failure.status()) != Verdict::Retry {
+        if !failure.worth_retrying() {
             return Err(failure);
         }
         on_failure(&failure);
@@ -138,13 +174,38 @@ pub async fn current_user(api_url: &str, token: &str) -> Result<CurrentUser, Api
     response.json::<CurrentUser>().await.map_err(|e| ApiFailure::Network(format!("unexpected response: {e}")))
 }
 
+/// `DELETE {api_url}/user`: deletes the account, at the auth server first and then the profile (204). A 502 means
+/// the auth server could not be reached and nothing was deleted; repeating after a success answers 204 again.
+pub async fn delete_user(api_url: &str, token: &str) -> Result<(), ApiFailure> {
+    let request =
+        with_timeout(Request::delete(&format!("{api_url}/user"))).header("Authorization", &bearer(token)).build();
+    send(request).await.map(|_| ())
+}
+
+/// `{auth_url}/v1/apps/{app_id}{path}`: an element endpoint of the auth server.
+pub(crate) fn auth_server_url(config: &AppConfig, path: &str) -> String {
+    format!("{}/v1/apps/{}{path}", config.auth_url, config.app_id)
+}
+
+/// One `POST {auth_url}/v1/apps/{app_id}/tokens {"refresh_token"}` (E18). The presented token is spent whatever
+/// the outcome once the server has seen it; see [`crate::session`] for why only one refresh may run at a time.
+pub async fn refresh_tokens(config: &AppConfig, refresh_token: &str) -> Result<RenewedTokens, ApiFailure> {
+    #[derive(serde::Serialize)]
+    struct RefreshRequest<'a> {
+        refresh_token: &'a str,
+    }
+    let request =
+        with_timeout(Request::post(&auth_server_url(config, "/tokens"))).json(&RefreshRequest { refresh_token });
+    let body = send(request).await?.text().await.map_err(|e| ApiFailure::Network(e.to_string()))?;
+    token_refresh::parse_refresh_response(&body)
+        .ok_or_else(|| ApiFailure::Network("unexpected response to the token refresh".to_owned()))
+}
+
 /// `DELETE {auth_url}/v1/apps/{app_id}/tokens?refresh_token=...` (E19). Best effort: sign-out goes on regardless.
 pub async fn revoke_refresh_token(config: &AppConfig, refresh_token: &str) -> Result<(), ApiFailure> {
-    let url = format!(
-        "{}/v1/apps/{}/tokens?refresh_token={}",
-        config.auth_url,
-        config.app_id,
-        String::from(js_sys::encode_uri_component(refresh_token))
+    let url = auth_server_url(
+        config,
+        &format!("/tokens?refresh_token={}", String::from(js_sys::encode_uri_component(refresh_token))),
     );
     send(with_timeout(Request::delete(&url)).build()).await.map(|_| ())
 }
@@ -162,6 +223,10 @@ mod tests {
             error_message(500, r#"{"error":{"code":"x","message":" "}}"#),
             "The server answered with status 500."
         );
+        // The auth server's shape.
+        let body = r#"{"code":"session_not_found","error":"There is no such session."}"#;
+        assert_eq!(error_message(404, body), "There is no such session.");
+        assert_eq!(error_message(404, r#"{"code":"x","error":""}"#), "The server answered with status 404.");
     }
 
     #[test]

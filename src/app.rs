@@ -1,27 +1,21 @@
-//! The root: load the configuration, then the router with the four routes.
+//! The root: load the configuration, then the router: the two auth pages, and the signed-in pages under their
+//! parent route (see [`crate::pages::signed_in`]).
 
 use leptos::prelude::*;
-use leptos_router::components::{Redirect, Route, Router, Routes};
+use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::config::AppConfig;
+use crate::pages::account::AccountPage;
 use crate::pages::config_error::ConfigErrorPage;
 use crate::pages::dashboard::DashboardPage;
 use crate::pages::loading;
 use crate::pages::login::LoginPage;
 use crate::pages::not_found::NotFoundPage;
 use crate::pages::register::RegisterPage;
+use crate::pages::signed_in::SignedIn;
+use crate::routes::{AppRoute, RouterBase};
 use crate::{app_path, browser, config_loader};
-
-/// The router base (see [`app_path::router_base`]), provided to the pages for building links.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct RouterBase(pub String);
-
-/// The `href` of an app route, including the router base (`/login` → `/sub/login` under `/sub/`).
-pub fn app_href(route: &str) -> String {
-    let base = use_context::<RouterBase>().unwrap_or_default();
-    app_path::href(&base.0, route)
-}
 
 #[component]
 pub fn App() -> impl IntoView {
@@ -48,10 +42,14 @@ pub fn ConfiguredApp(config: AppConfig) -> impl IntoView {
     view! {
         <Router base>
             <Routes fallback=NotFoundPage>
-                <Route path=path!("/") view=|| view! { <Redirect path="/login" /> } />
-                <Route path=path!("/login") view=LoginPage />
-                <Route path=path!("/register") view=RegisterPage />
-                <Route path=path!("/dashboard") view=DashboardPage />
+                <Route path=path!("/") view=|| view! { <Redirect path=AppRoute::Login.path() /> } />
+                <Route path=AppRoute::Login.segment() view=LoginPage />
+                <Route path=AppRoute::Register.segment() view=RegisterPage />
+                // No path of its own: the guard of the signed-in pages.
+                <ParentRoute path=() view=SignedIn>
+                    <Route path=AppRoute::Dashboard.segment() view=DashboardPage />
+                    <Route path=AppRoute::Account.segment() view=AccountPage />
+                </ParentRoute>
             </Routes>
         </Router>
     }

@@ -9,10 +9,13 @@
 //! say "invalid app", [`auth_server_check`] finds out why and says so. The register page shows
 //! its name field while the element's shadow root holds the e-mail view ([`email_view`]); `beforeAuth` keeps the
 //! typed name in the [`profile_outbox`]; `onSuccess` ([`auth_success`]) rewrites the auth cookie ([`auth_cookie`],
-//! [`session`]) and saves the name through [`api`] with the [`retry`] schedule. The dashboard finishes any unsent
-//! profile (both it and loading the profile keep retrying while the backend is away, [`api::keep_trying`]), edits
-//! the name and signs out.
+//! [`session`]) and saves the name through [`api`] with the [`retry`] schedule. The signed-in pages share a parent
+//! route ([`pages::signed_in`]) that gets a usable token ([`session::usable_token`], renewing it per
+//! [`token_refresh`]), loads the profile and finishes any unsent name ([`profile_save`]), retrying while the servers
+//! are away ([`api::keep_trying`]). The dashboard greets and signs out; the account page ([`pages::account`])
+//! edits the name, hosts `<passage-profile>`, lists the [`sessions`] and deletes the account ([`account_deletion`]).
 
+pub mod account_deletion;
 pub mod api;
 pub mod app;
 pub mod app_path;
@@ -28,8 +31,13 @@ pub mod jwt;
 pub mod pages;
 pub mod passage_elements;
 pub mod profile_outbox;
+pub mod profile_save;
 pub mod retry;
+pub mod routes;
 pub mod session;
+pub mod sessions;
 pub mod shadow_root_watch;
+pub mod token_refresh;
+pub mod user_agent;
 
 pub use app::{mount, App};

@@ -16,11 +16,13 @@ use crate::config::AppConfig;
 /// How long to wait for a module to define its element before showing an error instead of an endless spinner.
 pub const DEFINE_TIMEOUT_MS: i32 = 20_000;
 
-/// The two elements the app hosts.
+/// The elements the app hosts, each on its own route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PassageElement {
     Register,
     Login,
+    /// The account element (passkeys, e-mail) on `/account`; it has no callbacks.
+    Profile,
 }
 
 impl PassageElement {
@@ -29,6 +31,7 @@ impl PassageElement {
         match self {
             PassageElement::Register => "passage-register",
             PassageElement::Login => "passage-login",
+            PassageElement::Profile => "passage-profile",
         }
     }
 
@@ -37,6 +40,7 @@ impl PassageElement {
         match self {
             PassageElement::Register => "passage-register.js",
             PassageElement::Login => "passage-login.js",
+            PassageElement::Profile => "passage-profile.js",
         }
     }
 }
@@ -52,7 +56,7 @@ impl fmt::Display for ElementLoadError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "The sign-in component could not be loaded from {} ({}). Reload the page to try again; if you build from \
+            "The component could not be loaded from {} ({}). Reload the page to try again; if you build from \
              source, run `cargo xtask vendor` first.",
             self.url, self.reason
         )

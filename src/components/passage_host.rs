@@ -1,7 +1,7 @@
-//! Creating a Passage element with its callbacks, and placing it in the page.
+//! Creating a Passage element, giving the auth elements their callbacks, and placing it in the page.
 //!
 //! The element is created imperatively (not through `view!`) so that `app-id` and the JS callback properties
-//! are set before it is connected: the element reads them when it mounts.
+//! are set before it is connected: the element reads them when it mounts. `<passage-profile>` has no callbacks.
 
 use leptos::html::Div;
 use leptos::prelude::*;
@@ -16,25 +16,28 @@ pub type BeforeAuth = Box<dyn Fn(String) -> bool>;
 /// `onSuccess(authResult, info)`, already parsed: the result and `info.identifier`.
 pub type OnSuccess = Box<dyn Fn(AuthResult, Option<String>)>;
 
-/// Creates `<passage-register>` or `<passage-login>` with `app-id` and the callbacks. The callback closures live
-/// until the current reactive owner is cleaned up (the page unmounts), then they are freed.
-pub fn create_passage_element(
-    kind: PassageElement,
-    app_id: &str,
-    before_auth: Option<BeforeAuth>,
-    on_success: OnSuccess,
-) -> Result<web_sys::Element, JsValue> {
+/// Creates the element `kind` with `app-id`, not yet connected.
+pub fn create(kind: PassageElement, app_id: &str) -> Result<web_sys::Element, JsValue> {
     let document = web_sys::window().and_then(|w| w.document()).ok_or_else(|| JsValue::from_str("no document"))?;
     let element = document.create_element(kind.tag())?;
     element.set_attribute("app-id", app_id)?;
+    Ok(element)
+}
 
+/// Gives `<passage-register>` or `<passage-login>` its `onSuccess` and, if any, `beforeAuth`. The closures live
+/// until the current reactive owner is cleaned up (the page unmounts), then they are freed.
+pub fn attach_auth_callbacks(
+    element: &web_sys::Element,
+    before_auth: Option<BeforeAuth>,
+    on_success: OnSuccess,
+) -> Result<(), JsValue> {
     let before_auth = before_auth.map(|before_auth| {
         Closure::<dyn Fn(JsValue) -> bool>::new(move |identifier: JsValue| {
             before_auth(identifier.as_string().unwrap_or_default())
         })
     });
     if let Some(closure) = &before_auth {
-        js_sys::Reflect::set(&element, &"beforeAuth".into(), closure.as_ref())?;
+        js_sys::Reflect::set(element, &"beforeAuth".into(), closure.as_ref())?;
     }
     let on_success = Closure::<dyn Fn(JsValue, JsValue)>::new(move |result: JsValue, info: JsValue| {
         match AuthResult::from_js(&result) {
@@ -42,11 +45,23 @@ pub fn create_passage_element(
             None => leptos::logging::error!("onSuccess was called without an authToken"),
         }
     });
-    js_sys::Reflect::set(&element, &"onSuccess".into(), on_success.as_ref())?;
+    js_sys::Reflect::set(element, &"onSuccess".into(), on_success.as_ref())?;
 
     // `on_cleanup` needs Send + Sync; the closures are main-thread JS handles.
     let keep_alive = SendWrapper::new((before_auth, on_success));
     on_cleanup(move || drop(keep_alive));
+    Ok(())
+}
+
+/// Creates an auth element with its callbacks ([`create`] and [`attach_auth_callbacks`]).
+pub fn create_auth_element(
+    kind: PassageElement,
+    app_id: &str,
+    before_auth: Option<BeforeAuth>,
+    on_success: OnSuccess,
+) -> Result<web_sys::Element, JsValue> {
+    let element = create(kind, app_id)?;
+    attach_auth_callbacks(&element, before_auth, on_success)?;
     Ok(element)
 }
 

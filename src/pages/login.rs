@@ -5,13 +5,13 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use send_wrapper::SendWrapper;
 
-use crate::app::app_href;
 use crate::auth_server_check::use_auth_server_problem;
 use crate::auth_success::complete_sign_in;
-use crate::components::passage_host::{create_passage_element, ElementSlot};
+use crate::components::passage_host::{create_auth_element, ElementSlot};
 use crate::config::AppConfig;
 use crate::pages::once_element_is_loaded;
 use crate::passage_elements::PassageElement;
+use crate::routes::AppRoute;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -19,7 +19,7 @@ pub fn LoginPage() -> impl IntoView {
         <main class="auth-page">
             <h1>"Sign in"</h1>
             {once_element_is_loaded(PassageElement::Login, || view! { <LoginForm /> })}
-            <p class="switch-page">"New here? " <A href=app_href("/register")>"Create an account"</A></p>
+            <p class="switch-page">"New here? " <A href=AppRoute::Register.href()>"Create an account"</A></p>
         </main>
     }
 }
@@ -44,7 +44,7 @@ fn LoginForm() -> impl IntoView {
             ));
         })
     };
-    let element = match create_passage_element(PassageElement::Login, &config.app_id, None, on_success) {
+    let element = match create_auth_element(PassageElement::Login, &config.app_id, None, on_success) {
         Ok(element) => element,
         Err(error) => {
             return view! { <p class="error-box" role="alert">{format!("The sign-in form could not be created: {error:?}")}</p> }

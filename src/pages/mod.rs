@@ -1,10 +1,12 @@
 //! One component per route, plus the configuration error page.
 
+pub mod account;
 pub mod config_error;
 pub mod dashboard;
 pub mod login;
 pub mod not_found;
 pub mod register;
+pub mod signed_in;
 
 use leptos::prelude::*;
 

@@ -7,16 +7,16 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use send_wrapper::SendWrapper;
 
-use crate::app::app_href;
 use crate::auth_server_check::use_auth_server_problem;
 use crate::auth_success::complete_sign_in;
 use crate::components::name_field::{self, NameField};
-use crate::components::passage_host::{create_passage_element, ElementSlot};
+use crate::components::passage_host::{create_auth_element, ElementSlot};
 use crate::config::AppConfig;
 use crate::email_view::use_email_view_shown;
 use crate::pages::once_element_is_loaded;
 use crate::passage_elements::PassageElement;
 use crate::profile_outbox::{PendingProfile, ProfileOutbox};
+use crate::routes::AppRoute;
 
 #[component]
 pub fn RegisterPage() -> impl IntoView {
@@ -72,7 +72,7 @@ fn RegisterForm() -> impl IntoView {
         })
     };
 
-    let element = match create_passage_element(PassageElement::Register, &config.app_id, Some(before_auth), on_success) {
+    let element = match create_auth_element(PassageElement::Register, &config.app_id, Some(before_auth), on_success) {
         Ok(element) => element,
         Err(error) => {
             return view! { <p class="error-box" role="alert">{format!("The sign-up form could not be created: {error:?}")}</p> }
@@ -96,7 +96,7 @@ fn RegisterForm() -> impl IntoView {
         <p class="status" role="status">{move || status.try_get().flatten()}</p>
         <p class="switch-page" hidden=move || !email_view_for_footer.get()>
             "Already have an account? "
-            <A href=app_href("/login")>"Log in"</A>
+            <A href=AppRoute::Login.href()>"Log in"</A>
         </p>
     }
     .into_any()

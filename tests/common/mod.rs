@@ -67,3 +67,5 @@ extern "C" {
     pub fn disconnect_calls() -> u32;
     pub fn call_before_auth(element: &web_sys::Element, identifier: &str) -> bool;
 }
+
+pub mod fetch_stub;
