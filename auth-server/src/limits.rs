@@ -94,6 +94,9 @@ impl Limits {
             Bucket::CeremonyStart => self.ceremony_starts_per_ip,
             Bucket::Poll => self.polls_per_ip,
             Bucket::Refresh => self.refreshes_per_ip,
+            // One address change sends two mails (the new address's link, the old address's notice): an account
+            // gets as many per window as one address gets codes from one network.
+            Bucket::EmailChangeForAccount => self.sends_per_identifier,
         }
     }
 
@@ -133,6 +136,8 @@ pub enum Bucket {
     Poll,
     /// E18 from one network.
     Refresh,
+    /// P8 e-mail change requests of one account (it mails the old address each time).
+    EmailChangeForAccount,
 }
 
 /// A counter's name: the bucket and a 128-bit digest of its subject (network, app + address, ...). Fixed size, so

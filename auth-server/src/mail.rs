@@ -20,9 +20,19 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum MailKind {
-    Otp { code: String },
-    MagicLink { link: String },
-    PasskeyConfirmation { link: String },
+    Otp {
+        code: String,
+    },
+    MagicLink {
+        link: String,
+    },
+    PasskeyConfirmation {
+        link: String,
+    },
+    /// The link that confirms a new address for an account (P8), sent to that new address.
+    EmailChange {
+        link: String,
+    },
     AccountNotice,
 }
 
@@ -169,6 +179,7 @@ impl Mailer for DevMailbox {
             MailKind::Otp { code } => format!("one-time code:\n{code}"),
             MailKind::MagicLink { link } => format!("magic link:\n{link}"),
             MailKind::PasskeyConfirmation { link } => format!("passkey confirmation link:\n{link}"),
+            MailKind::EmailChange { link } => format!("e-mail change link:\n{link}"),
             MailKind::AccountNotice => "account notice".to_owned(),
         };
         // The code or link on its own line, so it can be copied from the console. A closed stdout must not fail the
@@ -430,6 +441,68 @@ pub fn passkey_added_mail(to: &str, app_name: &str, passkey: &PasskeyFacts) -> M
 /// Sent when the owner removed a passkey from the account page (P4).
 pub fn passkey_removed_mail(to: &str, app_name: &str, passkey: &PasskeyFacts) -> Mail {
     passkey_change_mail(to, app_name, passkey, PasskeyChange::Removed)
+}
+
+/// P8, to the new address: the link that moves the account to it. Whoever opens it proves the address and is signed
+/// in to that account, so a person who did not ask for it is told not to open it.
+pub fn email_change_link_mail(to: &str, app_name: &str, link: &str, ttl_secs: u64, requested: &RequestContext) -> Mail {
+    Mail {
+        to: to.to_owned(),
+        subject: format!("Confirm your new {app_name} e-mail address"),
+        text: format!(
+            "Someone signed in to {app_name} asked to use this address ({to}) for their account from now on. \
+             Open this link to confirm it; it also signs you in:\n\n{link}\n\nIt expires in {} and works once. \
+             Until it is opened, the account keeps its old address.\n\n{}",
+            minutes(ttl_secs),
+            requested.notice(
+                "change",
+                "do not open the link. Nothing changes unless it is opened, and it expires on its own; someone only \
+                 typed your address. If this keeps happening, tell the app's support.",
+            )
+        ),
+        kind: MailKind::EmailChange { link: link.to_owned() },
+    }
+}
+
+/// P8, to the old address: a change was asked for (no link: nothing in this mailbox may confirm it).
+pub fn email_change_requested_mail(
+    to: &str,
+    app_name: &str,
+    new_email: &str,
+    ttl_secs: u64,
+    requested: &RequestContext,
+) -> Mail {
+    Mail {
+        to: to.to_owned(),
+        subject: format!("Your {app_name} e-mail address is about to change"),
+        text: format!(
+            "Someone signed in to your {app_name} account ({to}) asked to change its e-mail address to {new_email}. \
+             We sent a link to that address; the account moves to it only when the link is opened (within {}).\n\n{}",
+            minutes(ttl_secs),
+            requested.notice(
+                "change",
+                "someone else is signed in to your account. Sign in, sign out all sessions on your account page, \
+                 and check your passkeys. Once the link is opened, codes and links are no longer sent to this \
+                 address.",
+            )
+        ),
+        kind: MailKind::AccountNotice,
+    }
+}
+
+/// E14 applied an e-mail change: the old address is told where the account went.
+pub fn email_changed_mail(to: &str, app_name: &str, new_email: &str) -> Mail {
+    Mail {
+        to: to.to_owned(),
+        subject: format!("Your {app_name} e-mail address was changed"),
+        text: format!(
+            "The e-mail address of your {app_name} account was changed from {to} to {new_email}: the link sent to \
+             the new address was opened. Codes and sign-in links now go to {new_email}, and none are sent here.\n\n\
+             If this was you, there is nothing to do. If it was not, someone else has your account: contact the \
+             app's support.\n"
+        ),
+        kind: MailKind::AccountNotice,
+    }
 }
 
 fn minutes(secs: u64) -> String {

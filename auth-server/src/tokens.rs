@@ -15,6 +15,7 @@ use crate::log_text::Untrusted;
 use crate::state::{AppState, RegisteredApp};
 use crate::store;
 use crate::store::keys::StoredSecret;
+use crate::store::refresh_tokens::SignInMethod;
 
 /// JWT claims (spec §8.3): `aud` carries both the origin (old SDKs) and the app id (current SDKs).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -264,9 +265,17 @@ fn verification_key(kid: &str, private_key: &PKey<Private>) -> Result<Verificati
 }
 
 /// Sign an auth token for `user_id`, start a new session (refresh-token family), and shape the AuthResult.
-/// Reusable by every login method: call it once the user is proven.
-pub async fn issue_auth_result(state: &AppState, app: &RegisteredApp, user_id: &str) -> Result<AuthResult, ApiError> {
-    issue_in_session(state, app, user_id, &store::refresh_tokens::Session::start(state.now(), None)).await
+/// Reusable by every login method: call it once the user is proven. `method` and `user_agent` (sanitised, see
+/// `credentials::sanitize_user_agent`) name the session in the account page's session list.
+pub async fn issue_auth_result(
+    state: &AppState,
+    app: &RegisteredApp,
+    user_id: &str,
+    method: SignInMethod,
+    user_agent: Option<String>,
+) -> Result<AuthResult, ApiError> {
+    let session = store::refresh_tokens::Session::start(state.now(), method, None, user_agent);
+    issue_in_session(state, app, user_id, &session).await
 }
 
 /// As [`issue_auth_result`] for a passkey sign-in: the session remembers the passkey, so removing the passkey ends it.
@@ -275,8 +284,10 @@ pub async fn issue_after_passkey(
     app: &RegisteredApp,
     user_id: &str,
     credential_id: &str,
+    user_agent: Option<String>,
 ) -> Result<AuthResult, ApiError> {
-    let session = store::refresh_tokens::Session::start(state.now(), Some(credential_id));
+    let session =
+        store::refresh_tokens::Session::start(state.now(), SignInMethod::Passkey, Some(credential_id), user_agent);
     issue_in_session(state, app, user_id, &session).await
 }
 

@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 
 use crate::ids::rfc3339;
 use crate::store::credentials::Credential;
+use crate::store::refresh_tokens::LiveSession;
 use crate::store::users::User;
 
 /// `webauthn_types`: "passkey" for a user with credentials, so login tries passkeys (spec §3.4).
@@ -53,6 +54,19 @@ pub fn device(credential: &Credential) -> Value {
         "usage_count": credential.usage_count,
         "user_id": credential.user_id,
         "icons": { "light": null, "dark": null },
+    })
+}
+
+/// A session of the account page's list (`GET /currentuser/sessions`). `current`: it is the caller's own (`sid`).
+pub fn session(session: &LiveSession, current_sid: Option<&str>) -> Value {
+    json!({
+        "id": session.id,
+        "created_at": rfc3339(session.started_at),
+        "last_used_at": rfc3339(session.last_used_at),
+        "expires_at": rfc3339(session.expires_at),
+        "user_agent": session.user_agent.as_deref().unwrap_or(""),
+        "sign_in_method": session.method.as_str(),
+        "current": current_sid == Some(session.id.as_str()),
     })
 }
 

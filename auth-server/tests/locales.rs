@@ -1,5 +1,5 @@
 //! Checks `locales/en.json`, the English text the real `@passageidentity/passage-elements@2.0.9`
-//! register/login UI fetches from `GET /locales/v2/en.json` (passage-auth-api.md §6.4).
+//! register/login/profile UI fetches from `GET /locales/v2/en.json` (passage-auth-api.md §6.4, PROFILE-API.md §6).
 //!
 //! The elements compile every message with vue-i18n 9.10 at runtime. A key that is missing renders
 //! as the bare key, a placeholder that the code does not pass renders as nothing, and a message
@@ -159,6 +159,46 @@ const REGISTRATION_METADATA_KEYS: &[(&str, &[u32])] = &[
     ("required", &[]),
 ];
 
+/// Keys `<passage-profile>` looks up that the register/login UI does not (PROFILE-API.md §6, 34 keys), with the
+/// list placeholders it passes: only `showing-page-of-n` takes arguments, `t("showing-page-of-n", [first, last,
+/// total])` (customElements.es4.js, the paginator). The profile element reuses many register/login keys besides.
+const PROFILE_KEYS: &[(&str, &[u32])] = &[
+    ("add-device", &[]),
+    ("added-time", &[]),
+    ("current", &[]),
+    ("delete", &[]),
+    ("device-name-is-required", &[]),
+    ("device-name-maximum", &[]),
+    ("edit", &[]),
+    ("edit-device", &[]),
+    ("email-address-already-in-use", &[]),
+    ("email-is-required", &[]),
+    ("failed-to-rename-this-device", &[]),
+    ("failed-to-revoke-this-device", &[]),
+    ("failed-to-revoke-this-social-connection", &[]),
+    ("failed-to-update-email", &[]),
+    ("failed-to-update-metadata", &[]),
+    ("failed-to-update-phone", &[]),
+    ("last-login", &[]),
+    ("login-info", &[]),
+    ("my-passkeys", &[]),
+    ("my-social-connections", &[]),
+    ("no-devices-found", &[]),
+    ("no-user-found", &[]),
+    ("personal-info", &[]),
+    ("phone-number-already-in-use", &[]),
+    ("phone-number-is-required", &[]),
+    ("revoke-device", &[]),
+    ("rows-per-page", &[]),
+    ("save", &[]),
+    ("showing-page-of-n", &[0, 1, 2]),
+    ("there-are-no-devices-registered", &[]),
+    ("there-is-no-currently-logged-in-user", &[]),
+    ("weve-sent-confirmation-email", &[]),
+    ("weve-sent-confirmation-text", &[]),
+    ("your-account-must-have-either-an-email-or-a-phone", &[]),
+];
+
 /// Messages the elements inject with `innerHTML` (es2.js lines 2164 and 3268); all others go
 /// through text interpolation, where markup would show up literally.
 const HTML_KEYS: &[&str] = &["enter-code-sent", "weve-sent-messagetype"];
@@ -168,7 +208,7 @@ const HTML_KEYS: &[&str] = &["enter-code-sent", "weve-sent-messagetype"];
 const ALLOWED_TAGS: &[&str] = &["<b>", "</b>"];
 
 fn used_keys() -> impl Iterator<Item = &'static (&'static str, &'static [u32])> {
-    APPENDIX_A_KEYS.iter().chain(REGISTRATION_METADATA_KEYS)
+    APPENDIX_A_KEYS.iter().chain(REGISTRATION_METADATA_KEYS).chain(PROFILE_KEYS)
 }
 
 fn messages() -> Map<String, Value> {
@@ -278,6 +318,17 @@ fn markup_appears_only_in_messages_injected_as_html() {
             );
         }
     }
+}
+
+#[test]
+fn the_34_profile_keys_are_there_and_the_passkey_name_limit_is_the_elements() {
+    assert_eq!(PROFILE_KEYS.len(), 34, "PROFILE-API.md §6 lists 34 keys");
+    let messages = messages();
+    for (key, _) in PROFILE_KEYS {
+        assert!(message(&messages, key).trim().len() > 1, "message {key:?} is empty");
+    }
+    // The element refuses names over 64 characters (PROFILE-API.md §2.2); the text must name that number.
+    assert!(message(&messages, "device-name-maximum").contains("64"));
 }
 
 #[test]

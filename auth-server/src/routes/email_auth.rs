@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 
 use serde_json::json;
 
+use crate::db::is_unique_violation;
 use crate::error::ApiError;
 use crate::ids;
 use crate::limits::ClientIp;
@@ -15,7 +16,7 @@ use crate::state::{AppState, RegisteredApp};
 use crate::store::credentials::{self, Credential};
 use crate::store::notices::{self, NoticeKind};
 use crate::store::otp_failures;
-use crate::store::refresh_tokens;
+use crate::store::refresh_tokens::{self, SignInMethod};
 use crate::store::users::{self, User, UserStatus};
 use crate::tokens::{self, AuthResult};
 
@@ -97,6 +98,14 @@ pub enum Proof<'a> {
     SignIn,
     /// The owner kept this provisional passkey through its confirmation link.
     KeptPasskey(&'a str),
+    /// An e-mail change link (P8) was opened at E14: the account moves to this address, which the opening proves.
+    /// Counts as a login (E14 signs the opening tab in).
+    NewAddress(&'a str),
+}
+
+/// 409 `identifier_exists`: another user has the address (P8, and E14 when it was taken meanwhile).
+pub fn identifier_exists() -> ApiError {
+    ApiError::new(StatusCode::CONFLICT, "identifier_exists", "Another account already uses this email address.")
 }
 
 /// The owner proved control of the address: mark it verified (activating a pending user), remove every passkey still
@@ -114,25 +123,50 @@ pub async fn prove_address(
     user: &User,
     proof: Proof<'_>,
 ) -> Result<Vec<Credential>, ApiError> {
-    let now = state.now();
     let mut tx = state.db().begin().await?;
+    let removed = prove_in(&mut tx, state, app, user, proof).await?;
+    tx.commit().await?;
+    announce_removed(state, app, user, proof, &removed).await;
+    Ok(removed)
+}
+
+/// [`prove_address`] inside the caller's transaction (an e-mail change also consumes its link and stores a notice in
+/// it); the caller commits, then calls [`announce_removed`]. For [`Proof::NewAddress`] a unique-constraint violation
+/// (another user registered the address meanwhile) is answered 409 [`identifier_exists`], and the caller's
+/// transaction, dropped, changes nothing.
+pub async fn prove_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    state: &AppState,
+    app: &RegisteredApp,
+    user: &User,
+    proof: Proof<'_>,
+) -> Result<Vec<Credential>, ApiError> {
+    let now = state.now();
     let keep = match proof {
         Proof::SignIn => {
-            users::record_email_login(&mut *tx, &user.id).await?;
+            users::record_email_login(&mut **tx, &user.id).await?;
             None
         }
         Proof::KeptPasskey(credential_id) => {
-            users::mark_email_verified(&mut *tx, &user.id).await?;
+            users::mark_email_verified(&mut **tx, &user.id).await?;
             Some(credential_id)
         }
+        Proof::NewAddress(email) => {
+            match users::change_email(tx, &app.config.id, &user.id, email, now).await {
+                Ok(true) => {}
+                Ok(false) => return Err(ApiError::user_not_found()),
+                Err(err) if is_unique_violation(&err) => return Err(identifier_exists()),
+                Err(err) => return Err(err.into()),
+            }
+            None
+        }
     };
-    let removed = credentials::remove_provisional(&mut *tx, &user.id, keep).await?;
+    let removed = credentials::remove_provisional(&mut **tx, &user.id, keep).await?;
     if removed.is_empty() {
-        tx.commit().await?;
         return Ok(removed);
     }
     let removed_ids = removed.iter().map(|c| c.id.clone()).collect::<Vec<_>>();
-    let sessions = refresh_tokens::revoke_started_with(&mut tx, &app.config.id, &removed_ids, now).await?;
+    let sessions = refresh_tokens::revoke_started_with(tx, &app.config.id, &removed_ids, now).await?;
     let facts = removed.iter().map(passkey_facts).collect::<Vec<_>>();
     let text = format!(
         "{} passkey(s) registered for your address before you proved it was yours were never confirmed, so they were \
@@ -152,37 +186,74 @@ pub async fn prove_address(
         })).collect::<Vec<_>>(),
         "sessions_ended": sessions,
     });
-    notices::insert(&mut *tx, &app.config.id, &user.id, NoticeKind::ProvisionalPasskeysRemoved, &text, &data, now)
+    notices::insert(&mut **tx, &app.config.id, &user.id, NoticeKind::ProvisionalPasskeysRemoved, &text, &data, now)
         .await?;
-    tx.commit().await?;
     tracing::warn!(
         app = %app.config.id, user = %user.id, passkeys = removed.len(), sessions,
         "address proven: removed passkeys registered before it was proven"
     );
-    inform(state, &mail::provisional_passkeys_removed_mail(&user.email, &app.config.name, &facts)).await;
     Ok(removed)
+}
+
+/// After [`prove_in`] committed: mail the proven address the passkeys it removed, if any.
+pub async fn announce_removed(
+    state: &AppState,
+    app: &RegisteredApp,
+    user: &User,
+    proof: Proof<'_>,
+    removed: &[Credential],
+) {
+    if removed.is_empty() {
+        return;
+    }
+    let address = match proof {
+        Proof::NewAddress(email) => email,
+        Proof::SignIn | Proof::KeptPasskey(_) => &user.email,
+    };
+    let facts = removed.iter().map(passkey_facts).collect::<Vec<_>>();
+    inform(state, &mail::provisional_passkeys_removed_mail(address, &app.config.name, &facts)).await;
+}
+
+/// The browser that signs in, as its session records it: its sanitised User-Agent.
+pub fn session_user_agent(headers: &axum::http::HeaderMap) -> Option<String> {
+    super::passkeys::user_agent(headers)
 }
 
 /// The user proved control of their address: activate a pending user, mark the address verified, count the
 /// login, remove passkeys registered before the proof ([`prove_address`]), and issue the AuthResult. Inactive users
 /// are refused even with a valid code. `ip` is the network that signed in (it becomes known, see
-/// `otp_failures::reset`).
+/// `otp_failures::reset`); `method` and `user_agent` name the new session.
 pub async fn login_by_email(
     state: &AppState,
     app: &Arc<RegisteredApp>,
     user_id: &str,
     ip: &ClientIp,
+    method: SignInMethod,
+    user_agent: Option<String>,
 ) -> Result<AuthResult, ApiError> {
     let user = users::find_by_id(state.db(), &app.config.id, user_id).await?.ok_or_else(ApiError::user_not_found)?;
     if user.status == UserStatus::Inactive {
         return Err(ApiError::user_inactive());
     }
     prove_address(state, app, &user, Proof::SignIn).await?;
+    signed_in_by_email(state, app, &user.id, ip, method, user_agent).await
+}
+
+/// What follows every sign-in that proved the mailbox: end the run of wrong codes, make the network known, and
+/// issue the AuthResult in a new session.
+pub async fn signed_in_by_email(
+    state: &AppState,
+    app: &Arc<RegisteredApp>,
+    user_id: &str,
+    ip: &ClientIp,
+    method: SignInMethod,
+    user_agent: Option<String>,
+) -> Result<AuthResult, ApiError> {
     // A sign-in by the owner ends the run of consecutive wrong codes (NIST SP 800-63B §5.2.2 caps *consecutive*
     // failures): a code or a link proves the mailbox, so it is the owner, and their network becomes known.
     let network = ip.network();
-    otp_failures::reset(state.db(), &app.config.id, &user.id, Some(&network), state.now()).await?;
-    tokens::issue_auth_result(state, app, &user.id).await
+    otp_failures::reset(state.db(), &app.config.id, user_id, Some(&network), state.now()).await?;
+    tokens::issue_auth_result(state, app, user_id, method, user_agent).await
 }
 
 /// Who asked for a code or link: when, with which User-Agent, from which client IP (the per-IP limits' address),

@@ -59,6 +59,19 @@ impl AppState {
         self.limit(Bucket::SendToAddress, &[app_id, email])
     }
 
+    /// Count an e-mail change request (P8): the new address gets a mail (the send budgets above), and so does the
+    /// account's own address, at most `sends_per_identifier` times per window per account.
+    pub fn limit_email_change(
+        &self,
+        ip: &ClientIp,
+        app_id: &str,
+        user_id: &str,
+        new_email: &str,
+    ) -> Result<(), ApiError> {
+        self.limit_send(ip, app_id, new_email)?;
+        self.limit(Bucket::EmailChangeForAccount, &[app_id, user_id])
+    }
+
     /// Count an activation attempt from `ip`; 429 when the per-network limit is used up.
     pub fn limit_activation_by_ip(&self, ip: &ClientIp) -> Result<(), ApiError> {
         self.limit_per_network(Bucket::Activate, ip)

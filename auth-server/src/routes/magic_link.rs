@@ -2,7 +2,7 @@
 //! opened the link activates it).
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -12,12 +12,15 @@ use crate::error::{ApiError, ApiJson};
 use crate::limits::ClientIp;
 use crate::mail;
 use crate::state::{AppState, RegisteredApp};
-use crate::store::magic_links;
+use crate::store::magic_links::{self, Activated};
+use crate::store::refresh_tokens::SignInMethod;
 
 /// The query parameter the elements look for on page load (spec §3.0).
 const LINK_PARAM: &str = "psg_magic_link";
+/// The parameter of an e-mail change link (PROFILE-API.md §2.5); the auth elements send it to E14 as well.
+pub const VERIFY_LINK_PARAM: &str = "psg_verify_link";
 /// Every parameter name that makes the elements activate a link on page load (E14 also fires for this one).
-const ACTIVATING_PARAMS: [&str; 2] = [LINK_PARAM, "psg_verify_link"];
+const ACTIVATING_PARAMS: [&str; 2] = [LINK_PARAM, VERIFY_LINK_PARAM];
 /// Longer paths are refused (a URL in an e-mail must stay usable).
 const MAX_PATH_LEN: usize = 2048;
 
@@ -101,6 +104,11 @@ fn percent_decode(input: &[u8]) -> Vec<u8> {
 /// open this app. The result is parsed and its origin compared with the app's, as a last check. A path that already
 /// carries a link parameter is refused (see [`names_link_param`]).
 pub fn build_link(origin: &str, path: &str, token: &str) -> Result<String, ApiError> {
+    build_link_with(origin, path, LINK_PARAM, token)
+}
+
+/// [`build_link`] with another link parameter (`psg_verify_link` for e-mail changes).
+pub fn build_link_with(origin: &str, path: &str, param: &str, token: &str) -> Result<String, ApiError> {
     if names_link_param(path) {
         return Err(path_carries_token());
     }
@@ -122,7 +130,7 @@ pub fn build_link(origin: &str, path: &str, token: &str) -> Result<String, ApiEr
     } else {
         "&"
     };
-    let mut link = format!("{origin}{before_fragment}{separator}{LINK_PARAM}={token}");
+    let mut link = format!("{origin}{before_fragment}{separator}{param}={token}");
     if let Some(fragment) = fragment {
         link.push('#');
         link.push_str(fragment);
@@ -193,6 +201,7 @@ pub async fn status(
     State(state): State<AppState>,
     Path(app_id): Path<String>,
     ip: ClientIp,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<LinkStatus>,
 ) -> Result<Json<Value>, ApiError> {
     let app = state.app(&app_id)?;
@@ -200,7 +209,8 @@ pub async fn status(
     let user_id = magic_links::collect(state.db(), &app.config.id, &body.id, ttl as i64, state.now())
         .await?
         .ok_or_else(|| ApiError::new(StatusCode::NOT_FOUND, "magic_link_not_activated", "Magic link not activated."))?;
-    let auth_result = email_auth::login_by_email(&state, &app, &user_id, &ip).await?;
+    let agent = email_auth::session_user_agent(&headers);
+    let auth_result = email_auth::login_by_email(&state, &app, &user_id, &ip, SignInMethod::MagicLink, agent).await?;
     Ok(Json(json!({ "auth_result": auth_result })))
 }
 
@@ -210,17 +220,22 @@ pub struct ActivateLink {
 }
 
 /// E14: `PATCH /magic-link/activate {"magic_link"}` → `{"auth_result"}`; 404 for an unknown, expired or used link
-/// (the element then offers a new link).
+/// (the element then offers a new link). An e-mail change link (P8, `psg_verify_link`) is accepted in every app,
+/// also one without magic-link sign-in: opening it moves the account to the new address
+/// (`email_change::apply`) and signs in, as the elements expect of a verify link (PROFILE-API.md §2.5).
 pub async fn activate(
     State(state): State<AppState>,
     Path(app_id): Path<String>,
     ip: ClientIp,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<ActivateLink>,
 ) -> Result<Json<Value>, ApiError> {
     let app = state.app(&app_id)?;
-    link_ttl(&app)?;
     state.limit_activation_by_ip(&ip)?;
-    let user_id = magic_links::activate(state.db(), &app.config.id, body.magic_link.trim(), state.now())
+    // Claimed in a transaction: an e-mail change that cannot be applied (the address was taken meanwhile) rolls
+    // back, link included; so does a sign-in link of an app that no longer offers them.
+    let mut tx = state.db().begin().await?;
+    let activated = magic_links::activate(&mut *tx, &app.config.id, body.magic_link.trim(), state.now())
         .await?
         .ok_or_else(|| {
             ApiError::new(
@@ -229,7 +244,17 @@ pub async fn activate(
                 "The link is not valid, has expired, or was already used.",
             )
         })?;
-    let auth_result = email_auth::login_by_email(&state, &app, &user_id, &ip).await?;
+    let agent = email_auth::session_user_agent(&headers);
+    let auth_result = match activated {
+        Activated::SignIn { user_id } => {
+            link_ttl(&app)?;
+            tx.commit().await?;
+            email_auth::login_by_email(&state, &app, &user_id, &ip, SignInMethod::MagicLink, agent).await?
+        }
+        Activated::EmailChange { user_id, new_email } => {
+            super::email_change::apply(&state, &app, tx, &user_id, &new_email, &ip, agent).await?
+        }
+    };
     Ok(Json(json!({ "auth_result": auth_result })))
 }
 

@@ -5,17 +5,20 @@ mod current_user;
 mod dev_mailbox;
 mod devices;
 mod email_auth;
+mod email_change;
 mod limited;
 mod locales;
 mod magic_link;
 mod management;
 mod otp;
 mod passkeys;
+mod profile_fields;
 mod session;
+mod sessions;
 mod users;
 mod well_known;
 
-use axum::routing::{get, patch, post, MethodFilter};
+use axum::routing::{delete, get, patch, post, MethodFilter};
 use axum::Router;
 
 use self::limited::per_network;
@@ -43,7 +46,7 @@ pub fn router() -> Router<AppState> {
                 users::create,
             )),
         )
-        .route("/v1/apps/{app_id}/users/{user_id}", get(management::get_user))
+        .route("/v1/apps/{app_id}/users/{user_id}", get(management::get_user).delete(management::delete_user))
         .route(
             "/v1/apps/{app_id}/register/webauthn/start",
             per_network(MethodFilter::POST, Bucket::CeremonyStart, passkeys::register_start),
@@ -66,6 +69,19 @@ pub fn router() -> Router<AppState> {
         .route("/v1/apps/{app_id}/currentuser/devices/finish", post(current_user::add_device_finish))
         .route("/v1/apps/{app_id}/currentuser/devices", get(devices::list))
         .route("/v1/apps/{app_id}/currentuser/devices/{device_id}", patch(devices::rename).delete(devices::remove))
+        .route("/v1/apps/{app_id}/currentuser/sessions", get(sessions::list).delete(sessions::revoke_all))
+        .route("/v1/apps/{app_id}/currentuser/sessions/{session_id}", delete(sessions::revoke))
+        .route("/v1/apps/{app_id}/currentuser/email", patch(email_change::request))
+        .route("/v1/apps/{app_id}/currentuser/phone", patch(profile_fields::change_phone))
+        .route(
+            "/v1/apps/{app_id}/currentuser/user-metadata",
+            get(profile_fields::get_metadata).patch(profile_fields::change_metadata),
+        )
+        .route("/v1/apps/{app_id}/currentuser/social-connections", get(profile_fields::social_connections))
+        .route(
+            "/v1/apps/{app_id}/currentuser/social-connections/{provider}",
+            delete(profile_fields::remove_social_connection),
+        )
         .route("/v1/apps/{app_id}/passkeys/confirm", get(passkeys::confirm_page).post(passkeys::confirm))
         .route(
             "/v1/apps/{app_id}/tokens",

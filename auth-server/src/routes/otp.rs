@@ -1,7 +1,7 @@
 //! E8 / E9 (send a one-time code for registration or login) and E10 (activate it).
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -13,6 +13,7 @@ use crate::mail;
 use crate::state::{AppState, RegisteredApp};
 use crate::store::otp_failures;
 use crate::store::otps::{self, Verification};
+use crate::store::refresh_tokens::SignInMethod;
 
 #[derive(Deserialize)]
 pub struct SendOtp {
@@ -77,6 +78,7 @@ pub async fn activate(
     State(state): State<AppState>,
     Path(app_id): Path<String>,
     ip: ClientIp,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<ActivateOtp>,
 ) -> Result<Json<Value>, ApiError> {
     let app = state.app(&app_id)?;
@@ -115,7 +117,8 @@ pub async fn activate(
         }
     };
     // `login_by_email` also ends the run of consecutive failures and makes this network known.
-    let auth_result = email_auth::login_by_email(&state, &app, &user_id, &ip).await?;
+    let agent = email_auth::session_user_agent(&headers);
+    let auth_result = email_auth::login_by_email(&state, &app, &user_id, &ip, SignInMethod::Otp, agent).await?;
     Ok(Json(json!({ "auth_result": auth_result })))
 }
 

@@ -275,14 +275,14 @@ pub async fn register_finish(
             "An account with this email already exists.",
         ));
     }
-    let new =
-        NewCredential { passkey: &passkey, provisional: true, user_agent: user_agent(&headers), now: state.now() };
+    let agent = user_agent(&headers);
+    let new = NewCredential { passkey: &passkey, provisional: true, user_agent: agent.clone(), now: state.now() };
     let inserted = credentials::insert(&mut tx, &app.config.id, &user_id, new).await.map_err(credential_error)?;
     tx.commit().await?;
     if let Some(token) = &inserted.confirmation_token {
         send_confirmation(&state, &app, &user.email, &inserted.credential, token).await;
     }
-    let auth_result = tokens::issue_after_passkey(&state, &app, &user_id, &inserted.credential.id).await?;
+    let auth_result = tokens::issue_after_passkey(&state, &app, &user_id, &inserted.credential.id, agent).await?;
     Ok(Json(json!({ "auth_result": auth_result })))
 }
 
@@ -333,6 +333,7 @@ pub async fn login_finish(
     State(state): State<AppState>,
     Path(app_id): Path<String>,
     ip: ClientIp,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<LoginFinish>,
 ) -> Result<Json<Value>, ApiError> {
     let app = state.app(&app_id)?;
@@ -384,7 +385,7 @@ pub async fn login_finish(
     if !credential.is_provisional() {
         otp_failures::reset(state.db(), &app.config.id, &user.id, Some(&ip.network()), state.now()).await?;
     }
-    let auth_result = tokens::issue_after_passkey(&state, &app, &user.id, &credential.id).await?;
+    let auth_result = tokens::issue_after_passkey(&state, &app, &user.id, &credential.id, user_agent(&headers)).await?;
     Ok(Json(json!({ "auth_result": auth_result })))
 }
 

@@ -16,6 +16,8 @@ pub enum NoticeKind {
     /// The owner removed a passkey: a provisional one through its confirmation link ("this was not me"), or any
     /// one from the account page (P4).
     PasskeyRemoved,
+    /// The account moved to a new e-mail address (an e-mail change link was opened, P8 + E14).
+    EmailChanged,
 }
 
 impl NoticeKind {
@@ -24,6 +26,7 @@ impl NoticeKind {
             Self::ProvisionalPasskeysRemoved => "provisional_passkeys_removed",
             Self::PasskeyAdded => "passkey_added",
             Self::PasskeyRemoved => "passkey_removed",
+            Self::EmailChanged => "email_changed",
         }
     }
 }

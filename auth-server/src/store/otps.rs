@@ -134,6 +134,16 @@ async fn delete(db: &Db, otp_id: &str) -> Result<bool, sqlx::Error> {
     Ok(sqlx::query("DELETE FROM otps WHERE id = $1").bind(otp_id).execute(db).await?.rows_affected() == 1)
 }
 
+/// Forget the user's codes: they were sent to an address the account no longer has (e-mail change).
+pub async fn delete_of_user(conn: &mut sqlx::AnyConnection, app_id: &str, user_id: &str) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query("DELETE FROM otps WHERE app_id = $1 AND user_id = $2")
+        .bind(app_id)
+        .bind(user_id)
+        .execute(conn)
+        .await?
+        .rows_affected())
+}
+
 /// Remove expired codes (run periodically by the server).
 pub async fn sweep_expired(db: &Db, now: i64) -> Result<u64, sqlx::Error> {
     Ok(sqlx::query("DELETE FROM otps WHERE expires_at < $1").bind(now).execute(db).await?.rows_affected())

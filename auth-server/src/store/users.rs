@@ -209,6 +209,63 @@ where
     Ok(())
 }
 
+/// Move the account to `email` (an e-mail change link was opened: the address is proven, and E14 signs in, so the
+/// login is counted). A pending user that still holds the address but has expired ([`PENDING_USER_TTL_SECS`]) is
+/// deleted first, as [`create_pending`] does. The unique `(app_id, email)` constraint decides a race with a
+/// registration of the same address: the caller maps its violation to 409 and drops the transaction, so nothing
+/// changes. Returns false when the user is gone or inactive.
+pub async fn change_email(
+    conn: &mut sqlx::AnyConnection,
+    app_id: &str,
+    user_id: &str,
+    email: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let sql = format!("DELETE FROM users WHERE app_id = $1 AND email = $2 AND id <> $3 AND {}", expired_pending("$4"));
+    sqlx::query(&sql)
+        .bind(app_id)
+        .bind(email)
+        .bind(user_id)
+        .bind(now - PENDING_USER_TTL_SECS)
+        .execute(&mut *conn)
+        .await?;
+    let at = ids::now();
+    let done = sqlx::query(
+        "UPDATE users SET email = $1, email_verified = 1, updated_at = $2, last_login_at = $3, \
+         login_count = login_count + 1, status = CASE WHEN status = 'pending' THEN 'active' ELSE status END \
+         WHERE id = $4 AND app_id = $5 AND status <> 'inactive'",
+    )
+    .bind(email)
+    .bind(at)
+    .bind(at)
+    .bind(user_id)
+    .bind(app_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Delete the user and everything kept about them in this app, in one transaction: passkeys, sessions (refresh
+/// tokens), one-time codes, magic links, WebAuthn handshakes, notices and wrong-code counters, then the user row.
+/// Each table is cleared by name rather than through `ON DELETE CASCADE` (handshakes have no foreign key, and a
+/// SQLite connection without `foreign_keys = ON` would not cascade). Returns false when there was no such user.
+pub async fn delete_with_everything(db: &Db, app_id: &str, user_id: &str) -> Result<bool, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    for table in
+        ["credentials", "refresh_tokens", "otps", "magic_links", "webauthn_challenges", "user_notices", "otp_failures"]
+    {
+        let sql = format!("DELETE FROM {table} WHERE app_id = $1 AND user_id = $2");
+        sqlx::query(&sql).bind(app_id).bind(user_id).execute(&mut *tx).await?;
+    }
+    let deleted = sqlx::query("DELETE FROM users WHERE app_id = $1 AND id = $2")
+        .bind(app_id)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(deleted.rows_affected() == 1)
+}
+
 /// E5: activate the user for a passkey registered before the address was proven; false once the address is proven
 /// (then the handshake, started before the proof, must not add a passkey) or the user is inactive. Pending and
 /// still-unproven active users both pass: two registrations racing for one pending user each get a provisional

@@ -158,3 +158,19 @@ pub async fn passkey_count(ctx: &Ctx, token: &str) -> Result<usize, StatusCode> 
     }
     Ok(body["user"]["webauthn_devices"].as_array().expect("devices").len())
 }
+
+/// The newest e-mail change link (P8) mailed to `to`, and its `psg_verify_link` token.
+pub fn email_change_link(ctx: &Ctx, to: &str) -> (String, String) {
+    let link = ctx
+        .mailbox
+        .messages(Some(to))
+        .into_iter()
+        .find_map(|m| match m.mail.kind {
+            MailKind::EmailChange { link } => Some(link),
+            _ => None,
+        })
+        .expect("an e-mail change link");
+    let url = url::Url::parse(&link).expect("the link is a URL");
+    let token = url.query_pairs().find(|(k, _)| k == "psg_verify_link").expect("psg_verify_link").1.into_owned();
+    (link, token)
+}

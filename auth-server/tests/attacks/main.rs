@@ -7,6 +7,7 @@
 mod common;
 
 mod account_flows;
+mod account_page;
 mod code_guessing;
 mod dev_mode_leaks;
 mod enumeration_and_floods;

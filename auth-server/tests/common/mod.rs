@@ -33,6 +33,8 @@ pub const PASSKEY_ONLY_ORIGIN: &str = "http://localhost:4040";
 /// The client address `request` sends from (as the socket peer, through `ConnectInfo`).
 pub const CLIENT_IP: &str = "192.0.2.10";
 pub const API_KEY: &str = "test-management-key-0123456789";
+/// The management API key of `LINK_APP_ID` only (every other app accepts [`API_KEY`]): "another app's key".
+pub const LINK_APP_API_KEY: &str = "link-app-management-key-9876543210";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -88,6 +90,7 @@ pub fn test_apps() -> Vec<AppConfig> {
             let mut app = app_config(LINK_APP_ID, LINK_ORIGIN, true);
             app.auth_methods.otp = None;
             app.auth_methods.magic_link = Some(TtlMethod { ttl: 300, ttl_display_unit: "s".into() });
+            app.management_api_key_sha256 = vec![ids::sha256_hex(LINK_APP_API_KEY)];
             app
         },
         {
@@ -200,6 +203,32 @@ impl Ctx {
             serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
         };
         (status, headers, value)
+    }
+
+    /// A request with a body sent as is (not JSON-encoded), with this content type if any: bad-input tests.
+    pub async fn request_raw(
+        &self,
+        method: Method,
+        uri: &str,
+        content_type: Option<&str>,
+        body: &str,
+        bearer: Option<&str>,
+    ) -> (StatusCode, Value) {
+        let peer: std::net::SocketAddr = format!("{CLIENT_IP}:50000").parse().expect("ip");
+        let mut builder = Request::builder().extension(axum::extract::ConnectInfo(peer)).method(method).uri(uri);
+        if let Some(content_type) = content_type {
+            builder = builder.header("content-type", content_type);
+        }
+        if let Some(token) = bearer {
+            builder = builder.header("authorization", format!("Bearer {token}"));
+        }
+        let response =
+            self.router.clone().oneshot(builder.body(Body::from(body.to_owned())).expect("request")).await.unwrap();
+        let status = response.status();
+        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        let value =
+            serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()));
+        (status, value)
     }
 
     pub async fn get(&self, uri: &str) -> (StatusCode, Value) {
