@@ -39,6 +39,11 @@ pub struct Cli {
     #[arg(long, env = "DEV_FALLBACK", value_enum, default_value_t = DevFallback::Otp)]
     pub dev_fallback: DevFallback,
 
+    /// Lifetime of the dev app's auth tokens, in seconds (default: an hour, as configured apps). A short one shows
+    /// the SPA renewing expired tokens with the refresh token without waiting an hour (the end-to-end suite uses 5).
+    #[arg(long, env = "DEV_AUTH_TOKEN_LIFETIME_SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub dev_auth_token_lifetime_secs: Option<u64>,
+
     /// SMTP server for one-time codes and magic links. Without it (and without --dev) nothing can be sent.
     #[arg(long, env = "SMTP_HOST")]
     pub smtp_host: Option<String>,
@@ -298,7 +303,10 @@ fn apps_from(cli: &Cli) -> Result<Vec<AppConfig>, String> {
     check_dev_bind(cli)?;
     if cli.dev {
         let key = cli.dev_api_key.clone().unwrap_or_else(ids::random_secret);
-        let app = dev_app(&cli.dev_origin, &key, cli.dev_fallback);
+        let mut app = dev_app(&cli.dev_origin, &key, cli.dev_fallback);
+        if let Some(lifetime) = cli.dev_auth_token_lifetime_secs {
+            app.auth_token_lifetime_secs = lifetime;
+        }
         app.validate().map_err(|e| format!("--dev-origin: {e}"))?;
         println!(
             "dev app `{}` for {} (RP ID {}); management API key: {key}",

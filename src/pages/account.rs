@@ -87,7 +87,7 @@ fn NameSection() -> impl IntoView {
     };
     view! {
         <section class="profile" data-testid="name-section">
-            <h2>{move || if profile.saved_name.with(Option::is_none) { "Complete your profile" } else { "Your name" }}</h2>
+            <h2>{move || if profile.saved_name.with(Option::is_none) { "Complete your profile" } else { "Profile" }}</h2>
             <form on:submit=on_submit novalidate>
                 <NameField value=draft error=draft_error input_ref=draft_input />
                 <button type="submit" data-testid="save-name" disabled=move || profile.saving.get()>"Save name"</button>
@@ -124,6 +124,12 @@ fn PasskeysSection() -> impl IntoView {
     view! {
         <section class="passkeys" data-testid="passkeys-section">
             <h2>"Passkeys and e-mail"</h2>
+            // The element shows only "failed" when the auth server asks for a fresh sign-in (401
+            // insufficient_user_authentication, PROFILE-API.md §2.4): say beforehand what it needs.
+            <p class="section-hint">
+                "For your security, adding a passkey or changing your e-mail address needs a recent sign-in. "
+                "If it fails, sign out and sign in again."
+            </p>
             <Suspense fallback=loading>
                 {move || {
                     let (config, navigate) = (config.clone(), navigate.clone());

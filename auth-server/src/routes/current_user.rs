@@ -45,23 +45,26 @@ pub(super) async fn authenticated_user(
     Ok((user, claims))
 }
 
-/// Adding a passkey needs a recent real sign-in, not just a live session: ASVS 5.0 V7.5.1 "the application requires
+/// Adding a passkey or changing the e-mail address (`action`, e.g. "add a passkey") needs a recent real sign-in, not
+/// just a live session: ASVS 5.0 V7.5.1 "the application requires
 /// full re-authentication before allowing modifications to sensitive account attributes which may affect
 /// authentication"; NIST SP 800-63B §6.1 binds a new authenticator only after authenticating the subscriber. The
 /// sign-in time is the token's `auth_time` (the session start, unchanged by refreshes); a token without it (minted
 /// before this check existed) is stale. 401 with RFC 9470's error code `insufficient_user_authentication`: a new
 /// sign-in yields a token that passes.
-fn require_recent_sign_in(state: &AppState, app: &RegisteredApp, claims: &Claims) -> Result<(), ApiError> {
+pub(super) fn require_recent_sign_in(
+    state: &AppState,
+    app: &RegisteredApp,
+    claims: &Claims,
+    action: &str,
+) -> Result<(), ApiError> {
     let window = app.config.reauthentication_window_secs as i64;
     match claims.auth_time {
         Some(auth_time) if state.now() - auth_time <= window => Ok(()),
         _ => Err(ApiError::new(
             StatusCode::UNAUTHORIZED,
             "insufficient_user_authentication",
-            format!(
-                "Sign in again to add a passkey: adding one needs a sign-in within the last {} minutes.",
-                (window + 59) / 60
-            ),
+            format!("Sign in again to {action}: that needs a sign-in within the last {} minutes.", (window + 59) / 60),
         )),
     }
 }
@@ -102,7 +105,7 @@ pub async fn add_device_start(
     let app = state.app(&app_id)?;
     require_passkeys(&app)?;
     let (user, claims) = authenticated_user(&state, &app, &headers).await?;
-    require_recent_sign_in(&state, &app, &claims)?;
+    require_recent_sign_in(&state, &app, &claims, "add a passkey")?;
     let body =
         start_registration(&state, &app, &user, body.authenticator_attachment.as_deref(), CeremonyKind::AddDevice)
             .await?;
@@ -124,7 +127,7 @@ pub async fn add_device_finish(
     require_passkeys(&app)?;
     let (user, claims) = authenticated_user(&state, &app, &headers).await?;
     // Checked again at finish: the start may have been just inside the window.
-    require_recent_sign_in(&state, &app, &claims)?;
+    require_recent_sign_in(&state, &app, &claims, "add a passkey")?;
     // The handshake must have been started by this same user (the token's subject), not just any user.
     let claimed = body.user_id.as_deref().unwrap_or(&user.id);
     if claimed != user.id {

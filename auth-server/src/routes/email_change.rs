@@ -14,7 +14,7 @@ use axum::Json;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::current_user::authenticated_user;
+use super::current_user::{authenticated_user, require_recent_sign_in};
 use super::email_auth::{self, Proof, Requester};
 use super::magic_link::{build_link_with, VERIFY_LINK_PARAM};
 use crate::error::{ApiError, ApiJson};
@@ -53,7 +53,8 @@ fn link_ttl(app: &RegisteredApp) -> u64 {
 
 /// P8: `PATCH /currentuser/email {"new_email"}` → `{"magic_link": {"id"}}` (the element ignores the value; E13 never
 /// hands anything out for it). 400 `invalid_email` / `email_unchanged`, 409 `identifier_exists` (a pending user
-/// counts, as for the element's own P7 check), 429 over a budget. Bad input is refused before anything is counted
+/// counts, as for the element's own P7 check), 401 `insufficient_user_authentication` when the session's sign-in is
+/// older than the app's `reauthentication_window_secs` (as for adding a passkey), 429 over a budget. Bad input is refused before anything is counted
 /// or stored.
 pub async fn request(
     State(state): State<AppState>,
@@ -63,7 +64,9 @@ pub async fn request(
     ApiJson(body): ApiJson<ChangeEmail>,
 ) -> Result<Json<Value>, ApiError> {
     let app = state.app(&app_id)?;
-    let (user, _) = authenticated_user(&state, &app, &headers).await?;
+    let (user, claims) = authenticated_user(&state, &app, &headers).await?;
+    // A stolen or left-open session must not move the account to its holder's mailbox (ASVS 5.0 V7.5.1).
+    require_recent_sign_in(&state, &app, &claims, "change the email address")?;
     let new_email = body.new_email.as_deref().and_then(ids::normalize_email).ok_or_else(invalid_email)?;
     if new_email == user.email {
         return Err(ApiError::bad_request("email_unchanged", "This is already the account's email address."));

@@ -140,7 +140,27 @@ async fn polling_an_email_change_id_yields_no_session(ctx: &Ctx) {
     assert_eq!(email_of(ctx, LINK_APP_ID, &session).await, "poller-new@example.com");
 }
 
+/// A session left open (or an auth token stolen) long after its sign-in must not move the account to the holder's
+/// mailbox: P8 needs a sign-in within the reauthentication window, as adding a passkey does. Nothing is sent.
+async fn a_stale_session_cannot_change_the_address(ctx: &Ctx) {
+    let owner = code_sign_in(ctx, "owner@example.com").await;
+    ctx.state.clock().advance(601);
+    let (status, refreshed) = refresh(ctx, &owner).await;
+    assert_eq!(status, StatusCode::OK, "{refreshed}");
+    let refreshed = refreshed["auth_result"].clone();
+    let (status, body) = change(ctx, APP_ID, &refreshed, "thief@example.com").await;
+    assert_error(status, &body, StatusCode::UNAUTHORIZED, "insufficient_user_authentication");
+    assert!(body["error"].as_str().unwrap().contains("change the email address"), "{body}");
+    assert!(ctx.mailbox.messages(Some("thief@example.com")).is_empty(), "no link to the thief's mailbox");
+    assert_eq!(email_of(ctx, APP_ID, &refreshed).await, "owner@example.com");
+    // A fresh sign-in may.
+    let fresh = code_sign_in(ctx, "owner@example.com").await;
+    let (status, body) = change(ctx, APP_ID, &fresh, "owner-new@example.com").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
 on_both_databases!(
+    a_stale_session_cannot_change_the_address,
     a_stranger_cannot_list_or_end_someone_elses_sessions,
     a_stranger_cannot_change_someone_elses_address,
     an_email_change_link_is_single_use_and_bound_to_its_app,

@@ -14,7 +14,7 @@ import { BackendData } from './backend-data';
 import { CspViolations, describeViolations } from './csp';
 import { Mailbox } from './mailbox';
 import { Stack, type StackInfo } from './stack';
-import { DashboardPage, LoginPage, RegisterPage } from '../pages/pages';
+import { AccountPage, DashboardPage, LoginPage, RegisterPage } from '../pages/pages';
 
 export interface Fixtures {
   app: StackInfo;
@@ -22,6 +22,7 @@ export interface Fixtures {
   registerPage: RegisterPage;
   loginPage: LoginPage;
   dashboardPage: DashboardPage;
+  accountPage: AccountPage;
   mailbox: Mailbox;
   backendData: BackendData;
   /** A fresh address for this test. */
@@ -81,6 +82,7 @@ export const test = base.extend<Fixtures, { stack: Stack }>({
   registerPage: async ({ page, app }, use) => use(new RegisterPage(page, app.spaUrl)),
   loginPage: async ({ page, app }, use) => use(new LoginPage(page, app.spaUrl)),
   dashboardPage: async ({ page, app }, use) => use(new DashboardPage(page, app.spaUrl)),
+  accountPage: async ({ page, app }, use) => use(new AccountPage(page, app.spaUrl)),
   mailbox: async ({ request, app }, use) => use(new Mailbox(request, app.authUrl)),
   backendData: async ({ request, app }, use) => use(new BackendData(request, app.apiUrl, app.backendDbFile)),
 
@@ -91,6 +93,20 @@ export const test = base.extend<Fixtures, { stack: Stack }>({
 });
 
 export { expect };
+
+/** The same fixtures on a stack of its own whose auth server gets `authArgs` (e.g. another dev fallback). */
+export function testWithAuthArgs(authArgs: string[]) {
+  return test.extend<object, { stack: Stack }>({
+    stack: [
+      async ({}, use) => {
+        const stack = await Stack.start(authArgs);
+        await use(stack);
+        await stack.stop();
+      },
+      { scope: 'worker', timeout: 60_000 },
+    ],
+  });
+}
 
 /** The `psg_auth_token` cookie the SPA set, or fails the test if there is none. */
 export async function authCookie(page: Page): Promise<string> {

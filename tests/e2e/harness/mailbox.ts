@@ -70,10 +70,20 @@ export class Mailbox {
   }
 
   async waitForMagicLink(address: string, after = 0): Promise<string> {
+    return this.waitForLink(address, 'psg_magic_link', after);
+  }
+
+  /** The link of an e-mail change (to the new address): `?psg_verify_link=`, which the auth elements handle. */
+  async waitForVerifyLink(address: string, after = 0): Promise<string> {
+    return this.waitForLink(address, 'psg_verify_link', after);
+  }
+
+  private async waitForLink(address: string, parameter: string, after: number): Promise<string> {
     const message = await this.waitForMessage(address, after);
     const { link, text } = fields(message);
-    if (!link || !/^https?:\/\/\S*[?&]psg_magic_link=[^\s&#]+/.test(link) || !lines(text).includes(link)) {
-      throw new Error(`no magic link on its own line in the message to ${address}:\n${JSON.stringify(message.raw)}`);
+    const shape = new RegExp(`^https?://\\S*[?&]${parameter}=[^\\s&#]+`);
+    if (!link || !shape.test(link) || !lines(text).includes(link)) {
+      throw new Error(`no ${parameter} link on its own line in the message to ${address}:\n${JSON.stringify(message.raw)}`);
     }
     return link;
   }

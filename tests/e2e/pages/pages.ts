@@ -120,9 +120,7 @@ export class DashboardPage {
   readonly signedInAs: Locator;
   readonly status: Locator;
   readonly signOutButton: Locator;
-  readonly nameInput: Locator;
-  readonly saveNameButton: Locator;
-  readonly problem: Locator;
+  readonly accountLink: Locator;
 
   constructor(
     readonly page: Page,
@@ -132,9 +130,7 @@ export class DashboardPage {
     this.signedInAs = page.locator('.signed-in-as');
     this.status = page.locator('main p.status[role="status"]');
     this.signOutButton = page.getByRole('button', { name: 'Sign out' });
-    this.nameInput = page.getByLabel(/name/i);
-    this.saveNameButton = page.getByRole('button', { name: 'Save name' });
-    this.problem = page.locator('.profile [role="alert"]');
+    this.accountLink = page.getByRole('link', { name: 'Account settings' });
   }
 
   async goto(): Promise<void> {
@@ -149,5 +145,105 @@ export class DashboardPage {
     await this.expectAt();
     await expect(this.heading).toHaveText(`Welcome ${name}!`);
     await expect(this.signedInAs).toContainText(email);
+  }
+}
+
+/** `<passage-profile>` from the outside (auth-server/PROFILE-API.md §5 lists its classes and test ids). */
+export class ProfileElement {
+  readonly host: Locator;
+  readonly emailInput: Locator;
+  readonly editEmailButton: Locator;
+  readonly saveEmailButton: Locator;
+  /** The blue "we've sent a confirmation e-mail" banner after an e-mail change request. */
+  readonly emailChangeSent: Locator;
+  readonly passkeyRows: Locator;
+  readonly emptyTable: Locator;
+  readonly addPasskeyButton: Locator;
+  readonly addPasskeyPrimaryButton: Locator;
+  readonly revokeConfirmButton: Locator;
+
+  constructor(readonly page: Page) {
+    this.host = page.locator('passage-profile');
+    this.emailInput = this.host.getByTestId('profile-email-input');
+    this.editEmailButton = this.host.getByTestId('edit-button');
+    this.saveEmailButton = this.host.getByTestId('save-button');
+    this.emailChangeSent = this.host.locator('div.feedback.feedback-info');
+    this.passkeyRows = this.host.locator('tr.passage-table-row');
+    this.emptyTable = this.host.getByTestId('empty-table');
+    this.addPasskeyButton = this.host.getByTestId('add-passkey-button');
+    this.addPasskeyPrimaryButton = this.host.getByTestId('add-device-primary-button');
+    this.revokeConfirmButton = this.host.getByTestId('revoke-passkey-button-confirmation');
+  }
+
+  deviceName(i: number): Locator {
+    return this.host.getByTestId(`passkey-table-row-${i}-device-name`);
+  }
+
+  dateAdded(i: number): Locator {
+    return this.host.getByTestId(`passkey-table-row-${i}-device-date-added`);
+  }
+
+  editButton(i: number): Locator {
+    return this.host.getByTestId(`edit-passkey-button-${i}`);
+  }
+
+  revokeButton(i: number): Locator {
+    return this.host.getByTestId(`revoke-passkey-button-${i}`);
+  }
+
+  /** The displayed row whose device name is `name` (rows are sorted by last use, so indices move). */
+  async rowNamed(name: string): Promise<number> {
+    await expect(this.passkeyRows.first()).toBeVisible();
+    const count = await this.passkeyRows.count();
+    for (let i = 0; i < count; i++) {
+      if ((await this.deviceName(i).inputValue()) === name) return i;
+    }
+    throw new Error(`no passkey row named ${JSON.stringify(name)}`);
+  }
+}
+
+/** `/account`: the name, the profile element, the sessions and account deletion (src/pages/account.rs). */
+export class AccountPage {
+  readonly profile: ProfileElement;
+  readonly heading: Locator;
+  readonly nameInput: Locator;
+  readonly saveNameButton: Locator;
+  readonly sessions: Locator;
+  readonly thisSession: Locator;
+  readonly signOutEverywhereButton: Locator;
+  readonly deleteAccountButton: Locator;
+  readonly deleteConfirmation: Locator;
+  readonly confirmDeleteButton: Locator;
+  readonly deleted: Locator;
+
+  constructor(
+    readonly page: Page,
+    private readonly spaUrl: string,
+  ) {
+    this.profile = new ProfileElement(page);
+    this.heading = page.getByRole('heading', { level: 1 });
+    this.nameInput = page.getByLabel(/name/i);
+    this.saveNameButton = page.getByRole('button', { name: 'Save name' });
+    this.sessions = page.getByTestId('session');
+    this.thisSession = page.locator('[data-testid="session"][data-current="true"]');
+    this.signOutEverywhereButton = page.getByRole('button', { name: 'Sign out everywhere' });
+    this.deleteAccountButton = page.getByTestId('delete-account');
+    this.deleteConfirmation = page.getByTestId('delete-confirmation');
+    this.confirmDeleteButton = page.getByTestId('confirm-delete');
+    this.deleted = page.getByTestId('account-deleted');
+  }
+
+  async goto(): Promise<void> {
+    await this.page.goto(`${this.spaUrl}/account`);
+  }
+
+  async expectAt(): Promise<void> {
+    await expect(this.page).toHaveURL(`${this.spaUrl}/account`);
+    await expect(this.heading).toHaveText('Account settings');
+  }
+
+  /** The other (not this browser's) sessions' "Sign out" buttons. */
+  endOtherSessionButtons(): Locator {
+    return this.page.locator('[data-testid="session"][data-current="false"] [data-testid="end-session"]');
   }
 }

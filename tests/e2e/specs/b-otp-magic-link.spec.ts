@@ -7,22 +7,13 @@
 
 import type { Page } from '@playwright/test';
 
-import { authCookie, expect, test } from '../harness/fixtures';
+import { authCookie, expect, test, testWithAuthArgs } from '../harness/fixtures';
 import { tokenSubject } from '../harness/backend-data';
 import { DashboardPage, RegisterPage } from '../pages/pages';
-import { Stack, type StackInfo } from '../harness/stack';
+import type { StackInfo } from '../harness/stack';
 
 /** The same fixtures, with a stack whose dev app offers magic links instead of OTP. */
-const magicLinkTest = test.extend<object, { stack: Stack }>({
-  stack: [
-    async ({}, use) => {
-      const stack = await Stack.start(['--dev-fallback', 'magic-link']);
-      await use(stack);
-      await stack.stop();
-    },
-    { scope: 'worker', timeout: 60_000 },
-  ],
-});
+const magicLinkTest = testWithAuthArgs(['--dev-fallback', 'magic-link']);
 
 async function appInfo(page: Page, app: StackInfo): Promise<{ auth_methods: Record<string, unknown> }> {
   const response = await page.request.get(`${app.authUrl}/v1/apps/${app.appId}`);
