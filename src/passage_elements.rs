@@ -76,6 +76,8 @@ pub fn set_globals(config: &AppConfig) {
     let global = js_sys::global();
     let _ = js_sys::Reflect::set(&global, &"PASSAGE_AUTH_ORIGIN".into(), &config.auth_url.as_str().into());
     let _ = js_sys::Reflect::set(&global, &"PASSAGE_LOCALES_URL".into(), &config.locales_url.as_str().into());
+    // The phone input's stylesheet is vendored beside the modules; the elements link it from their shadow roots.
+    let _ = js_sys::Reflect::set(&global, &"PASSAGE_ELEMENTS_URL".into(), &config.elements_url.as_str().into());
 }
 
 /// The URL of an element's module for this configuration.

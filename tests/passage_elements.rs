@@ -35,6 +35,7 @@ async fn loads_a_module_once_and_waits_for_the_definition() {
     assert!(!web_sys::window().unwrap().custom_elements().get("passage-register").is_undefined());
     assert_eq!(global("PASSAGE_AUTH_ORIGIN").as_deref(), Some("http://localhost:8081"));
     assert_eq!(global("PASSAGE_LOCALES_URL").as_deref(), Some("http://localhost:8081/locales"));
+    assert_eq!(global("PASSAGE_ELEMENTS_URL").as_deref(), Some(module), "where the vendored stylesheet is");
 
     load(&config, PassageElement::Register).await.unwrap();
     assert_eq!(scripts_for("passage-register"), 1, "one script per element per page load");

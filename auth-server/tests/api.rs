@@ -612,8 +612,23 @@ async fn locales_serve_english_only(ctx: &Ctx) {
     assert_eq!(status, StatusCode::OK);
     assert!(headers["content-type"].to_str().unwrap().starts_with("application/json"));
     assert!(body.is_object(), "a flat JSON object");
-    assert_eq!(body, serde_json::from_str::<Value>(auth_server::locales_en_json()).unwrap());
-    for missing in ["/locales/v2/en-us.json", "/locales/v2/de.json", "/locales/v2/en"] {
+    let english = serde_json::from_str::<Value>(auth_server::locales_en_json()).unwrap();
+    assert_eq!(body, english);
+    // The element's second request, the browser's language-region: the language's file, not a console error.
+    for region in ["/locales/v2/en-us.json", "/locales/v2/en-gb.json", "/locales/v2/en-419.json"] {
+        let (status, _, body) = ctx.request(Method::GET, region, None, None).await;
+        assert_eq!(status, StatusCode::OK, "{region}");
+        assert_eq!(body, english, "{region}");
+    }
+    for missing in [
+        "/locales/v2/de.json",
+        "/locales/v2/de-de.json",
+        "/locales/v2/en",
+        "/locales/v2/en-.json",
+        "/locales/v2/en-us-x.json",
+        "/locales/v2/en-US.json",
+        "/locales/v2/eng.json",
+    ] {
         // Not JSON: the element parses any locale response as JSON without checking the status, and would install
         // a JSON error body as that locale's messages.
         let (status, headers, body) = ctx.request(Method::GET, missing, None, None).await;

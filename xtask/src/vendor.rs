@@ -21,7 +21,20 @@ const VERSION: &str = "2.0.9";
 const INTEGRITY: &str =
     "sha512-WlnZoGt59bqtvuPYoNiMN0TTkhEWejIBI/Qd4Hv+Hh7/hLWvslFmqZ6BDXaTWm7zdppRUUezpexddzhxEEEFQQ==";
 /// Bump when the patches or the bundling options change, so `ensure` re-vendors stale output.
-const RECIPE_REVISION: u32 = 2;
+const RECIPE_REVISION: u32 = 3;
+
+/// The phone input's stylesheet, which the elements append to their shadow roots. They linked it from a public CDN
+/// on every view (a third party learning of each visit, and a failed request offline); it is vendored beside the
+/// elements instead, from the same npm package and version the elements depend on.
+const INTL_TEL_INPUT: &str = "intl-tel-input";
+const INTL_TEL_INPUT_VERSION: &str = "24.3.4";
+/// npm's `dist.integrity` for intl-tel-input 24.3.4.
+const INTL_TEL_INPUT_INTEGRITY: &str =
+    "sha512-M4DpQuwlZlYaOb6yfb0rI46NEswG19/fomySqAMqmB8GKV6zrBXPWuHJPocRXExdAc3KL3EBtujCOWovxjbl7Q==";
+/// Where the stylesheet lands, relative to [`out_dir`] (the patched elements build this path on
+/// `PASSAGE_ELEMENTS_URL`).
+pub const INTL_TEL_INPUT_CSS: &str = "intl-tel-input/intlTelInput.css";
+const CDN_STYLESHEET: &str = "https://cdn.jsdelivr.net/npm/intl-tel-input@24.3.4/build/css/intlTelInput.css";
 
 /// The vendored elements by tag. The package's entry of each is `{tag}/index.es.js`; the output is
 /// [`module_file`]`(tag)`. Everything that lists the shipped files (the smoke test, the size bench) reads this.
@@ -45,7 +58,23 @@ struct Patch {
     replace: &'static str,
 }
 
+const STYLESHEET_LINK: &str =
+    r#"link.href = "https://cdn.jsdelivr.net/npm/intl-tel-input@24.3.4/build/css/intlTelInput.css";"#;
+const STYLESHEET_LINK_PATCHED: &str = r#"link.href = String(globalThis.PASSAGE_ELEMENTS_URL || ".").replace(/\/+$/, "") + "/intl-tel-input/intlTelInput.css";"#;
+
 const PATCHES: &[Patch] = &[
+    Patch {
+        file: "customElements.es.js",
+        why: "phone-input stylesheet: from beside the elements (globalThis.PASSAGE_ELEMENTS_URL), not from a public CDN",
+        find: STYLESHEET_LINK,
+        replace: STYLESHEET_LINK_PATCHED,
+    },
+    Patch {
+        file: "customElements.es2.js",
+        why: "phone-input stylesheet, second copy (the profile element's setup)",
+        find: STYLESHEET_LINK,
+        replace: STYLESHEET_LINK_PATCHED,
+    },
     Patch {
         file: "customElements.es3.js",
         why: "API base URL: read globalThis.PASSAGE_AUTH_ORIGIN when the element creates its Passage instance",
@@ -74,7 +103,7 @@ const PATCHES: &[Patch] = &[
 ];
 
 /// Strings that must be in the output, proving the patches survived bundling and minification.
-pub const PATCH_MARKERS: &[&str] = &["PASSAGE_AUTH_ORIGIN", "PASSAGE_LOCALES_URL"];
+pub const PATCH_MARKERS: &[&str] = &["PASSAGE_AUTH_ORIGIN", "PASSAGE_LOCALES_URL", "PASSAGE_ELEMENTS_URL"];
 
 pub fn out_dir() -> PathBuf {
     crate::root().join("vendor/passage-elements")
@@ -106,25 +135,8 @@ pub fn run() -> Result<()> {
     }
     fs::create_dir_all(&work)?;
 
-    // 1. Fetch through the ordinary npm client (its registry configuration, proxy and cache apply).
-    run_cmd(
-        Command::new("npm")
-            .args(["pack", &format!("{PACKAGE}@{VERSION}"), "--silent", "--pack-destination"])
-            .arg(&work)
-            .current_dir(&work),
-    )?;
-    let tarball = fs::read_dir(&work)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .find(|p| p.extension().is_some_and(|x| x == "tgz"))
-        .context("npm pack wrote no .tgz")?;
-
-    // 2. Verify before anything reads its contents.
-    let bytes = fs::read(&tarball)?;
-    let actual = format!("sha512-{}", base64::engine::general_purpose::STANDARD.encode(Sha512::digest(&bytes)));
-    if actual != INTEGRITY {
-        bail!("{} does not match the pinned integrity\n  expected {INTEGRITY}\n  got      {actual}", tarball.display());
-    }
-
+    // 1–2. Fetch through the ordinary npm client and verify before anything reads the contents.
+    let bytes = fetch_verified(&work, PACKAGE, VERSION, INTEGRITY)?;
     // 3. Unpack and patch.
     let extracted = work.join("extracted");
     tar::Archive::new(flate2::read::GzDecoder::new(bytes.as_slice())).unpack(&extracted)?;
@@ -160,10 +172,49 @@ pub fn run() -> Result<()> {
     )?;
     fs::copy(extracted.join("package/LICENSE"), out.join("LICENSE.txt"))
         .context("copying the package's MIT licence")?;
+    vendor_stylesheet(&work, &out)?;
 
     verify_output(&out)?;
     fs::write(stamp_path(), expected_stamp())?;
     eprintln!("xtask: vendored {PACKAGE}@{VERSION} into {}", out.display());
+    Ok(())
+}
+
+/// `npm pack name@version` into `work`, refused unless its sha512 is `integrity` (not the code we reviewed).
+fn fetch_verified(work: &Path, name: &str, version: &str, integrity: &str) -> Result<Vec<u8>> {
+    let dest = work.join(format!("pack-{}", name.replace(['/', '@'], "_")));
+    fs::create_dir_all(&dest)?;
+    run_cmd(
+        Command::new("npm")
+            .args(["pack", &format!("{name}@{version}"), "--silent", "--pack-destination"])
+            .arg(&dest)
+            .current_dir(&dest),
+    )?;
+    let tarball = fs::read_dir(&dest)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| p.extension().is_some_and(|x| x == "tgz"))
+        .context("npm pack wrote no .tgz")?;
+    let bytes = fs::read(&tarball)?;
+    let actual = format!("sha512-{}", base64::engine::general_purpose::STANDARD.encode(Sha512::digest(&bytes)));
+    if actual != integrity {
+        bail!("{} does not match the pinned integrity\n  expected {integrity}\n  got      {actual}", tarball.display());
+    }
+    Ok(bytes)
+}
+
+/// intl-tel-input's stylesheet and licence into `out/intl-tel-input/`. Its flag images are not copied: the
+/// elements point them at their own URLs through CSS variables, and only a phone input shows them.
+fn vendor_stylesheet(work: &Path, out: &Path) -> Result<()> {
+    let bytes = fetch_verified(work, INTL_TEL_INPUT, INTL_TEL_INPUT_VERSION, INTL_TEL_INPUT_INTEGRITY)?;
+    let extracted = work.join("extracted-intl-tel-input");
+    tar::Archive::new(flate2::read::GzDecoder::new(bytes.as_slice())).unpack(&extracted)?;
+    let target = out.join(INTL_TEL_INPUT_CSS);
+    fs::create_dir_all(target.parent().expect("a folder"))?;
+    fs::copy(extracted.join("package/build/css/intlTelInput.min.css"), &target)
+        .or_else(|_| fs::copy(extracted.join("package/build/css/intlTelInput.css"), &target))
+        .context("copying intl-tel-input's stylesheet")?;
+    fs::copy(extracted.join("package/LICENSE"), target.with_file_name("LICENSE.txt"))
+        .context("copying intl-tel-input's MIT licence")?;
     Ok(())
 }
 
@@ -187,6 +238,9 @@ fn apply(pkg: &Path, patch: &Patch) -> Result<()> {
 /// Every element's module exists and, taken with the chunks it imports, carries the patched globals and no
 /// Passage URL the element could request. Also run on `dist/` by the build smoke test.
 pub fn verify_output(out: &Path) -> Result<()> {
+    if !out.join(INTL_TEL_INPUT_CSS).is_file() {
+        bail!("{INTL_TEL_INPUT_CSS} was not produced in {}", out.display());
+    }
     for tag in ELEMENTS {
         let module = module_file(tag);
         if !out.join(&module).is_file() {
@@ -215,6 +269,9 @@ fn check_element_code(code: &str) -> Result<()> {
         if !code.contains(marker) {
             bail!("lacks {marker}: a patch was lost in bundling");
         }
+    }
+    if code.contains(CDN_STYLESHEET) {
+        bail!("still links {CDN_STYLESHEET}: the stylesheet patch was lost");
     }
     for (at, _) in code.match_indices(PASSAGE_API) {
         if !code[..at].ends_with(API_FALLBACK_PREFIX) {
@@ -324,8 +381,16 @@ mod tests {
         r#"i_=String(globalThis.PASSAGE_AUTH_ORIGIN||"https://auth.passage.id").replace(/\/+$/,"")+"/v1";"#,
         r#"const b="https://storage.googleapis.com/passage-frontend/locales/passage-auth";"#,
         r#"u=`${String(globalThis.PASSAGE_LOCALES_URL||b)}/v2/en.json`;"#,
-        r#"m="See https://docs.passage.id";l={href:"https://passage.1password.com/"};x="https://lodash.com/""#,
+        r#"m="See https://docs.passage.id";l={href:"https://passage.1password.com/"};x="https://lodash.com/";"#,
+        r#"k.href=String(globalThis.PASSAGE_ELEMENTS_URL||".").replace(/\/+$/,"")+"/intl-tel-input/intlTelInput.css""#,
     );
+
+    #[test]
+    fn a_stylesheet_from_the_cdn_fails_the_check() {
+        let code = format!(r#"{PATCHED};k.href="{CDN_STYLESHEET}""#);
+        let error = check_element_code(&code).unwrap_err().to_string();
+        assert!(error.contains("cdn.jsdelivr.net"), "{error}");
+    }
 
     #[test]
     fn patched_element_code_passes() {

@@ -3,7 +3,8 @@
 // An init script (which CDP injects before any page script, unaffected by the page's policy) listens for
 // `securitypolicyviolation` on the document (the event is composed, so violations inside the elements' shadow
 // roots reach it too) and hands each one to Node through a binding, so violations survive navigations and new
-// tabs. The fixture (fixtures.ts) fails the test on any violation but the one tolerated below.
+// tabs. The fixture (fixtures.ts) fails the test on any violation. (The one tolerated until issue 13, the phone
+// input's stylesheet from a public CDN, is vendored now: `cargo xtask vendor`.)
 
 import type { BrowserContext } from '@playwright/test';
 
@@ -17,22 +18,6 @@ export interface CspViolation {
   sourceFile: string;
   lineNumber: number;
   columnNumber: number;
-}
-
-/** The one violation allowed to remain (issue 9, item 11): passage-elements 2.0.9's `useIntlTelInput` appends
- * intl-tel-input's stylesheet from the public CDN into each element's shadow root; the policy refuses it (the
- * element looks the same without it unless a phone number is asked for). The first-paint work vendors it and
- * then this tolerance goes. Exactly this URL, for exactly this directive; anything else fails the test. */
-export const TOLERATED_CDN_STYLESHEET = {
-  effectiveDirective: 'style-src-elem',
-  blockedURI: 'https://cdn.jsdelivr.net/npm/intl-tel-input@24.3.4/build/css/intlTelInput.css',
-} as const;
-
-export function isTolerated(v: Pick<CspViolation, 'effectiveDirective' | 'blockedURI'>): boolean {
-  return (
-    v.effectiveDirective === TOLERATED_CDN_STYLESHEET.effectiveDirective &&
-    v.blockedURI === TOLERATED_CDN_STYLESHEET.blockedURI
-  );
 }
 
 const BINDING = '__e2eRecordCspViolation';
@@ -68,14 +53,9 @@ export class CspViolations {
     return violations;
   }
 
-  /** Everything recorded so far, tolerated or not. */
+  /** The violations recorded so far (each fails the test unless it `take()`s them). */
   all(): CspViolation[] {
     return [...this.seen];
-  }
-
-  /** The violations that fail a test. */
-  unexpected(): CspViolation[] {
-    return this.seen.filter((v) => !isTolerated(v));
   }
 
   /** Returns and forgets everything recorded so far (for a test that provokes violations on purpose). */

@@ -30,6 +30,39 @@ export interface Fixtures {
   diagnostics: void;
   /** The CSP violations of this test's pages; checked after the test (a test that provokes some `take()`s them). */
   cspViolations: CspViolations;
+  /** Requests of this test's pages to any host but the SPA's, the auth server's and the backend's; checked after
+   * the test like `cspViolations` (issue 13: nothing but the configured hosts). */
+  foreignTraffic: ForeignTraffic;
+}
+
+/** Every request a browser context makes to an origin outside the stack. */
+export class ForeignTraffic {
+  private seen: string[] = [];
+
+  constructor(private readonly allowed: Set<string>) {}
+
+  record(url: string): void {
+    let origin: string;
+    try {
+      origin = new URL(url).origin;
+    } catch {
+      origin = url;
+    }
+    // data: and blob: URLs are the page's own bytes; everything with a network origin must be one of ours.
+    if (url.startsWith('data:') || url.startsWith('blob:')) return;
+    if (!this.allowed.has(origin)) this.seen.push(url);
+  }
+
+  requests(): string[] {
+    return [...this.seen];
+  }
+
+  /** Returns and forgets what was recorded (for a test that makes such requests on purpose). */
+  take(): string[] {
+    const taken = this.seen;
+    this.seen = [];
+    return taken;
+  }
 }
 
 export const test = base.extend<Fixtures, { stack: Stack }>({
@@ -67,8 +100,26 @@ export const test = base.extend<Fixtures, { stack: Stack }>({
       const violations = await CspViolations.record(context);
       await use(violations);
       await violations.settle(context);
-      const unexpected = violations.unexpected();
+      const unexpected = violations.all();
       expect(unexpected, `Content-Security-Policy violations:\n${describeViolations(unexpected)}`).toEqual([]);
+    },
+    { auto: true },
+  ],
+
+  foreignTraffic: [
+    async ({ context, page, app }, use) => {
+      void page;
+      // Each server under both loopback names: the auth server's links (passkey confirmation) use `localhost`.
+      const allowed = new Set(
+        [app.spaUrl, app.authUrl, app.apiUrl].flatMap((url) => {
+          const { protocol, port } = new URL(url);
+          return [`${protocol}//localhost:${port}`, `${protocol}//127.0.0.1:${port}`];
+        }),
+      );
+      const traffic = new ForeignTraffic(allowed);
+      context.on('request', (request) => traffic.record(request.url()));
+      await use(traffic);
+      expect(traffic.requests(), 'requests to hosts outside the stack').toEqual([]);
     },
     { auto: true },
   ],
