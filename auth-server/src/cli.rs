@@ -146,6 +146,11 @@ pub struct Cli {
     #[arg(long, env = "BIND", default_value = "127.0.0.1:8081")]
     pub bind: SocketAddr,
 
+    /// Address of the management API (Passage's server SDKs, API key per app; port 0 picks a free port). Loopback by
+    /// default: only servers of the operator call it. Its SDK base URL is http://ADDRESS/v1.
+    #[arg(long, env = "MANAGEMENT_BIND", default_value = "127.0.0.1:8083")]
+    pub management_bind: SocketAddr,
+
     /// sqlite://FILE (created if missing) or postgres://...
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://.data/auth.sqlite3", global = true)]
     pub database_url: String,
@@ -401,15 +406,26 @@ async fn serve(cli: Cli) -> Result<(), String> {
     let pool = db::connect(&cli.database_url).await.map_err(|e| e.to_string())?;
     let state = AppState::with_options(pool, apps, options).await.map_err(|e| e.to_string())?;
     spawn_housekeeping(state.clone());
-    let listener =
-        tokio::net::TcpListener::bind(cli.bind).await.map_err(|e| format!("cannot listen on {}: {e}", cli.bind))?;
+    let listener = bind(cli.bind).await?;
+    let management = bind(cli.management_bind).await?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let management_addr = management.local_addr().map_err(|e| e.to_string())?;
     println!("auth-server listening on http://{addr} (apps: {})", state.app_ids().join(", "));
+    println!("auth-server management API on http://{management_addr} (SDK host: http://{management_addr}/v1)");
     let timeouts = Timeouts {
         header_read: Duration::from_secs(cli.header_read_timeout_secs.max(1)),
         request: Duration::from_secs(cli.request_timeout_secs.max(1)),
     };
-    serve_connections(listener, crate::app(state), timeouts).await
+    // Two listeners, two routers: the element API and the management API share paths with different meanings.
+    tokio::try_join!(
+        serve_connections(listener, crate::app(state.clone()), timeouts),
+        serve_connections(management, crate::management_app(state), timeouts),
+    )?;
+    Ok(())
+}
+
+async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, String> {
+    tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))
 }
 
 /// How long a client may take (OWASP ASVS 5.0 V2.4 / slow-client denial of service, e.g. Slowloris).
