@@ -179,7 +179,7 @@ async fn the_list_pages_filters_and_orders(ctx: &Ctx) {
     assert_eq!(ne["total_users"], 4);
     let (_, literal) = list(ctx, "identifier=like:%25").await;
     assert_eq!(literal["total_users"], 0, "% is matched literally");
-    ctx.sql(&format!("UPDATE users SET status = 'inactive', login_count = 3 WHERE email = 'ben@example.com'")).await;
+    ctx.sql("UPDATE users SET status = 'inactive', login_count = 3 WHERE email = 'ben@example.com'").await;
     let (_, inactive) = list(ctx, "status=inactive").await;
     assert_eq!(emails(&inactive), ["ben@example.com"]);
     let (_, counted) = list(ctx, "login_count=gt:2").await;

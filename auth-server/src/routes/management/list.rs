@@ -121,8 +121,11 @@ fn order(text: &str) -> Result<Vec<Order>, ApiError> {
         .collect()
 }
 
+/// The caller's filter and order parameters as given, repeated in every `_links` href.
+type Repeated = Vec<(&'static str, String)>;
+
 /// The typed query, the page and the parameters to repeat in the `_links`.
-fn parse(params: &ListParams, now: i64) -> Result<(ListQuery, i64, Vec<(&'static str, String)>), ApiError> {
+fn parse(params: &ListParams, now: i64) -> Result<(ListQuery, i64, Repeated), ApiError> {
     let page = params.page.as_deref().map(|p| whole_number("page", p)).transpose()?.unwrap_or(1);
     if page < 1 {
         return Err(invalid("page", "must be 1 or more"));
