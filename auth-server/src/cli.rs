@@ -146,6 +146,12 @@ pub struct Cli {
     #[arg(long, env = "BIND", default_value = "127.0.0.1:8081")]
     pub bind: SocketAddr,
 
+    /// Address of the management API (Passage's server SDKs, API key per app; port 0 picks a free port). Default:
+    /// 127.0.0.1:8083, or a free loopback port when --bind's port is 0 (tests start many servers side by side).
+    /// Loopback by default: only servers of the operator call it. Its SDK base URL is http://ADDRESS/v1.
+    #[arg(long, env = "MANAGEMENT_BIND")]
+    pub management_bind: Option<SocketAddr>,
+
     /// sqlite://FILE (created if missing) or postgres://...
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://.data/auth.sqlite3", global = true)]
     pub database_url: String,
@@ -401,15 +407,41 @@ async fn serve(cli: Cli) -> Result<(), String> {
     let pool = db::connect(&cli.database_url).await.map_err(|e| e.to_string())?;
     let state = AppState::with_options(pool, apps, options).await.map_err(|e| e.to_string())?;
     spawn_housekeeping(state.clone());
-    let listener =
-        tokio::net::TcpListener::bind(cli.bind).await.map_err(|e| format!("cannot listen on {}: {e}", cli.bind))?;
+    let listener = bind(cli.bind).await?;
+    let management = bind(management_addr(&cli)).await?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let management_addr = management.local_addr().map_err(|e| e.to_string())?;
     println!("auth-server listening on http://{addr} (apps: {})", state.app_ids().join(", "));
+    println!("auth-server management API on http://{management_addr} (SDK host: http://{management_addr}/v1)");
     let timeouts = Timeouts {
         header_read: Duration::from_secs(cli.header_read_timeout_secs.max(1)),
         request: Duration::from_secs(cli.request_timeout_secs.max(1)),
     };
-    serve_connections(listener, crate::app(state), timeouts).await
+    // Two listeners, two routers: the element API and the management API share paths with different meanings.
+    tokio::try_join!(
+        serve_connections(listener, crate::app(state.clone()), timeouts),
+        serve_connections(management, crate::management_app(state), timeouts),
+    )?;
+    Ok(())
+}
+
+/// The default management port beside the element API's 8081 and the backend's 8082.
+pub const DEFAULT_MANAGEMENT_BIND: &str = "127.0.0.1:8083";
+
+/// `--management-bind`, or its default (see the flag).
+pub fn management_addr(cli: &Cli) -> SocketAddr {
+    cli.management_bind.unwrap_or_else(|| {
+        let default: SocketAddr = DEFAULT_MANAGEMENT_BIND.parse().expect("a socket address");
+        if cli.bind.port() == 0 {
+            SocketAddr::new(default.ip(), 0)
+        } else {
+            default
+        }
+    })
+}
+
+async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, String> {
+    tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))
 }
 
 /// How long a client may take (OWASP ASVS 5.0 V2.4 / slow-client denial of service, e.g. Slowloris).
@@ -533,4 +565,22 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     let terminate = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cli(args: &[&str]) -> Cli {
+        Cli::try_parse_from(std::iter::once("auth-server").chain(args.iter().copied())).expect("flags parse")
+    }
+
+    #[test]
+    fn the_management_listener_defaults_to_8083_on_loopback_or_a_free_port_beside_an_ephemeral_bind() {
+        assert_eq!(management_addr(&cli(&[])).to_string(), "127.0.0.1:8083");
+        assert_eq!(management_addr(&cli(&["--bind", "0.0.0.0:8081"])).to_string(), "127.0.0.1:8083");
+        assert_eq!(management_addr(&cli(&["--bind", "127.0.0.1:0"])).to_string(), "127.0.0.1:0");
+        let given = cli(&["--bind", "127.0.0.1:0", "--management-bind", "10.0.0.5:9000"]);
+        assert_eq!(management_addr(&given).to_string(), "10.0.0.5:9000");
+    }
 }

@@ -108,3 +108,8 @@ impl From<QueryRejection> for ApiError {
 #[derive(Debug, axum::extract::FromRequest)]
 #[from_request(via(axum::Json), rejection(ApiError))]
 pub struct ApiJson<T>(pub T);
+
+/// `axum::extract::Query`, but a bad query string is answered in our error shape.
+#[derive(Debug, axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct ApiQuery<T>(pub T);

@@ -43,6 +43,12 @@ pub fn app(state: AppState) -> Router {
     router.layer(TraceLayer::new_for_http())
 }
 
+/// The management API as a router, for its own listener (`--management-bind`). No CORS: it is called by servers
+/// with an API key, never by browsers.
+pub fn management_app(state: AppState) -> Router {
+    routes::management::router().with_state(state).layer(TraceLayer::new_for_http())
+}
+
 /// CORS as spec §1.3: the elements preflight every request (they send two custom headers). No cookies or other
 /// credentials are ever used, so `*` is safe and serves every configured app's origin.
 fn cors() -> CorsLayer {

@@ -337,6 +337,21 @@ pub fn magic_link_mail(to: &str, app_name: &str, link: &str, ttl_secs: u64, requ
     }
 }
 
+/// A magic link the app's own backend asked for (management API, `send: true`). No browser asked, so the link signs
+/// in whichever browser opens it: the message says so and that the app sent it.
+pub fn app_magic_link_mail(to: &str, app_name: &str, link: &str, ttl_secs: u64) -> Mail {
+    Mail {
+        to: to.to_owned(),
+        subject: format!("Your {app_name} sign-in link"),
+        text: format!(
+            "{app_name} sent you this link to sign in:\n\n{link}\n\nIt expires in {} and works once. It signs in the \
+             browser you open it in: do not forward it.\n",
+            minutes(ttl_secs)
+        ),
+        kind: MailKind::MagicLink { link: link.to_owned() },
+    }
+}
+
 /// A passkey as account mails name it: when it was created and by which browser (as that browser reported it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PasskeyFacts {

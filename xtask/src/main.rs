@@ -7,6 +7,7 @@ mod csp;
 mod dev;
 mod e2e;
 mod process;
+mod sdk;
 mod setup;
 mod test;
 mod vendor;

@@ -1,6 +1,6 @@
 //! `cargo xtask test`: every test the project has, in the order a failure is cheapest to see, with one summary.
 //!
-//! Stages: `native` (cargo test --workspace), `browser` (wasm-bindgen-test in headless Chromium), `build`
+//! Stages: `native` (cargo test --workspace), `sdk` (Passage's Python SDK against the auth-server), `browser` (wasm-bindgen-test in headless Chromium), `build`
 //! (`trunk build --release` smoke checks) and `e2e` (Playwright against the release build and real servers).
 //! A stage that cannot run counts as failed: nothing is skipped silently.
 
@@ -14,7 +14,7 @@ use crate::process::describe;
 
 #[derive(clap::Args)]
 pub struct TestArgs {
-    /// Run only these stages (comma separated): native, browser, build, e2e.
+    /// Run only these stages (comma separated): native, sdk, browser, build, e2e.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
 }
@@ -31,7 +31,7 @@ struct StageResult {
     error: Option<String>,
 }
 
-const STAGES: &[&str] = &["native", "browser", "build", "e2e"];
+const STAGES: &[&str] = &["native", "sdk", "browser", "build", "e2e"];
 
 pub fn run(args: TestArgs) -> Result<()> {
     for s in &args.only {
@@ -45,6 +45,9 @@ pub fn run(args: TestArgs) -> Result<()> {
     let mut results = Vec::new();
     if wanted("native") {
         results.push(stage("native", native));
+    }
+    if wanted("sdk") {
+        results.push(stage("sdk", || crate::sdk::run().map(|(passed, failed)| Tally { passed, failed })));
     }
     if wanted("browser") {
         results.push(stage("browser", browser));

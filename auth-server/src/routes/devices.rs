@@ -22,7 +22,7 @@ use crate::views;
 /// The element's own limit (`device-name-maximum`, PROFILE-API.md §2.2), counted in characters after trimming.
 pub const MAX_FRIENDLY_NAME_CHARS: usize = 64;
 
-fn device_not_found() -> ApiError {
+pub fn device_not_found() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "device_not_found", "No such passkey on this account.")
 }
 
@@ -125,9 +125,24 @@ pub async fn remove(
                 ))
             }
         };
-    let sessions =
-        refresh_tokens::revoke_started_with(&mut tx, &app.config.id, std::slice::from_ref(&removed.id), now).await?;
-    let facts = email_auth::passkey_facts(&removed);
+    let facts = end_removed_passkey(&mut tx, &app.config.id, &user.id, &removed, now).await?;
+    tx.commit().await?;
+    email_auth::inform(&state, &mail::passkey_removed_mail(&user.email, &app.config.name, &facts)).await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// What follows a passkey's removal, by its owner (P4) or by the app (management API), in the removal's
+/// transaction: every session it started ends (ASVS 5.0 V7.4.1), and the owner gets a `passkey_removed` notice.
+/// Returns what the owner's mail (sent after the commit) names.
+pub async fn end_removed_passkey(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    app_id: &str,
+    user_id: &str,
+    removed: &credentials::Credential,
+    now: i64,
+) -> Result<mail::PasskeyFacts, ApiError> {
+    let sessions = refresh_tokens::revoke_started_with(tx, app_id, std::slice::from_ref(&removed.id), now).await?;
+    let facts = email_auth::passkey_facts(removed);
     let text = format!(
         "A passkey was removed from your account ({}): \"{}\", created {} ({}). Its sessions were ended.",
         ids::rfc3339(now),
@@ -137,8 +152,6 @@ pub async fn remove(
     );
     let data = json!({ "passkeys": [{ "id": removed.id, "friendly_name": removed.friendly_name,
         "created_at": facts.created_at, "user_agent": facts.user_agent }], "sessions_ended": sessions });
-    notices::insert(&mut *tx, &app.config.id, &user.id, NoticeKind::PasskeyRemoved, &text, &data, now).await?;
-    tx.commit().await?;
-    email_auth::inform(&state, &mail::passkey_removed_mail(&user.email, &app.config.name, &facts)).await;
-    Ok(StatusCode::NO_CONTENT)
+    notices::insert(&mut **tx, app_id, user_id, NoticeKind::PasskeyRemoved, &text, &data, now).await?;
+    Ok(facts)
 }

@@ -6,10 +6,11 @@ mod dev_mailbox;
 mod devices;
 mod email_auth;
 mod email_change;
+mod extract;
 mod limited;
 mod locales;
 mod magic_link;
-mod management;
+pub mod management;
 mod otp;
 mod passkeys;
 mod profile_fields;
@@ -46,7 +47,9 @@ pub fn router() -> Router<AppState> {
                 users::create,
             )),
         )
-        .route("/v1/apps/{app_id}/users/{user_id}", get(management::get_user).delete(management::delete_user))
+        // The backend's get and delete user on the element listener (its --auth-url), until it is given the
+        // management listener's URL: the same handlers as there.
+        .route("/v1/apps/{app_id}/users/{user_id}", get(management::users::get).delete(management::users::delete))
         .route(
             "/v1/apps/{app_id}/register/webauthn/start",
             per_network(MethodFilter::POST, Bucket::CeremonyStart, passkeys::register_start),
@@ -90,6 +93,11 @@ pub fn router() -> Router<AppState> {
         .route("/v1/apps/{app_id}/.well-known/jwks.json", get(well_known::jwks))
         .route("/locales/v2/{file}", get(locales::get_locale))
         .route("/healthz", get(|| async { axum::Json(serde_json::json!({ "status": "ok" })) }));
+    with_fallbacks(router)
+}
+
+/// Unknown paths and methods answered in the API's error shape (both listeners).
+fn with_fallbacks(router: Router<AppState>) -> Router<AppState> {
     router
         .fallback(|| async { ApiError::new(axum::http::StatusCode::NOT_FOUND, "not_found", "No such endpoint.") })
         .method_not_allowed_fallback(|| async {

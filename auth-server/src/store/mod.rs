@@ -8,4 +8,5 @@ pub mod notices;
 pub mod otp_failures;
 pub mod otps;
 pub mod refresh_tokens;
+pub mod user_list;
 pub mod users;

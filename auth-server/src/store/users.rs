@@ -44,12 +44,14 @@ pub struct User {
     pub updated_at: i64,
     pub last_login_at: Option<i64>,
     pub login_count: i64,
+    /// A JSON object as text (management API create/update); `None` when never set.
+    pub user_metadata: Option<String>,
 }
 
-const COLUMNS: &str =
-    "id, app_id, email, email_verified, status, webauthn_handle, created_at, updated_at, last_login_at, login_count";
+pub(crate) const COLUMNS: &str = "id, app_id, email, email_verified, status, webauthn_handle, created_at, updated_at, \
+     last_login_at, login_count, user_metadata";
 
-fn from_row(row: &sqlx::any::AnyRow) -> Result<User, sqlx::Error> {
+pub(crate) fn from_row(row: &sqlx::any::AnyRow) -> Result<User, sqlx::Error> {
     Ok(User {
         id: row.try_get("id")?,
         app_id: row.try_get("app_id")?,
@@ -61,6 +63,7 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<User, sqlx::Error> {
         updated_at: row.try_get("updated_at")?,
         last_login_at: row.try_get("last_login_at")?,
         login_count: row.try_get("login_count")?,
+        user_metadata: row.try_get("user_metadata")?,
     })
 }
 
@@ -80,7 +83,7 @@ pub const PENDING_USER_TTL_SECS: i64 = 24 * 3600;
 const EXPIRED_PENDING: &str = "users.status = 'pending' AND users.email_verified = 0 AND users.created_at <= {cutoff} \
      AND NOT EXISTS (SELECT 1 FROM credentials c WHERE c.user_id = users.id)";
 
-fn expired_pending(cutoff: &str) -> String {
+pub(crate) fn expired_pending(cutoff: &str) -> String {
     EXPIRED_PENDING.replace("{cutoff}", cutoff)
 }
 
@@ -130,6 +133,7 @@ pub async fn create_pending(db: &Db, app_id: &str, email: &str, now: i64) -> Res
         updated_at: now,
         last_login_at: None,
         login_count: 0,
+        user_metadata: None,
     };
     let inserted = sqlx::query(
         "INSERT INTO users (id, app_id, email, email_verified, status, webauthn_handle, created_at, updated_at, login_count) \
@@ -296,6 +300,151 @@ where
         .await?
     };
     Ok(done.rows_affected() == 1)
+}
+
+/// The management API's "create user": an active user (not pending, so it is never swept), address not verified,
+/// with optional metadata. An expired pending user holding the address is replaced, as in [`create_pending`].
+/// `None` when a live user already has the address (the unique `(app_id, email)` index decides a race).
+pub async fn create_active(
+    db: &Db,
+    app_id: &str,
+    email: &str,
+    user_metadata: Option<&str>,
+    now: i64,
+) -> Result<Option<User>, sqlx::Error> {
+    let sql = format!("DELETE FROM users WHERE app_id = $1 AND email = $2 AND {}", expired_pending("$3"));
+    sqlx::query(&sql).bind(app_id).bind(email).bind(now - PENDING_USER_TTL_SECS).execute(db).await?;
+    let user = User {
+        id: ids::random_id(),
+        app_id: app_id.to_owned(),
+        email: email.to_owned(),
+        email_verified: false,
+        status: UserStatus::Active,
+        webauthn_handle: uuid_from_random().to_string(),
+        created_at: now,
+        updated_at: now,
+        last_login_at: None,
+        login_count: 0,
+        user_metadata: user_metadata.map(str::to_owned),
+    };
+    let inserted = sqlx::query(
+        "INSERT INTO users (id, app_id, email, email_verified, status, webauthn_handle, created_at, updated_at, \
+         login_count, user_metadata) VALUES ($1, $2, $3, 0, $4, $5, $6, $7, 0, $8)",
+    )
+    .bind(&user.id)
+    .bind(&user.app_id)
+    .bind(&user.email)
+    .bind(user.status.as_str())
+    .bind(&user.webauthn_handle)
+    .bind(now)
+    .bind(now)
+    .bind(user_metadata)
+    .execute(db)
+    .await;
+    match inserted {
+        Ok(_) => Ok(Some(user)),
+        Err(err) if is_unique_violation(&err) => Ok(None),
+        Err(err) => Err(err),
+    }
+}
+
+/// What the management API's "update user" changes; `None` leaves a field as it is.
+#[derive(Debug, Default)]
+pub struct ProfileChange<'a> {
+    /// A new, normalised address: stored unverified (nobody proved it), and the codes and links not used yet are
+    /// deleted (they went to the old address).
+    pub email: Option<&'a str>,
+    /// The whole metadata object (a JSON object as text) replaces the stored one; `Some(None)` clears it.
+    pub user_metadata: Option<Option<&'a str>>,
+}
+
+#[derive(Debug)]
+pub enum ProfileUpdate {
+    Updated(User),
+    NotFound,
+    /// Another live user has the new address; nothing was changed.
+    EmailTaken,
+}
+
+/// Apply a [`ProfileChange`] in one transaction. Setting the current address again changes nothing about it.
+pub async fn update_profile(
+    db: &Db,
+    app_id: &str,
+    user_id: &str,
+    change: &ProfileChange<'_>,
+    now: i64,
+) -> Result<ProfileUpdate, sqlx::Error> {
+    let mut tx = db.begin().await?;
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE app_id = $1 AND id = $2");
+    let Some(user) = sqlx::query(&sql)
+        .bind(app_id)
+        .bind(user_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .as_ref()
+        .map(from_row)
+        .transpose()?
+    else {
+        return Ok(ProfileUpdate::NotFound);
+    };
+    if let Some(email) = change.email.filter(|email| *email != user.email) {
+        let sql =
+            format!("DELETE FROM users WHERE app_id = $1 AND email = $2 AND id <> $3 AND {}", expired_pending("$4"));
+        sqlx::query(&sql)
+            .bind(app_id)
+            .bind(email)
+            .bind(user_id)
+            .bind(now - PENDING_USER_TTL_SECS)
+            .execute(&mut *tx)
+            .await?;
+        let moved = sqlx::query("UPDATE users SET email = $1, email_verified = 0, updated_at = $2 WHERE id = $3")
+            .bind(email)
+            .bind(now)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await;
+        match moved {
+            Ok(_) => {}
+            Err(err) if is_unique_violation(&err) => return Ok(ProfileUpdate::EmailTaken),
+            Err(err) => return Err(err),
+        }
+        for sql in [
+            "DELETE FROM otps WHERE app_id = $1 AND user_id = $2",
+            "DELETE FROM magic_links WHERE app_id = $1 AND user_id = $2 AND activated_at IS NULL",
+        ] {
+            sqlx::query(sql).bind(app_id).bind(user_id).execute(&mut *tx).await?;
+        }
+    }
+    if let Some(metadata) = change.user_metadata {
+        sqlx::query("UPDATE users SET user_metadata = $1, updated_at = $2 WHERE id = $3")
+            .bind(metadata)
+            .bind(now)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
+    let updated = from_row(&sqlx::query(&sql).bind(user_id).fetch_one(&mut *tx).await?)?;
+    tx.commit().await?;
+    Ok(ProfileUpdate::Updated(updated))
+}
+
+/// Set the user's status (management activate / deactivate); the updated user, or `None` when there is none.
+pub async fn set_status(
+    db: &Db,
+    app_id: &str,
+    user_id: &str,
+    status: UserStatus,
+    now: i64,
+) -> Result<Option<User>, sqlx::Error> {
+    sqlx::query("UPDATE users SET status = $1, updated_at = $2 WHERE app_id = $3 AND id = $4")
+        .bind(status.as_str())
+        .bind(now)
+        .bind(app_id)
+        .bind(user_id)
+        .execute(db)
+        .await?;
+    find_by_id(db, app_id, user_id).await
 }
 
 fn uuid_from_random() -> webauthn_rs::prelude::Uuid {

@@ -163,7 +163,8 @@ export class Stack {
       'auth-server',
       path.join(binDir(), 'auth-server'),
       ['--dev', '--dev-origin', spaUrl, '--dev-api-key', apiKey, '--bind', `127.0.0.1:${authPort}`,
-        '--database-url', `sqlite://${authDbFile}`, ...extraAuthArgs],
+        // The management API's own listener on a free port: workers run side by side (the suite does not call it).
+        '--management-bind', '127.0.0.1:0', '--database-url', `sqlite://${authDbFile}`, ...extraAuthArgs],
       authPort,
       path.join(tempDir, 'auth-server.log'),
     );
