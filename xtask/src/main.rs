@@ -9,6 +9,7 @@ mod e2e;
 mod process;
 mod setup;
 mod test;
+mod test_postgres;
 mod vendor;
 
 use std::path::PathBuf;
