@@ -10,6 +10,7 @@ mod process;
 mod sdk;
 mod setup;
 mod test;
+mod test_postgres;
 mod vendor;
 
 use std::path::PathBuf;

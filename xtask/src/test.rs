@@ -2,7 +2,8 @@
 //!
 //! Stages: `native` (cargo test --workspace), `sdk` (Passage's Python SDK against the auth-server), `browser` (wasm-bindgen-test in headless Chromium), `build`
 //! (`trunk build --release` smoke checks) and `e2e` (Playwright against the release build and real servers).
-//! A stage that cannot run counts as failed: nothing is skipped silently.
+//! A stage that cannot run counts as failed: nothing is skipped silently. A test that did not run (left out
+//! because its PostgreSQL is absent, or `#[ignore]`d) is counted as skipped, never as passed.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -19,10 +20,22 @@ pub struct TestArgs {
     only: Vec<String>,
 }
 
-#[derive(Default, Clone, Copy)]
+#[derive(Default, Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Tally {
     pub passed: u64,
     pub failed: u64,
+    /// Tests that did not run: left out by a filter (`--skip postgres::`) or ignored.
+    pub skipped: u64,
+}
+
+impl Tally {
+    fn add(self, other: Tally) -> Tally {
+        Tally {
+            passed: self.passed + other.passed,
+            failed: self.failed + other.failed,
+            skipped: self.skipped + other.skipped,
+        }
+    }
 }
 
 struct StageResult {
@@ -40,14 +53,18 @@ pub fn run(args: TestArgs) -> Result<()> {
         }
     }
     let wanted = |name: &str| args.only.is_empty() || args.only.iter().any(|s| s == name);
+    // Before setup and builds: a TEST_DATABASE_URL that refuses a connection fails the run at once.
+    let postgres = if wanted("native") { Some(crate::test_postgres::find()?) } else { None };
     crate::setup::run(&crate::setup::Needs { tests: true, bench: false })?;
 
     let mut results = Vec::new();
-    if wanted("native") {
-        results.push(stage("native", native));
+    if let Some(postgres) = &postgres {
+        results.push(stage("native", || native(postgres)));
     }
     if wanted("sdk") {
-        results.push(stage("sdk", || crate::sdk::run().map(|(passed, failed)| Tally { passed, failed })));
+        results.push(stage("sdk", || {
+            crate::sdk::run().map(|(passed, failed)| Tally { passed, failed, ..Tally::default() })
+        }));
     }
     if wanted("browser") {
         results.push(stage("browser", browser));
@@ -57,19 +74,22 @@ pub fn run(args: TestArgs) -> Result<()> {
         results.push(stage("build", || release_build(&dist)));
     }
     if wanted("e2e") {
-        results.push(stage("e2e", || crate::e2e::run(&dist).map(|(passed, failed)| Tally { passed, failed })));
+        results.push(stage("e2e", || {
+            crate::e2e::run(&dist).map(|(passed, failed)| Tally { passed, failed, ..Tally::default() })
+        }));
     }
 
-    let total = results
-        .iter()
-        .fold(Tally::default(), |t, r| Tally { passed: t.passed + r.tally.passed, failed: t.failed + r.tally.failed });
+    let total = results.iter().fold(Tally::default(), |t, r| t.add(r.tally));
     println!("\nxtask test summary");
     for r in &results {
         let note = r.error.as_deref().map(|e| format!("  ERROR: {e}")).unwrap_or_default();
-        println!("  {:<8} {} passed, {} failed{note}", r.name, r.tally.passed, r.tally.failed);
+        println!("  {:<8} {}{note}", r.name, counts(r.tally));
+    }
+    if let Some(crate::test_postgres::TestPostgres::Absent { why }) = &postgres {
+        println!("  (the Postgres variants were skipped: {why})");
     }
     let stage_errors = results.iter().filter(|r| r.error.is_some()).count();
-    println!("tests: {} passed, {} failed", total.passed, total.failed);
+    println!("tests: {}", counts(total));
     if total.failed > 0 || stage_errors > 0 {
         bail!("{} test(s) failed, {stage_errors} stage(s) could not complete", total.failed);
     }
@@ -91,6 +111,11 @@ fn stage(name: &'static str, f: impl FnOnce() -> Result<Tally>) -> StageResult {
     }
 }
 
+/// "N passed, N failed, N skipped": the form of every summary line.
+fn counts(tally: Tally) -> String {
+    format!("{} passed, {} failed, {} skipped", tally.passed, tally.failed, tally.skipped)
+}
+
 /// Runs a test command, echoing its stdout while adding up libtest's `test result:` lines. Fails if the command
 /// fails, even when no test failed (a compile error, a crashed runner).
 fn run_counting(cmd: &mut Command) -> Result<Tally> {
@@ -101,9 +126,8 @@ fn run_counting(cmd: &mut Command) -> Result<Tally> {
     for line in BufReader::new(child.stdout.take().expect("piped")).lines() {
         let line = line?;
         println!("{line}");
-        if let Some(rest) = line.trim().strip_prefix("test result: ") {
-            tally.passed += count_before(rest, " passed");
-            tally.failed += count_before(rest, " failed");
+        if let Some(counted) = test_result(&line) {
+            tally = tally.add(counted);
         }
     }
     let status = child.wait()?;
@@ -127,12 +151,40 @@ fn count_before(summary: &str, word: &str) -> u64 {
         .unwrap_or(0)
 }
 
-fn native() -> Result<Tally> {
-    if std::env::var_os("TEST_DATABASE_URL").is_none() {
-        println!("NOTE: TEST_DATABASE_URL is not set: the Postgres variants of the server tests will be SKIPPED.");
-    }
-    run_counting(Command::new("cargo").args(["test", "--workspace", "--no-fail-fast", "--color", "never"]))
+/// The counts of one libtest summary line ("test result: ok. 12 passed; 0 failed; 1 ignored; 0 measured;
+/// 3 filtered out; finished in 0.01s"). Ignored and filtered-out tests did not run: both are skipped. (libtest's
+/// per-test JSON output is unstable; this line is its stable, parseable total, per test binary.)
+fn test_result(line: &str) -> Option<Tally> {
+    let rest = line.trim().strip_prefix("test result: ")?;
+    Some(Tally {
+        passed: count_before(rest, " passed"),
+        failed: count_before(rest, " failed"),
+        skipped: count_before(rest, " ignored") + count_before(rest, " filtered out"),
+    })
 }
+
+/// `cargo test --workspace`, with `TEST_DATABASE_URL` set to the PostgreSQL found, or without the Postgres variants
+/// (the tests whose name has `postgres::`, as `on_both_databases!` names them) when there is none: libtest then
+/// counts them as "filtered out", which `test_result` reports as skipped.
+fn native(postgres: &crate::test_postgres::TestPostgres) -> Result<Tally> {
+    use crate::test_postgres::{TestPostgres, URL_VAR};
+    let mut cmd = Command::new("cargo");
+    cmd.args(["test", "--workspace", "--no-fail-fast", "--color", "never"]);
+    match postgres {
+        TestPostgres::Use { url, how } => {
+            println!("PostgreSQL for the server tests: {how}");
+            cmd.env(URL_VAR, url);
+        }
+        TestPostgres::Absent { why } => {
+            println!("NOTE: the Postgres variants of the server tests are SKIPPED: {why}.");
+            cmd.env_remove(URL_VAR).args(["--", "--skip", POSTGRES_VARIANTS]);
+        }
+    }
+    run_counting(&mut cmd)
+}
+
+/// The name part shared by every Postgres variant (`on_both_databases!` puts them in a `postgres` module).
+const POSTGRES_VARIANTS: &str = "postgres::";
 
 /// The SPA's own tests (`tests/*.rs`) compiled to wasm and run in headless Chromium via chromedriver.
 /// Chromium's flags come from `webdriver.json` at the repository root.
@@ -204,7 +256,7 @@ fn check_config(dist: &Path) -> Result<()> {
     let text = std::fs::read_to_string(dist.join("config.json")).context("dist/config.json missing")?;
     let json: serde_json::Value = serde_json::from_str(&text).context("dist/config.json is not JSON")?;
     for key in ["app_id", "auth_url", "api_url"] {
-        if !json.get(key).is_some_and(|v| v.as_str().is_some_and(|s| !s.is_empty())) {
+        if json.get(key).is_none_or(|v| v.as_str().is_none_or(str::is_empty)) {
             bail!("dist/config.json lacks `{key}`");
         }
     }
@@ -287,7 +339,7 @@ fn directive(policy: &str, name: &str) -> Option<Vec<String>> {
 
 #[cfg(test)]
 mod tests {
-    use super::count_before;
+    use super::{count_before, test_result, Tally};
 
     /// A dist/ with Trunk-like output and the CSP files `cargo xtask build` writes.
     fn scratch_dist(name: &str) -> std::path::PathBuf {
@@ -337,5 +389,25 @@ mod tests {
         let bad = "FAILED. 3 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out";
         assert_eq!(count_before(bad, " passed"), 3);
         assert_eq!(count_before(bad, " failed"), 2);
+    }
+
+    #[test]
+    fn ignored_and_filtered_out_tests_are_skipped_not_passed() {
+        let line = "test result: ok. 40 passed; 0 failed; 1 ignored; 0 measured; 17 filtered out; finished in 2.31s";
+        assert_eq!(test_result(line), Some(Tally { passed: 40, failed: 0, skipped: 18 }));
+        // A binary whose every test was left out still reports them.
+        let all_out = "test result: ok. 0 passed; 0 failed; 0 ignored; 0 measured; 12 filtered out; finished in 0.00s";
+        assert_eq!(test_result(all_out), Some(Tally { passed: 0, failed: 0, skipped: 12 }));
+        // wasm-bindgen-test-runner's line has no "measured" and is indented.
+        let wasm = "  test result: FAILED. 9 passed; 2 failed; 0 ignored; 0 filtered out";
+        assert_eq!(test_result(wasm), Some(Tally { passed: 9, failed: 2, skipped: 0 }));
+        assert_eq!(test_result("test sqlite::result ... ok"), None);
+        assert_eq!(test_result("running 3 tests"), None);
+    }
+
+    #[test]
+    fn a_test_named_like_a_count_word_is_not_counted() {
+        // Only the summary line counts: a test's own name or output that mentions "passed" does not.
+        assert_eq!(test_result("test postgres::two_passed_one_failed ... ok"), None);
     }
 }
