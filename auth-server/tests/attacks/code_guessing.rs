@@ -116,21 +116,19 @@ pub async fn stored_failures(ctx: &Ctx, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(ctx.state.db()).await.unwrap()
 }
 
-pub async fn with_limits(limits: Limits, scenario: impl AsyncFn(&Ctx)) {
-    for backend in [Backend::Sqlite, Backend::Postgres] {
-        if let Some(ctx) = ctx_with(backend, limits, false).await {
-            scenario(&ctx).await;
-            ctx.cleanup().await;
-        }
-    }
+/// Runs `scenario` on `backend` with these limits. Each scenario is a test per database (`per_database!`), so
+/// `--skip postgres::` leaves out exactly the Postgres half where there is no PostgreSQL.
+pub async fn with_limits(backend: Backend, limits: Limits, scenario: impl AsyncFn(&Ctx)) {
+    let ctx = ctx_with(backend, limits, false).await.expect("test context");
+    scenario(&ctx).await;
+    ctx.cleanup().await;
 }
 
 /// The attacker asks for code after code for the victim's address and guesses each one until it is locked; 429s
 /// are waited out. NIST SP 800-63B §5.2.2: "limit consecutive failed authentication attempts on a single
 /// subscriber account to no more than 100". Old behaviour: 15 per 10-minute window, reset forever.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn brute_force_across_many_codes_is_stopped_within_100_consecutive_failures() {
-    with_limits(Limits::default(), async |ctx: &Ctx| {
+async fn brute_force_across_many_codes_is_stopped_within_100_consecutive_failures(backend: Backend) {
+    with_limits(backend, Limits::default(), async |ctx: &Ctx| {
         let email = "victim@example.com";
         ctx.create_user(email).await;
         // The owner signed in once (an active account: a pending one would expire during the day waited below).
@@ -169,9 +167,8 @@ async fn brute_force_across_many_codes_is_stopped_within_100_consecutive_failure
 }
 
 /// After 5 wrong codes the next attempt waits 1 s, then 2 s, 4 s, ... (NIST SP 800-63B §5.2.2 back-off).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn guessing_faster_meets_a_growing_back_off() {
-    with_limits(Limits::default(), async |ctx: &Ctx| {
+async fn guessing_faster_meets_a_growing_back_off(backend: Backend) {
+    with_limits(backend, Limits::default(), async |ctx: &Ctx| {
         let email = "slowed@example.com";
         ctx.create_user(email).await;
         let mut waits = Vec::new();
@@ -204,9 +201,8 @@ async fn guessing_faster_meets_a_growing_back_off() {
 }
 
 /// The owner mistypes a few times, then types the right code: the count starts again (consecutive failures only).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_successful_sign_in_resets_the_failure_count() {
-    with_limits(Limits::default(), async |ctx: &Ctx| {
+async fn a_successful_sign_in_resets_the_failure_count(backend: Backend) {
+    with_limits(backend, Limits::default(), async |ctx: &Ctx| {
         let email = "typo@example.com";
         ctx.create_user(email).await;
         let otp_id = request_code(ctx, ATTACKER_IP, email).await;
@@ -237,9 +233,8 @@ async fn a_successful_sign_in_resets_the_failure_count() {
 
 /// Guesses sent all at once must not slip past the back-off together (the check and the count are one
 /// compare-and-count): once the back-off applies, of six parallel guesses exactly one is tried.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn parallel_guesses_cannot_slip_past_the_back_off() {
-    with_limits(Limits::default(), async |ctx: &Ctx| {
+async fn parallel_guesses_cannot_slip_past_the_back_off(backend: Backend) {
+    with_limits(backend, Limits::default(), async |ctx: &Ctx| {
         let email = "parallel@example.com";
         ctx.create_user(email).await;
         let first = request_code(ctx, ATTACKER_IP, email).await;
@@ -268,9 +263,8 @@ async fn parallel_guesses_cannot_slip_past_the_back_off() {
 /// Many networks, each with its 5 free guesses, against one account. NIST SP 800-63B §5.2.2: "limit consecutive
 /// failed authentication attempts on a single subscriber account to no more than 100". Old behaviour: the
 /// account-wide cap was 1000, so 10 networks together got 1000 guesses (10⁻³).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn distributed_guessing_from_many_networks_is_stopped_at_100_failures_per_account() {
-    with_limits(Limits::default(), async |ctx: &Ctx| {
+async fn distributed_guessing_from_many_networks_is_stopped_at_100_failures_per_account(backend: Backend) {
+    with_limits(backend, Limits::default(), async |ctx: &Ctx| {
         let email = "popular@example.com";
         ctx.create_user(email).await;
         assert_eq!(guess_from_many_networks(ctx, email, 40).await, 100, "20 networks use up the account's 100");
@@ -286,9 +280,8 @@ async fn distributed_guessing_from_many_networks_is_stopped_at_100_failures_per_
 /// A botnet that fires its guesses all at once when the account is one failure below the account-wide cap must not
 /// get one guess per network past it (NIST SP 800-63B §5.2.2: no more than the cap on a single account): the check
 /// and the count of the account-wide sum happen under one lock of the account, so exactly one is tried.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn parallel_guesses_from_many_networks_cannot_slip_past_the_account_cap() {
-    with_limits(Limits { otp_failures_per_account: 6, ..Limits::default() }, async |ctx: &Ctx| {
+async fn parallel_guesses_from_many_networks_cannot_slip_past_the_account_cap(backend: Backend) {
+    with_limits(backend, Limits { otp_failures_per_account: 6, ..Limits::default() }, async |ctx: &Ctx| {
         let email = "botnet@example.com";
         ctx.create_user(email).await;
         assert_eq!(guess_from_many_networks(ctx, email, 1).await, 5);
@@ -313,9 +306,8 @@ const VICTIM: &str = "victim@example.com";
 /// codes from many networks until the account-wide cap, then signs in with that passkey hoping to reset the cap.
 /// NIST SP 800-63B §5.2.2 counts failures until the *subscriber* authenticates; a provisional passkey does not prove
 /// the subscriber (Sudhodanan & Paverd 2022), so the counts stand and its network does not become known.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn strangers_provisional_passkey_sign_in_does_not_reset_the_wrong_code_counts() {
-    with_limits(Limits { otp_failures_per_account: 6, ..Limits::default() }, async |ctx: &Ctx| {
+async fn strangers_provisional_passkey_sign_in_does_not_reset_the_wrong_code_counts(backend: Backend) {
+    with_limits(backend, Limits { otp_failures_per_account: 6, ..Limits::default() }, async |ctx: &Ctx| {
         let mut stranger = authenticator();
         ctx.register_passkey(VICTIM, &mut stranger).await;
         assert_eq!(guess_from_many_networks(ctx, VICTIM, 5).await, 6);
@@ -333,9 +325,8 @@ async fn strangers_provisional_passkey_sign_in_does_not_reset_the_wrong_code_cou
 /// The owner's own (confirmed) passkey sign-in is the subscriber authenticating: the run of failures ends (NIST SP
 /// 800-63B §5.2.2, *consecutive* failures), and the network it came from is known from then on, so the next
 /// distributed run that uses up the account-wide cap no longer refuses the owner's codes there.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn owners_confirmed_passkey_sign_in_resets_the_counts_and_keeps_codes_working_on_its_network() {
-    with_limits(Limits { otp_failures_per_account: 6, ..Limits::default() }, async |ctx: &Ctx| {
+async fn owners_confirmed_passkey_sign_in_resets_the_counts_and_keeps_codes_working_on_its_network(backend: Backend) {
+    with_limits(backend, Limits { otp_failures_per_account: 6, ..Limits::default() }, async |ctx: &Ctx| {
         let mut mine = authenticator();
         let (status, body) = register_from(ctx, VICTIM, &mut mine, "Mozilla/5.0 (Owner's laptop)").await;
         assert_eq!(status, StatusCode::OK, "{body}");
@@ -356,9 +347,8 @@ async fn owners_confirmed_passkey_sign_in_resets_the_counts_and_keeps_codes_work
 /// A magic-link sign-in proves the mailbox, so it is the owner: it ends the run of wrong codes, and both the
 /// network that opened the link (E14) and the requesting tab's (E13) become known. The magic-link test app has no
 /// codes, so the failures are counted through the store, as E10 would.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn magic_link_sign_in_resets_the_wrong_code_counts() {
-    with_limits(Limits::default(), async |ctx: &Ctx| {
+async fn magic_link_sign_in_resets_the_wrong_code_counts(backend: Backend) {
+    with_limits(backend, Limits::default(), async |ctx: &Ctx| {
         let app = |path: &str| format!("/v1/apps/{LINK_APP_ID}{path}");
         let (status, created) = ctx.post(&app("/users"), json!({ "identifier": VICTIM })).await;
         assert_eq!(status, StatusCode::CREATED, "{created}");
@@ -405,3 +395,15 @@ async fn magic_link_sign_in_resets_the_wrong_code_counts() {
     })
     .await;
 }
+
+per_database!(
+    brute_force_across_many_codes_is_stopped_within_100_consecutive_failures,
+    guessing_faster_meets_a_growing_back_off,
+    a_successful_sign_in_resets_the_failure_count,
+    parallel_guesses_cannot_slip_past_the_back_off,
+    distributed_guessing_from_many_networks_is_stopped_at_100_failures_per_account,
+    parallel_guesses_from_many_networks_cannot_slip_past_the_account_cap,
+    strangers_provisional_passkey_sign_in_does_not_reset_the_wrong_code_counts,
+    owners_confirmed_passkey_sign_in_resets_the_counts_and_keeps_codes_working_on_its_network,
+    magic_link_sign_in_resets_the_wrong_code_counts,
+);

@@ -7,7 +7,7 @@ use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
 
 use super::code_guessing::{uri, with_limits};
-use crate::common::{assert_error, Ctx};
+use crate::common::{assert_error, Backend, Ctx};
 
 /// `n` requests from `ip` (IPv6 in brackets); the statuses.
 async fn statuses(ctx: &Ctx, ip: &str, method: Method, path: &str, body: Option<Value>, n: usize) -> Vec<StatusCode> {
@@ -28,10 +28,9 @@ fn refused(statuses: &[StatusCode]) -> usize {
 }
 
 /// Old behaviour: E2 was not limited; a script could test any number of addresses.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn enumerating_accounts_through_lookup_is_rate_limited_per_network() {
+async fn enumerating_accounts_through_lookup_is_rate_limited_per_network(backend: Backend) {
     let limits = Limits { lookups_per_ip: 5, ..Limits::default() };
-    with_limits(limits, async |ctx: &Ctx| {
+    with_limits(backend, limits, async |ctx: &Ctx| {
         let lookup = "/users?identifier=someone%40example.com";
         let answers = statuses(ctx, "203.0.113.5", Method::GET, lookup, None, 6).await;
         assert_eq!(&answers[..5], &[StatusCode::OK; 5]);
@@ -63,8 +62,7 @@ async fn enumerating_accounts_through_lookup_is_rate_limited_per_network() {
 }
 
 /// Old behaviour: none of E3, E4, E6, E13, E18 was limited.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn flooding_each_unauthenticated_endpoint_is_rate_limited() {
+async fn flooding_each_unauthenticated_endpoint_is_rate_limited(backend: Backend) {
     let limits = Limits {
         user_creations_per_ip: 3,
         ceremony_starts_per_ip: 3,
@@ -72,7 +70,7 @@ async fn flooding_each_unauthenticated_endpoint_is_rate_limited() {
         refreshes_per_ip: 3,
         ..Limits::default()
     };
-    with_limits(limits, async |ctx: &Ctx| {
+    with_limits(backend, limits, async |ctx: &Ctx| {
         let ip = "203.0.113.9";
         let email = json!({ "identifier": "flood@example.com" });
         let cases: [(&str, Value); 5] = [
@@ -96,10 +94,9 @@ async fn flooding_each_unauthenticated_endpoint_is_rate_limited() {
 /// A flood of requests from distinct networks (a botnet, or one IPv6 user walking many /64s) keeps the limiter at
 /// its capacity, and the flooding network's own counter survives it (OWASP ASVS 5.0 V2.4: the control itself
 /// must not be exhausted).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_flood_of_distinct_networks_keeps_the_limiter_bounded() {
+async fn a_flood_of_distinct_networks_keeps_the_limiter_bounded(backend: Backend) {
     let limits = Limits { max_tracked_keys: 500, lookups_per_ip: 30, ..Limits::default() };
-    with_limits(limits, async |ctx: &Ctx| {
+    with_limits(backend, limits, async |ctx: &Ctx| {
         let lookup = "/users?identifier=someone%40example.com";
         let hot = "198.51.100.200";
         let mut hot_statuses = Vec::new();
@@ -120,3 +117,9 @@ async fn a_flood_of_distinct_networks_keeps_the_limiter_bounded() {
     })
     .await;
 }
+
+per_database!(
+    enumerating_accounts_through_lookup_is_rate_limited_per_network,
+    flooding_each_unauthenticated_endpoint_is_rate_limited,
+    a_flood_of_distinct_networks_keeps_the_limiter_bounded,
+);

@@ -11,15 +11,14 @@ use super::code_guessing::{
     activate_from, guess_from_many_networks, patiently, request_code, sign_in_with_code_from, stored_failures, uri,
     with_limits, wrong, ATTACKER_IP,
 };
-use crate::common::{assert_error, Ctx, CLIENT_IP};
+use crate::common::{assert_error, Backend, Ctx, CLIENT_IP};
 
 const OWNER_IP: &str = CLIENT_IP;
 
 /// Old behaviour: 5 sends per address per window from anywhere, so a stranger's 5 requests left the owner with
 /// 429 for 10 minutes, again and again.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn stranger_exhausting_the_address_send_budget_does_not_stop_the_owner() {
-    with_limits(Limits::default(), async |ctx: &Ctx| {
+async fn stranger_exhausting_the_address_send_budget_does_not_stop_the_owner(backend: Backend) {
+    with_limits(backend, Limits::default(), async |ctx: &Ctx| {
         let email = "owner@example.com";
         ctx.create_user(email).await;
         let mut sent = 0;
@@ -57,9 +56,8 @@ async fn stranger_exhausting_the_address_send_budget_does_not_stop_the_owner() {
 /// Old behaviour: 15 activation attempts per account per window from anywhere: a stranger's wrong guesses left
 /// the owner with 429 even for the right code. The owner signed in from their network before (so it is known:
 /// the stranger's 100 failures also use up the account-wide cap, which binds only networks never signed in from).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn stranger_guessing_until_locked_does_not_lock_the_owner_out() {
-    with_limits(Limits::default(), async |ctx: &Ctx| {
+async fn stranger_guessing_until_locked_does_not_lock_the_owner_out(backend: Backend) {
+    with_limits(backend, Limits::default(), async |ctx: &Ctx| {
         let email = "guarded@example.com";
         ctx.create_user(email).await;
         let (status, body) = sign_in_with_code_from(ctx, OWNER_IP, email).await;
@@ -103,9 +101,8 @@ async fn stranger_guessing_until_locked_does_not_lock_the_owner_out() {
 /// before, the owner still requests and uses a code at once, and that sign-in ends the run for every network. The
 /// residual case: the owner on a brand-new network is refused codes meanwhile (a passkey or a magic link works).
 /// Old behaviour: the cap (1000) counted and bound every network alike, so at NIST's 100 it locked the owner out.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn distributed_guessing_up_to_the_account_cap_does_not_lock_the_owner_out_of_a_known_network() {
-    with_limits(Limits::default(), async |ctx: &Ctx| {
+async fn distributed_guessing_up_to_the_account_cap_does_not_lock_the_owner_out_of_a_known_network(backend: Backend) {
+    with_limits(backend, Limits::default(), async |ctx: &Ctx| {
         let email = "popular@example.com";
         ctx.create_user(email).await;
         let (status, body) = sign_in_with_code_from(ctx, OWNER_IP, email).await;
@@ -121,3 +118,9 @@ async fn distributed_guessing_up_to_the_account_cap_does_not_lock_the_owner_out_
     })
     .await;
 }
+
+per_database!(
+    stranger_exhausting_the_address_send_budget_does_not_stop_the_owner,
+    stranger_guessing_until_locked_does_not_lock_the_owner_out,
+    distributed_guessing_up_to_the_account_cap_does_not_lock_the_owner_out_of_a_known_network,
+);

@@ -447,3 +447,26 @@ macro_rules! on_both_databases {
         }
     };
 }
+
+/// Like [`on_both_databases!`] for scenarios that build their own context: each `async fn name(Backend)` becomes
+/// `sqlite::name` and `postgres::name`.
+macro_rules! per_database {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(crate::common::Backend::Sqlite).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name(crate::common::Backend::Postgres).await;
+                }
+            )*
+        }
+    };
+}
