@@ -13,7 +13,7 @@ use anyhow::{bail, Context, Result};
 
 /// Runs the suite against `dist` and returns (passed, failed). Tests marked `fixme`/`skip` count as neither; they
 /// are announced loudly. Fails when the suite could not run at all (no report, or errors outside any test).
-pub fn run(dist: &Path) -> Result<(u64, u64)> {
+pub fn run(dist: &Path) -> Result<crate::test::Tally> {
     let root = crate::root();
     let suite = root.join("tests/e2e");
     if !suite.join("package.json").is_file() {
@@ -84,8 +84,8 @@ pub fn run(dist: &Path) -> Result<(u64, u64)> {
     if !status.success() && summary.failed == 0 && summary.flaky == 0 {
         bail!("`{shown}` failed ({status}) without a failed test in its report");
     }
-    // Retries are off, so a flaky test failed once: count it as failed.
-    Ok((summary.passed, summary.failed + summary.flaky))
+    // Retries are off, so a flaky test failed once: count it as failed. Skipped and fixme tests did not run.
+    Ok(crate::test::Tally { passed: summary.passed, failed: summary.failed + summary.flaky, skipped: summary.skipped })
 }
 
 /// Where the suite writes the README's page screenshots: `target/e2e/screenshots/` by default, so a test run

@@ -11,9 +11,9 @@ use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 
-/// Runs the suite and returns (passed, failed); skipped tests count as neither and are announced. Fails when the
+/// Runs the suite and returns its tally; skipped tests are counted as skipped (never as passed) and announced. Fails when the
 /// suite could not run at all (no Python, no report).
-pub fn run() -> Result<(u64, u64)> {
+pub fn run() -> Result<crate::test::Tally> {
     let root = crate::root();
     let suite = root.join("tests/sdk");
     let requirements = suite.join("requirements.txt");
@@ -61,7 +61,7 @@ pub fn run() -> Result<(u64, u64)> {
         bail!("`{shown}` ({status}) ran no test");
     }
     let failed = counts.failures + counts.errors;
-    Ok((counts.tests - failed - counts.skipped, failed))
+    Ok(crate::test::Tally { passed: counts.tests - failed - counts.skipped, failed, skipped: counts.skipped })
 }
 
 #[derive(Debug, Default, PartialEq, Eq)]
