@@ -119,35 +119,7 @@ pub async fn create_pending(db: &Db, app_id: &str, email: &str, now: i64) -> Res
     if let Some(user) = find_live_by_email(db, app_id, email, now).await? {
         return Ok((user, false));
     }
-    let sql = format!("DELETE FROM users WHERE app_id = $1 AND email = $2 AND {}", expired_pending("$3"));
-    sqlx::query(&sql).bind(app_id).bind(email).bind(now - PENDING_USER_TTL_SECS).execute(db).await?;
-    let user = User {
-        id: ids::random_id(),
-        app_id: app_id.to_owned(),
-        email: email.to_owned(),
-        email_verified: false,
-        status: UserStatus::Pending,
-        // Random WebAuthn user handle, unrelated to the e-mail (the handle is stored on authenticators).
-        webauthn_handle: uuid_from_random().to_string(),
-        created_at: now,
-        updated_at: now,
-        last_login_at: None,
-        login_count: 0,
-        user_metadata: None,
-    };
-    let inserted = sqlx::query(
-        "INSERT INTO users (id, app_id, email, email_verified, status, webauthn_handle, created_at, updated_at, login_count) \
-         VALUES ($1, $2, $3, 0, $4, $5, $6, $7, 0)",
-    )
-    .bind(&user.id)
-    .bind(&user.app_id)
-    .bind(&user.email)
-    .bind(user.status.as_str())
-    .bind(&user.webauthn_handle)
-    .bind(now)
-    .bind(now)
-    .execute(db)
-    .await;
+    let (user, inserted) = insert_new(db, app_id, email, UserStatus::Pending, None, now).await?;
     match inserted {
         Ok(_) => Ok((user, true)),
         // A concurrent E3 for the same address won the race: return its row.
@@ -157,6 +129,50 @@ pub async fn create_pending(db: &Db, app_id: &str, email: &str, now: i64) -> Res
         },
         Err(err) => Err(err),
     }
+}
+
+/// Insert a new user holding `email`, after removing an expired pending user that held it (the address is free
+/// again). Returns the user and the insert's outcome: a unique violation means a live user has the address.
+async fn insert_new(
+    db: &Db,
+    app_id: &str,
+    email: &str,
+    status: UserStatus,
+    user_metadata: Option<&str>,
+    now: i64,
+) -> Result<(User, Result<(), sqlx::Error>), sqlx::Error> {
+    let sql = format!("DELETE FROM users WHERE app_id = $1 AND email = $2 AND {}", expired_pending("$3"));
+    sqlx::query(&sql).bind(app_id).bind(email).bind(now - PENDING_USER_TTL_SECS).execute(db).await?;
+    let user = User {
+        id: ids::random_id(),
+        app_id: app_id.to_owned(),
+        email: email.to_owned(),
+        email_verified: false,
+        status,
+        // Random WebAuthn user handle, unrelated to the e-mail (the handle is stored on authenticators).
+        webauthn_handle: uuid_from_random().to_string(),
+        created_at: now,
+        updated_at: now,
+        last_login_at: None,
+        login_count: 0,
+        user_metadata: user_metadata.map(str::to_owned),
+    };
+    let inserted = sqlx::query(
+        "INSERT INTO users (id, app_id, email, email_verified, status, webauthn_handle, created_at, updated_at, \
+         login_count, user_metadata) VALUES ($1, $2, $3, 0, $4, $5, $6, $7, 0, $8)",
+    )
+    .bind(&user.id)
+    .bind(&user.app_id)
+    .bind(&user.email)
+    .bind(user.status.as_str())
+    .bind(&user.webauthn_handle)
+    .bind(now)
+    .bind(now)
+    .bind(user_metadata)
+    .execute(db)
+    .await
+    .map(|_| ());
+    Ok((user, inserted))
 }
 
 /// Record a successful login (and activate a pending user: their first passkey or verified code proves them).
@@ -312,35 +328,7 @@ pub async fn create_active(
     user_metadata: Option<&str>,
     now: i64,
 ) -> Result<Option<User>, sqlx::Error> {
-    let sql = format!("DELETE FROM users WHERE app_id = $1 AND email = $2 AND {}", expired_pending("$3"));
-    sqlx::query(&sql).bind(app_id).bind(email).bind(now - PENDING_USER_TTL_SECS).execute(db).await?;
-    let user = User {
-        id: ids::random_id(),
-        app_id: app_id.to_owned(),
-        email: email.to_owned(),
-        email_verified: false,
-        status: UserStatus::Active,
-        webauthn_handle: uuid_from_random().to_string(),
-        created_at: now,
-        updated_at: now,
-        last_login_at: None,
-        login_count: 0,
-        user_metadata: user_metadata.map(str::to_owned),
-    };
-    let inserted = sqlx::query(
-        "INSERT INTO users (id, app_id, email, email_verified, status, webauthn_handle, created_at, updated_at, \
-         login_count, user_metadata) VALUES ($1, $2, $3, 0, $4, $5, $6, $7, 0, $8)",
-    )
-    .bind(&user.id)
-    .bind(&user.app_id)
-    .bind(&user.email)
-    .bind(user.status.as_str())
-    .bind(&user.webauthn_handle)
-    .bind(now)
-    .bind(now)
-    .bind(user_metadata)
-    .execute(db)
-    .await;
+    let (user, inserted) = insert_new(db, app_id, email, UserStatus::Active, user_metadata, now).await?;
     match inserted {
         Ok(_) => Ok(Some(user)),
         Err(err) if is_unique_violation(&err) => Ok(None),
