@@ -1,6 +1,7 @@
 //! JSON shapes of users and devices as the elements (spec §2) and the management API (spec §8.5) read them, and
 //! the small HTML pages of the passkey confirmation link.
 
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use crate::ids::rfc3339;
@@ -43,18 +44,48 @@ pub fn public_user(user: &User, credentials: &[Credential]) -> Value {
 /// by it (PROFILE-API.md §2.1). A passkey is created in a ceremony that signs in (E5) or within a session (E17), so
 /// the creation is also the last time it was in use; `usage_count` 0 still tells it was never used to sign in.
 pub fn device(credential: &Credential) -> Value {
-    json!({
-        "id": credential.id,
-        "cred_id": credential.cred_id,
-        "friendly_name": credential.friendly_name,
-        "type": "passkey",
-        "created_at": rfc3339(credential.created_at),
-        "updated_at": rfc3339(credential.updated_at),
-        "last_login_at": rfc3339(credential.last_login_at.unwrap_or(credential.created_at)),
-        "usage_count": credential.usage_count,
-        "user_id": credential.user_id,
-        "icons": { "light": null, "dark": null },
-    })
+    let mut device = serde_json::to_value(Device::from(credential)).expect("a Device serializes");
+    // The element API's device also names its owner; the SDK's `WebAuthnDevices` has no such field.
+    device["user_id"] = json!(credential.user_id);
+    device
+}
+
+/// Passage's `WebAuthnDevices`, as both APIs send it (see [`device`] for `last_login_at`).
+#[derive(Serialize)]
+pub struct Device {
+    pub id: String,
+    pub cred_id: String,
+    pub friendly_name: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub created_at: String,
+    pub updated_at: String,
+    pub last_login_at: String,
+    pub usage_count: i64,
+    pub icons: Icons,
+}
+
+/// `WebAuthnIcons`: this server has no authenticator icons.
+#[derive(Serialize)]
+pub struct Icons {
+    pub light: Option<String>,
+    pub dark: Option<String>,
+}
+
+impl From<&Credential> for Device {
+    fn from(credential: &Credential) -> Self {
+        Self {
+            id: credential.id.clone(),
+            cred_id: credential.cred_id.clone(),
+            friendly_name: credential.friendly_name.clone(),
+            kind: "passkey",
+            created_at: rfc3339(credential.created_at),
+            updated_at: rfc3339(credential.updated_at),
+            last_login_at: rfc3339(credential.last_login_at.unwrap_or(credential.created_at)),
+            usage_count: credential.usage_count,
+            icons: Icons { light: None, dark: None },
+        }
+    }
 }
 
 /// A session of the account page's list (`GET /currentuser/sessions`). `current`: it is the caller's own (`sid`).

@@ -20,44 +20,8 @@ fn metadata(user: &User) -> Value {
     user.user_metadata.as_deref().and_then(|text| serde_json::from_str(text).ok()).unwrap_or(Value::Null)
 }
 
-/// `WebAuthnDevices`.
-#[derive(Serialize)]
-pub struct Device {
-    pub id: String,
-    pub cred_id: String,
-    pub friendly_name: String,
-    #[serde(rename = "type")]
-    pub kind: &'static str,
-    pub created_at: String,
-    pub updated_at: String,
-    /// A passkey never used to sign in shows its creation (as the element API does, see `views::device`).
-    pub last_login_at: String,
-    pub usage_count: i64,
-    pub icons: Icons,
-}
-
-/// `WebAuthnIcons`: this server has no authenticator icons.
-#[derive(Serialize)]
-pub struct Icons {
-    pub light: Option<String>,
-    pub dark: Option<String>,
-}
-
-impl From<&Credential> for Device {
-    fn from(credential: &Credential) -> Self {
-        Self {
-            id: credential.id.clone(),
-            cred_id: credential.cred_id.clone(),
-            friendly_name: credential.friendly_name.clone(),
-            kind: "passkey",
-            created_at: rfc3339(credential.created_at),
-            updated_at: rfc3339(credential.updated_at),
-            last_login_at: rfc3339(credential.last_login_at.unwrap_or(credential.created_at)),
-            usage_count: credential.usage_count,
-            icons: Icons { light: None, dark: None },
-        }
-    }
-}
+/// `WebAuthnDevices`: the one device shape, shared with the element API.
+pub use crate::views::Device;
 
 /// `PassageUser`. Phone numbers, social connections and events are not kept: `""`, `{}` and `[]`.
 #[derive(Serialize)]
