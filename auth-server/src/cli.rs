@@ -1,4 +1,4 @@
-//! Command line: serve (default), `rotate-key`, `generate-api-key`. Every flag also reads the env variable shown.
+//! Command line: serve (default), `rotate-key`, `generate-api-key`, `import`. Every flag also reads the env variable shown.
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -185,6 +185,28 @@ pub enum Command {
     },
     /// Print a new random management API key and the SHA-256 to put in the config file.
     GenerateApiKey,
+    /// Import users exported from Passage (CSV from its console, or the JSON of the management API's list call),
+    /// keeping their user ids. Re-running it changes nothing; refused rows are listed with their line numbers.
+    Import {
+        /// The app (of --config, or `dev-app` with --dev) the users belong to.
+        #[arg(long)]
+        app: String,
+        /// The export file (`-` for standard input).
+        file: PathBuf,
+        /// csv or json (default: told from the first character).
+        #[arg(long, value_enum)]
+        format: Option<crate::import::Format>,
+        /// Check everything against the database, report, and write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Users per transaction.
+        #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+        batch_size: u64,
+        /// Import users that have a phone number or an external id without it (this server keeps neither),
+        /// instead of refusing them.
+        #[arg(long)]
+        drop_unsupported: bool,
+    },
 }
 
 /// Run the command line. Errors are returned as text for `main` to print.
@@ -198,7 +220,54 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             println!("config:    management_api_key_sha256 = [\"{}\"]", ids::sha256_hex(&key));
             Ok(())
         }
+        Some(Command::Import { ref app, ref file, format, dry_run, batch_size, drop_unsupported }) => {
+            let options = crate::import::ImportOptions {
+                app_id: app.clone(),
+                dry_run,
+                batch_size: batch_size as usize,
+                policy: crate::import::Policy { drop_unsupported },
+            };
+            import(&cli, file, format, &options).await
+        }
         None => serve(cli).await,
+    }
+}
+
+async fn import(
+    cli: &Cli,
+    file: &Path,
+    format: Option<crate::import::Format>,
+    options: &crate::import::ImportOptions,
+) -> Result<(), String> {
+    let known = if cli.dev {
+        vec![dev_app(&cli.dev_origin, "", cli.dev_fallback).id]
+    } else if let Some(path) = &cli.config {
+        ConfigFile::load(path).map_err(|e| e.to_string())?.apps.into_iter().map(|app| app.id).collect()
+    } else {
+        return Err("pass --config FILE (or AUTH_CONFIG), or --dev, so the app id is checked".into());
+    };
+    if !known.contains(&options.app_id) {
+        return Err(format!(
+            "--app {}: not an app of this server (its apps: {})",
+            crate::log_text::Untrusted(&options.app_id),
+            known.join(", ")
+        ));
+    }
+    let text = if file == Path::new("-") {
+        std::io::read_to_string(std::io::stdin()).map_err(|e| format!("standard input: {e}"))?
+    } else {
+        std::fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?
+    };
+    let format = format.unwrap_or_else(|| crate::import::Format::detect(&text));
+    let pool = db::connect(&cli.database_url).await.map_err(|e| e.to_string())?;
+    let report = crate::import::import_text(&pool, &text, format, options, ids::now())
+        .await
+        .map_err(|e| format!("{}: {e}", file.display()))?;
+    println!("{report}");
+    if report.refused.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{} row(s) refused (listed above); fix them and run the import again", report.refused.len()))
     }
 }
 

@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod ids;
+pub mod import;
 pub mod key_encryption;
 pub mod limits;
 pub mod log_text;

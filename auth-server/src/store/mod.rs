@@ -8,5 +8,6 @@ pub mod notices;
 pub mod otp_failures;
 pub mod otps;
 pub mod refresh_tokens;
+pub mod user_import;
 pub mod user_list;
 pub mod users;

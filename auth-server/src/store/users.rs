@@ -48,6 +48,10 @@ pub struct User {
     pub user_metadata: Option<String>,
 }
 
+/// The largest `user_metadata` object kept, serialised (a profile, not a document store): the management API and
+/// the import refuse larger ones.
+pub const MAX_METADATA_BYTES: usize = 16 * 1024;
+
 pub(crate) const COLUMNS: &str = "id, app_id, email, email_verified, status, webauthn_handle, created_at, updated_at, \
      last_login_at, login_count, user_metadata";
 
@@ -435,7 +439,7 @@ pub async fn set_status(
     find_by_id(db, app_id, user_id).await
 }
 
-fn uuid_from_random() -> webauthn_rs::prelude::Uuid {
+pub(crate) fn uuid_from_random() -> webauthn_rs::prelude::Uuid {
     let bytes: [u8; 16] = ids::random_bytes(16).try_into().unwrap_or([0; 16]);
     webauthn_rs::prelude::Uuid::from_bytes(bytes)
 }

@@ -13,11 +13,8 @@ use crate::ids;
 use crate::log_text::Untrusted;
 use crate::routes::extract::ApiKey;
 use crate::state::AppState;
-use crate::store::users::{self, ProfileChange, ProfileUpdate, User, UserStatus};
+use crate::store::users::{self, ProfileChange, ProfileUpdate, User, UserStatus, MAX_METADATA_BYTES};
 use crate::store::{credentials, refresh_tokens};
-
-/// The largest `user_metadata` object kept, serialised (a profile, not a document store).
-const MAX_METADATA_BYTES: usize = 16 * 1024;
 
 async fn user_response(state: &AppState, user: &User) -> Result<Json<UserResponse>, ApiError> {
     let creds = credentials::for_user(state.db(), &user.id).await?;
