@@ -48,10 +48,12 @@ ttl = 300
 
 
 class Server:
-    def __init__(self, auth_url: str, management_url: str, log: list):
+    def __init__(self, auth_url: str, management_url: str, log: list, command: list):
         self.auth_url = auth_url
         self.management_url = management_url
         self.log = log
+        # The binary with this server's --config and --database-url: `command + ["import", ...]`.
+        self.command = command
 
 
 @pytest.fixture(scope="session")
@@ -100,7 +102,8 @@ def server():
             process.kill()
             pytest.fail("auth-server did not start:\n" + "".join(log))
         try:
-            yield Server(urls["auth"], urls["management"], log)
+            command = [binary, "--config", str(config), "--database-url", f"sqlite://{tmp}/auth.sqlite3"]
+            yield Server(urls["auth"], urls["management"], log, command)
         finally:
             process.terminate()
             try:

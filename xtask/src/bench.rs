@@ -14,7 +14,7 @@ use crate::process::run as run_cmd;
 
 #[derive(clap::Args)]
 pub struct BenchArgs {
-    /// Which parts to run (comma separated): sizes, backend, auth-server. Default: all.
+    /// Which parts to run (comma separated): sizes, backend, auth-server, import. Default: all.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
 }
@@ -29,7 +29,11 @@ pub fn run(args: BenchArgs) -> Result<()> {
         trunk_release_build(&dist)?;
         sizes(&dist, &out.join("sizes.json"))?;
     }
-    for (part, package, example) in [("backend", "backend", "loadtest"), ("auth-server", "auth-server", "bench")] {
+    for (part, package, example) in [
+        ("backend", "backend", "loadtest"),
+        ("auth-server", "auth-server", "bench"),
+        ("import", "auth-server", "import_bench"),
+    ] {
         if wanted(part) {
             run_cmd(
                 Command::new("cargo")
