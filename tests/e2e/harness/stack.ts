@@ -22,7 +22,7 @@ export function distDir(): string {
   return path.resolve(process.env.E2E_DIST ?? path.join(REPO_ROOT, 'target/test-dist'));
 }
 
-function binDir(): string {
+export function binDir(): string {
   return path.resolve(process.env.E2E_BIN_DIR ?? path.join(REPO_ROOT, 'target/debug'));
 }
 
