@@ -517,7 +517,7 @@ async fn deleting_a_user_removes_everything_and_frees_the_address(ctx: &Ctx) {
     let bystander = code_sign_in(ctx, "staying@example.com").await;
 
     let path = uri(&format!("/users/{user_id}"));
-    let (status, _, body) = ctx.request(Method::DELETE, &path, None, Some(API_KEY)).await;
+    let (status, body) = ctx.management(Method::DELETE, &path, Some(API_KEY)).await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
     assert_eq!(body, Value::Null);
     for table in USER_TABLES {
@@ -526,10 +526,10 @@ async fn deleting_a_user_removes_everything_and_frees_the_address(ctx: &Ctx) {
     assert_eq!(current_email(ctx, &token(&session)).await, Err(StatusCode::UNAUTHORIZED));
     let (status, body) = refresh(ctx, &session).await;
     assert_error(status, &body, StatusCode::UNAUTHORIZED, "invalid_refresh_token");
-    let (status, body) = ctx.get_bearer(&path, API_KEY).await;
+    let (status, body) = ctx.management(Method::GET, &path, Some(API_KEY)).await;
     assert_error(status, &body, StatusCode::NOT_FOUND, "user_not_found");
     // Again: already gone.
-    let (status, _, body) = ctx.request(Method::DELETE, &path, None, Some(API_KEY)).await;
+    let (status, body) = ctx.management(Method::DELETE, &path, Some(API_KEY)).await;
     assert_error(status, &body, StatusCode::NOT_FOUND, "user_not_found");
     // The address registers again, as a new user.
     let (_, lookup) = ctx.get(&uri(&format!("/users?identifier={email}"))).await;
@@ -548,17 +548,17 @@ async fn deleting_a_user_needs_this_apps_api_key(ctx: &Ctx) {
     let path = uri(&format!("/users/{user_id}"));
     let auth_token = token(&session);
     for key in [None, Some("wrong-key"), Some(LINK_APP_API_KEY), Some(auth_token.as_str())] {
-        let (status, _, body) = ctx.request(Method::DELETE, &path, None, key).await;
+        let (status, body) = ctx.management(Method::DELETE, &path, key).await;
         assert_error(status, &body, StatusCode::UNAUTHORIZED, "invalid_access_token");
     }
     // The key of the app is checked before the id: an unknown id without a key is 401 as well.
-    let (status, _, body) = ctx.request(Method::DELETE, &uri("/users/no-such-user"), None, None).await;
+    let (status, body) = ctx.management(Method::DELETE, &uri("/users/no-such-user"), None).await;
     assert_error(status, &body, StatusCode::UNAUTHORIZED, "invalid_access_token");
-    let (status, _, body) = ctx.request(Method::DELETE, &uri("/users/no-such-user"), None, Some(API_KEY)).await;
+    let (status, body) = ctx.management(Method::DELETE, &uri("/users/no-such-user"), Some(API_KEY)).await;
     assert_error(status, &body, StatusCode::NOT_FOUND, "user_not_found");
     // The user is in this app only: the other app's API (with its own valid key) does not find it.
-    let (status, _, body) = ctx
-        .request(Method::DELETE, &format!("/v1/apps/{LINK_APP_ID}/users/{user_id}"), None, Some(LINK_APP_API_KEY))
+    let (status, body) = ctx
+        .management(Method::DELETE, &format!("/v1/apps/{LINK_APP_ID}/users/{user_id}"), Some(LINK_APP_API_KEY))
         .await;
     assert_error(status, &body, StatusCode::NOT_FOUND, "user_not_found");
     assert_eq!(current_email(ctx, &token(&session)).await.as_deref(), Ok("kept@example.com"));

@@ -523,7 +523,7 @@ async fn add_passkey_to_current_user(ctx: &Ctx) {
 async fn management_get_user(ctx: &Ctx) {
     let (user_id, _) = ctx.register_passkey("managed@example.com", &mut authenticator()).await;
     let uri = format!("/v1/apps/{APP_ID}/users/{user_id}");
-    let (status, body) = ctx.get_bearer(&uri, API_KEY).await;
+    let (status, body) = ctx.management(Method::GET, &uri, Some(API_KEY)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let user = &body["user"];
     for field in [
@@ -558,23 +558,26 @@ async fn management_get_user(ctx: &Ctx) {
     }
     assert!(user["created_at"].as_str().unwrap().ends_with('Z'), "RFC 3339 UTC");
 
-    let (status, body) = ctx.get_bearer(&uri, "wrong-key").await;
+    let (status, body) = ctx.management(Method::GET, &uri, Some("wrong-key")).await;
     assert_error(status, &body, StatusCode::UNAUTHORIZED, "invalid_access_token");
-    let (status, body) = ctx.get(&uri).await;
+    let (status, body) = ctx.management(Method::GET, &uri, None).await;
     assert_error(status, &body, StatusCode::UNAUTHORIZED, "invalid_access_token");
     // An auth token is not an API key.
-    let (status, _) = ctx
-        .get_bearer(
-            &uri,
-            ctx.register_passkey("t@example.com", &mut authenticator()).await.1["auth_token"].as_str().unwrap(),
-        )
-        .await;
+    let auth_token = ctx.register_passkey("t@example.com", &mut authenticator()).await.1;
+    let (status, _) = ctx.management(Method::GET, &uri, auth_token["auth_token"].as_str()).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let (status, body) = ctx.get_bearer(&format!("/v1/apps/{APP_ID}/users/no-such-user"), API_KEY).await;
+    let (status, body) =
+        ctx.management(Method::GET, &format!("/v1/apps/{APP_ID}/users/no-such-user"), Some(API_KEY)).await;
     assert_error(status, &body, StatusCode::NOT_FOUND, "user_not_found");
     // Users of one app are invisible through another app's API, even with a valid key for that app.
-    let (status, body) = ctx.get_bearer(&format!("/v1/apps/{OTHER_APP_ID}/users/{user_id}"), API_KEY).await;
+    let (status, body) =
+        ctx.management(Method::GET, &format!("/v1/apps/{OTHER_APP_ID}/users/{user_id}"), Some(API_KEY)).await;
     assert_error(status, &body, StatusCode::NOT_FOUND, "user_not_found");
+    // The element listener serves the element API only: the management paths of a user are not there.
+    let (status, _) = ctx.get_bearer(&uri, API_KEY).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _, _) = ctx.request(Method::DELETE, &uri, None, Some(API_KEY)).await;
+    assert!(status == StatusCode::NOT_FOUND || status == StatusCode::METHOD_NOT_ALLOWED, "{status}");
 }
 
 async fn key_rotation_keeps_previous_key(ctx: &Ctx) {

@@ -132,8 +132,9 @@ async fn otp_login_accepts_active_and_pending_users(ctx: &Ctx) {
     let otp_id = send_otp(ctx, "login", pending).await;
     let (status, body) = activate_otp(ctx, &otp_id, &ctx.last_code(pending)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let (status, managed) =
-        ctx.get_bearer(&uri(APP_ID, &format!("/users/{}", before["id"].as_str().unwrap())), API_KEY).await;
+    let (status, managed) = ctx
+        .management(Method::GET, &uri(APP_ID, &format!("/users/{}", before["id"].as_str().unwrap())), Some(API_KEY))
+        .await;
     assert_eq!(status, StatusCode::OK, "{managed}");
     assert!(managed["user"]["login_count"].as_i64().unwrap() >= 2, "{managed}");
 }

@@ -54,21 +54,30 @@ impl std::fmt::Debug for AuthServer {
     }
 }
 
+/// The auth server's two APIs, on two listeners as Passage had two hosts: the element API (the JWKS) and the
+/// management API (users, with the API key).
+#[derive(Debug, Clone, Copy)]
+pub struct AuthServerUrls<'a> {
+    pub element_api: &'a str,
+    pub management_api: &'a str,
+}
+
 impl AuthServer {
-    pub fn new(auth_url: &str, app_id: &str, api_key: &str, timeout: Duration) -> Result<Self, AuthServerError> {
-        let base = Url::parse(auth_url).map_err(|_| AuthServerError::BadBaseUrl(auth_url.to_owned()))?;
+    pub fn new(
+        urls: AuthServerUrls<'_>,
+        app_id: &str,
+        api_key: &str,
+        timeout: Duration,
+    ) -> Result<Self, AuthServerError> {
         // Path segments are pushed one by one so an app id can never change the path's shape.
-        let under_app = |tail: &[&str]| -> Result<Url, AuthServerError> {
-            let mut url = base.clone();
-            url.path_segments_mut()
-                .map_err(|_| AuthServerError::BadBaseUrl(auth_url.to_owned()))?
-                .pop_if_empty()
-                .extend(["v1", "apps", app_id])
-                .extend(tail);
+        let under_app = |base_url: &str, tail: &[&str]| -> Result<Url, AuthServerError> {
+            let bad = || AuthServerError::BadBaseUrl(base_url.to_owned());
+            let mut url = Url::parse(base_url).map_err(|_| bad())?;
+            url.path_segments_mut().map_err(|_| bad())?.pop_if_empty().extend(["v1", "apps", app_id]).extend(tail);
             Ok(url)
         };
-        let jwks_url = under_app(&[".well-known", "jwks.json"])?;
-        let users_url = under_app(&["users"])?;
+        let jwks_url = under_app(urls.element_api, &[".well-known", "jwks.json"])?;
+        let users_url = under_app(urls.management_api, &["users"])?;
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout)
@@ -219,12 +228,25 @@ mod tests {
 
     #[test]
     fn urls_are_built_under_the_app() {
-        let server = AuthServer::new("http://127.0.0.1:8081/", "dev-app", "key", Duration::from_secs(1)).unwrap();
+        let urls = AuthServerUrls { element_api: "http://127.0.0.1:8081/", management_api: "http://127.0.0.1:8083" };
+        let server = AuthServer::new(urls, "dev-app", "key", Duration::from_secs(1)).unwrap();
         assert_eq!(server.jwks_url(), "http://127.0.0.1:8081/v1/apps/dev-app/.well-known/jwks.json");
-        assert_eq!(server.users_url.as_str(), "http://127.0.0.1:8081/v1/apps/dev-app/users");
+        assert_eq!(server.users_url.as_str(), "http://127.0.0.1:8083/v1/apps/dev-app/users");
         // An app id with a slash stays one segment.
-        let odd = AuthServer::new("https://auth.example.com/base", "a/b", "key", Duration::from_secs(1)).unwrap();
+        let base = "https://auth.example.com/base";
+        let odd = AuthServer::new(
+            AuthServerUrls { element_api: base, management_api: base },
+            "a/b",
+            "key",
+            Duration::from_secs(1),
+        )
+        .unwrap();
         assert_eq!(odd.jwks_url(), "https://auth.example.com/base/v1/apps/a%2Fb/.well-known/jwks.json");
-        assert!(AuthServer::new("not a url", "dev-app", "key", Duration::from_secs(1)).is_err());
+        for bad in [
+            AuthServerUrls { element_api: "not a url", ..urls },
+            AuthServerUrls { management_api: "not a url", ..urls },
+        ] {
+            assert!(AuthServer::new(bad, "dev-app", "key", Duration::from_secs(1)).is_err());
+        }
     }
 }

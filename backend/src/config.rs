@@ -18,9 +18,14 @@ pub struct Config {
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://.data/app.sqlite3")]
     pub database_url: String,
 
-    /// Base URL of the auth server, e.g. http://localhost:8081 (JWKS and management API live under it).
+    /// Base URL of the auth server's element API, e.g. http://localhost:8081 (the JWKS lives under it).
     #[arg(long, env = "AUTH_URL")]
     pub auth_url: String,
+
+    /// Base URL of the auth server's management API (its --management-bind listener; Passage's api.passage.id):
+    /// users' e-mail addresses and account deletion, with --auth-api-key.
+    #[arg(long, env = "AUTH_MANAGEMENT_URL", default_value = "http://127.0.0.1:8083")]
+    pub auth_management_url: String,
 
     /// The auth server's app id: tokens must name it in `aud`.
     #[arg(long, env = "APP_ID")]
@@ -149,6 +154,13 @@ impl Config {
                  replace the JWKS (and so mint tokens this server accepts) or the users' e-mail addresses; \
                  use https://",
                 self.auth_url
+            ));
+        }
+        if is_plain_http_to_another_host(&self.auth_management_url) {
+            warnings.push(format!(
+                "--auth-management-url {} is plain http to a host that is not this machine: anyone on the network \
+                 path can read the API key and the users' e-mail addresses, or change them; use https://",
+                self.auth_management_url
             ));
         }
         if self.skip_issuer_check {

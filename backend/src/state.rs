@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use axum::http::HeaderValue;
 
-use crate::auth_server::AuthServer;
+use crate::auth_server::{AuthServer, AuthServerUrls};
 use crate::config::Config;
 use crate::db::Database;
 use crate::email::EmailDirectory;
@@ -30,7 +30,7 @@ pub struct AppState {
 pub enum StartupError {
     #[error("cannot open the database: {0}")]
     Database(#[from] crate::db::DbError),
-    #[error("bad --auth-url: {0}")]
+    #[error("bad --auth-url or --auth-management-url: {0}")]
     AuthServer(#[from] crate::auth_server::AuthServerError),
     #[error("bad --allowed-origins entry `{0}`: use an origin like http://localhost:8080 (scheme, host, port)")]
     Origin(String),
@@ -49,8 +49,12 @@ impl AppState {
         }
         let allowed_origins = parse_origins(&config.allowed_origins)?;
         let required_issuer = config.required_issuer().map_err(StartupError::Issuer)?;
-        let auth_server =
-            AuthServer::new(&config.auth_url, &config.app_id, &config.auth_api_key, config.auth_request_timeout)?;
+        let auth_server = AuthServer::new(
+            AuthServerUrls { element_api: &config.auth_url, management_api: &config.auth_management_url },
+            &config.app_id,
+            &config.auth_api_key,
+            config.auth_request_timeout,
+        )?;
         let db = Database::connect(&config.database_url, config.database_max_connections).await?;
         let verifier = TokenVerifier::new(
             auth_server.clone(),

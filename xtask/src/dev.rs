@@ -23,6 +23,8 @@ pub struct DevArgs {
 const SPA_ORIGIN: &str = "http://localhost:8080";
 const AUTH_ADDR: &str = "127.0.0.1:8081";
 const API_ADDR: &str = "127.0.0.1:8082";
+/// The auth server's management API (the backend's get and delete user), as its default --management-bind.
+const MANAGEMENT_ADDR: &str = "127.0.0.1:8083";
 
 /// Child processes that are killed when this value is dropped (normal exit, error or panic).
 struct Children(Vec<(&'static str, Child)>);
@@ -69,6 +71,7 @@ pub fn run(args: DevArgs) -> Result<()> {
         "auth-server",
         Command::new(bin.join("auth-server"))
             .args(["--dev", "--bind", AUTH_ADDR, "--dev-origin", SPA_ORIGIN, "--dev-api-key", &api_key])
+            .args(["--management-bind", MANAGEMENT_ADDR])
             .args(["--dev-fallback", &args.fallback])
             .args(["--database-url", "sqlite://.data/auth.sqlite3"])
             .current_dir(&root)
@@ -81,6 +84,7 @@ pub fn run(args: DevArgs) -> Result<()> {
         Command::new(bin.join("backend"))
             .args(["--bind", API_ADDR, "--database-url", "sqlite://.data/app.sqlite3"])
             .args(["--auth-url", &format!("http://{AUTH_ADDR}"), "--app-id", "dev-app", "--auth-api-key", &api_key])
+            .args(["--auth-management-url", &format!("http://{MANAGEMENT_ADDR}")])
             .args(["--allowed-origins", SPA_ORIGIN])
             // The auth server's tokens carry `iss` = the app id; saying so here keeps dev like production.
             .args(["--token-issuer", "dev-app"])

@@ -86,6 +86,7 @@ fn csv_rows(text: &str) -> Result<Vec<SourceRow>, FileError> {
             return Err(FileError::at(1, format!("column {:?} appears twice", headers.get(i).unwrap_or(""))));
         }
     }
+    let lines = LineIndex::new(text);
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|err| csv_error(&err))?;
@@ -94,7 +95,7 @@ fn csv_rows(text: &str) -> Result<Vec<SourceRow>, FileError> {
         let line = record.position().map_or(0, |p| {
             let start = p.byte() as usize;
             let blank = text.get(start..).map_or(0, |rest| rest.len() - rest.trim_start_matches(['\r', '\n']).len());
-            line_at(text, start + blank)
+            lines.line_at(start + blank)
         });
         // A row of nothing but empty cells (a trailing blank line a spreadsheet added) is not a user.
         if record.iter().all(|cell| cell.trim().is_empty()) {
@@ -138,10 +139,11 @@ fn json_rows(text: &str) -> Result<Vec<SourceRow>, FileError> {
         let value = value.map_err(|err| FileError::at(err.line() as u64, format!("not JSON: {err}")))?;
         collect_users(text, value, 0, &mut users)?;
     }
+    let lines = LineIndex::new(text);
     users
         .into_iter()
         .map(|raw| {
-            let line = line_of(text, raw);
+            let line = lines.line_at(offset_in(text, raw));
             match serde_json::from_str::<Value>(raw.get()) {
                 Ok(Value::Object(object)) => {
                     Ok(SourceRow { line, fields: object.into_iter().map(|(k, v)| (k, Cell::Json(v))).collect() })
@@ -187,14 +189,31 @@ fn collect_users<'a>(
     Ok(())
 }
 
-/// The 1-based line where `part` (a slice borrowed from `text`) starts.
-fn line_of(text: &str, part: &RawValue) -> u64 {
-    line_at(text, (part.get().as_ptr() as usize).saturating_sub(text.as_ptr() as usize))
+/// Where `part` (a slice borrowed from `text`) starts in it.
+fn offset_in(text: &str, part: &RawValue) -> usize {
+    (part.get().as_ptr() as usize).saturating_sub(text.as_ptr() as usize)
 }
 
-/// The 1-based line of byte `offset` of `text`.
-fn line_at(text: &str, offset: usize) -> u64 {
-    text.as_bytes()[..offset.min(text.len())].iter().filter(|&&b| b == b'\n').count() as u64 + 1
+/// The 1-based line where `part` starts (for one error; many lookups use a [`LineIndex`]).
+fn line_of(text: &str, part: &RawValue) -> u64 {
+    LineIndex::new(text).line_at(offset_in(text, part))
+}
+
+/// The offsets of a text's line breaks, so the line of an offset is a binary search, not a scan from the start
+/// (a scan per row made a 100,000-row file quadratic).
+struct LineIndex {
+    breaks: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(text: &str) -> Self {
+        Self { breaks: text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i).collect() }
+    }
+
+    /// The 1-based line of byte `offset`.
+    fn line_at(&self, offset: usize) -> u64 {
+        self.breaks.partition_point(|&at| at < offset) as u64 + 1
+    }
 }
 
 #[cfg(test)]

@@ -47,9 +47,6 @@ pub fn router() -> Router<AppState> {
                 users::create,
             )),
         )
-        // The backend's get and delete user on the element listener (its --auth-url), until it is given the
-        // management listener's URL: the same handlers as there.
-        .route("/v1/apps/{app_id}/users/{user_id}", get(management::users::get).delete(management::users::delete))
         .route(
             "/v1/apps/{app_id}/register/webauthn/start",
             per_network(MethodFilter::POST, Bucket::CeremonyStart, passkeys::register_start),

@@ -247,6 +247,21 @@ impl Ctx {
         (status, value)
     }
 
+    /// A request to the management listener's router (`management_app`), as the backend or an SDK sends it.
+    pub async fn management(&self, method: Method, uri: &str, bearer: Option<&str>) -> (StatusCode, Value) {
+        let mut builder = Request::builder().method(method).uri(uri);
+        if let Some(token) = bearer {
+            builder = builder.header("authorization", format!("Bearer {token}"));
+        }
+        let response = auth_server::management_app(self.state.clone())
+            .oneshot(builder.body(Body::empty()).expect("request"))
+            .await
+            .expect("infallible router");
+        let status = response.status();
+        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        (status, if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).expect("JSON body") })
+    }
+
     pub async fn get(&self, uri: &str) -> (StatusCode, Value) {
         let (status, _, body) = self.request(Method::GET, uri, None, None).await;
         (status, body)

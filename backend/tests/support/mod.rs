@@ -404,6 +404,8 @@ pub fn test_config(auth_url: &str, database_url: &str) -> Config {
         bind: "127.0.0.1:0".parse().unwrap(),
         database_url: database_url.to_owned(),
         auth_url: auth_url.to_owned(),
+        // The fake auth server answers both APIs on one address.
+        auth_management_url: auth_url.to_owned(),
         app_id: APP_ID.to_owned(),
         auth_api_key: API_KEY.to_owned(),
         allowed_origins: vec!["http://localhost:8080".to_owned()],

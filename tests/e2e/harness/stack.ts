@@ -152,6 +152,8 @@ export class Stack {
     let apiPort = await freePort();
     // Both ports were released before use, so the OS may hand out the same one twice: ask again.
     while (apiPort === authPort) apiPort = await freePort();
+    let managementPort = await freePort();
+    while (managementPort === authPort || managementPort === apiPort) managementPort = await freePort();
     const authUrl = `http://127.0.0.1:${authPort}`;
     const apiUrl = `http://127.0.0.1:${apiPort}`;
     const spa = await startStaticServer(distDir(), { app_id: APP_ID, auth_url: authUrl, api_url: apiUrl });
@@ -163,8 +165,9 @@ export class Stack {
       'auth-server',
       path.join(binDir(), 'auth-server'),
       ['--dev', '--dev-origin', spaUrl, '--dev-api-key', apiKey, '--bind', `127.0.0.1:${authPort}`,
-        // The management API's own listener on a free port: workers run side by side (the suite does not call it).
-        '--management-bind', '127.0.0.1:0', '--database-url', `sqlite://${authDbFile}`, ...extraAuthArgs],
+        // The management API's own listener (the backend's get and delete user) on a free port: workers run side
+        // by side.
+        '--management-bind', `127.0.0.1:${managementPort}`, '--database-url', `sqlite://${authDbFile}`, ...extraAuthArgs],
       authPort,
       path.join(tempDir, 'auth-server.log'),
     );
@@ -172,7 +175,7 @@ export class Stack {
       'backend',
       path.join(binDir(), 'backend'),
       ['--bind', `127.0.0.1:${apiPort}`, '--database-url', `sqlite://${backendDbFile}`, '--auth-url', authUrl,
-        '--app-id', APP_ID, '--auth-api-key', apiKey, '--allowed-origins', spaUrl, '--token-issuer', APP_ID],
+        '--auth-management-url', `http://127.0.0.1:${managementPort}`, '--app-id', APP_ID, '--auth-api-key', apiKey, '--allowed-origins', spaUrl, '--token-issuer', APP_ID],
       apiPort,
       path.join(tempDir, 'backend.log'),
     );
