@@ -11,6 +11,8 @@ const BIN: &str = env!("CARGO_BIN_EXE_auth-server");
 struct Server {
     child: Child,
     addr: String,
+    /// The management API's listener (`--management-bind`; a free port here, as `--bind` has port 0).
+    management: String,
     printed: String,
     /// The rest of stdout (kept open: the dev mailbox prints codes and links there).
     stdout: std::io::Lines<BufReader<std::process::ChildStdout>>,
@@ -36,15 +38,19 @@ fn start_dev(db_url: &str, extra: &[&str]) -> Server {
         .expect("spawn auth-server");
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut printed = String::new();
-    let addr = loop {
+    let (mut addr, mut management) = (None, None);
+    while addr.is_none() || management.is_none() {
         let line = lines.next().expect("auth-server exited before listening").expect("stdout");
         printed.push_str(&line);
         printed.push('\n');
+        let first_word = |rest: &str| rest.split_whitespace().next().unwrap().to_owned();
         if let Some(rest) = line.strip_prefix("auth-server listening on http://") {
-            break rest.split_whitespace().next().unwrap().to_owned();
+            addr = Some(first_word(rest));
+        } else if let Some(rest) = line.strip_prefix("auth-server management API on http://") {
+            management = Some(first_word(rest));
         }
-    };
-    Server { child, addr, printed, stdout: lines }
+    }
+    Server { child, addr: addr.unwrap(), management: management.unwrap(), printed, stdout: lines }
 }
 
 fn post(addr: &str, method: &str, path: &str, body: &serde_json::Value) -> (u16, String, String) {
@@ -107,12 +113,12 @@ fn dev_server_answers_over_tcp() {
     assert_eq!(app["app"]["auth_methods"]["otp"], serde_json::json!({ "ttl": 600, "ttl_display_unit": "s" }));
     assert!(app["app"]["auth_methods"]["passkeys"].is_object());
 
-    // The printed key works on the management API; a wrong one does not.
+    // The printed key works on the management API (its own listener); a wrong one does not.
     let (status, _, body) =
-        get(&server.addr, "/v1/apps/dev-app/users/nobody", "Authorization: Bearer dev-key-for-test\r\n");
+        get(&server.management, "/v1/apps/dev-app/users/nobody", "Authorization: Bearer dev-key-for-test\r\n");
     assert_eq!(status, 404, "{body}");
     assert!(body.contains("user_not_found"));
-    let (status, _, _) = get(&server.addr, "/v1/apps/dev-app/users/nobody", "Authorization: Bearer nope\r\n");
+    let (status, _, _) = get(&server.management, "/v1/apps/dev-app/users/nobody", "Authorization: Bearer nope\r\n");
     assert_eq!(status, 401);
 
     let (status, _, body) = get(&server.addr, "/v1/apps/dev-app/.well-known/jwks.json", "");

@@ -66,6 +66,12 @@ async fn try_batch(
     commit: bool,
 ) -> Result<Vec<RowOutcome>, sqlx::Error> {
     let mut tx = db.begin().await?;
+    if tx.backend_name().to_ascii_lowercase().starts_with("postgres") {
+        // A generic plan of `app_id = $1 AND email IN ($2 … $801)` (what Postgres picks for a statement prepared
+        // again and again) scans the app's rows by the (app_id, created_at) index and filters 800 values each:
+        // 3 s a batch at 90,000 users. A plan for the actual values uses the (app_id, email) index: milliseconds.
+        sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan").execute(&mut *tx).await?;
+    }
     for chunk in rows.chunks(ROWS_PER_INSERT * 4) {
         // An expired pending user (an abandoned registration) holding an address does not count as its owner.
         let sql = format!(

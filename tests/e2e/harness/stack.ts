@@ -128,6 +128,8 @@ export interface StackInfo {
    * must equal the page origin exactly. */
   spaUrl: string;
   authUrl: string;
+  /** The auth server's management API (its own listener). */
+  managementUrl: string;
   apiUrl: string;
   apiKey: string;
   appId: string;
@@ -161,6 +163,7 @@ export class Stack {
     const authDbFile = path.join(tempDir, 'auth.sqlite3');
     const backendDbFile = path.join(tempDir, 'app.sqlite3');
 
+    const managementUrl = `http://127.0.0.1:${managementPort}`;
     const auth = new ServerProcess(
       'auth-server',
       path.join(binDir(), 'auth-server'),
@@ -175,11 +178,11 @@ export class Stack {
       'backend',
       path.join(binDir(), 'backend'),
       ['--bind', `127.0.0.1:${apiPort}`, '--database-url', `sqlite://${backendDbFile}`, '--auth-url', authUrl,
-        '--auth-management-url', `http://127.0.0.1:${managementPort}`, '--app-id', APP_ID, '--auth-api-key', apiKey, '--allowed-origins', spaUrl, '--token-issuer', APP_ID],
+        '--auth-management-url', managementUrl, '--app-id', APP_ID, '--auth-api-key', apiKey, '--allowed-origins', spaUrl, '--token-issuer', APP_ID],
       apiPort,
       path.join(tempDir, 'backend.log'),
     );
-    const info: StackInfo = { spaUrl, authUrl, apiUrl, apiKey, appId: APP_ID, tempDir, backendDbFile, authDbFile };
+    const info: StackInfo = { spaUrl, authUrl, managementUrl, apiUrl, apiKey, appId: APP_ID, tempDir, backendDbFile, authDbFile };
     const stack = new Stack(info, auth, backend, spa);
     try {
       await auth.start();

@@ -338,10 +338,11 @@ test('i: deleting the account removes the profile and the auth user; the address
   await expect(accountPage.deleted).toBeVisible();
 
   expect(backendData.profileRows(userId), 'the profile row is gone').toHaveLength(0);
-  const managed = await page.request.get(`${app.authUrl}/v1/apps/${app.appId}/users/${userId}`, {
+  const managed = await page.request.get(`${app.managementUrl}/v1/apps/${app.appId}/users/${userId}`, {
     headers: { authorization: `Bearer ${app.apiKey}` },
   });
   expect(managed.status(), 'the auth user is gone').toBe(404);
+  expect((await managed.json()).code).toBe('user_not_found');
   expect((await page.context().cookies()).find((c) => c.name === 'psg_auth_token')?.value ?? '').toBe('');
 
   // The same address registers again, as a new user.
