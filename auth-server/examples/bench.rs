@@ -8,6 +8,10 @@
 //! First it measures the rate limiter alone (hits/s, 1 and 2 threads, 100,000 distinct keys or one hot key);
 //! `--limiter-only` stops there (`target/bench/auth-server-limiter.json`).
 
+mod support;
+
+use support::{admin_execute, write_report};
+
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -113,14 +117,6 @@ async fn register_by_code(router: &Router, codes: &CodeBox, email: &str) {
     let (status, body) =
         post(router, "/v1/apps/dev-app/otp/activate", json!({ "otp": code, "otp_id": sent["otp_id"] })).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-}
-
-async fn admin_execute(admin_url: &str, statement: &str) {
-    use sqlx::{Connection, Executor};
-    sqlx::any::install_default_drivers();
-    let mut admin = sqlx::AnyConnection::connect(admin_url).await.expect("connect to BENCH_POSTGRES_URL");
-    admin.execute(statement).await.expect(statement);
-    admin.close().await.ok();
 }
 
 struct Phase {
@@ -444,12 +440,4 @@ fn main() {
         cores as f64 * 1000.0 / sequential.server_ms
     );
     write_report("auth-server.json", &report);
-}
-
-fn write_report(file: &str, report: &Value) {
-    let out_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench");
-    std::fs::create_dir_all(&out_dir).expect("create target/bench");
-    let path = out_dir.join(file);
-    std::fs::write(&path, serde_json::to_string_pretty(report).unwrap()).expect("write bench json");
-    println!("wrote {}", path.display());
 }

@@ -6,6 +6,10 @@
 //! `cargo run --release -p auth-server --example import_bench [-- --users N] [--sqlite-only]`. Prints a table and
 //! writes `target/bench/import.json`. Reads times, asserts none (machines are noisy).
 
+mod support;
+
+use support::{admin_execute, write_report};
+
 use std::time::Instant;
 
 use auth_server::import::{import_text, Format, ImportOptions, Policy};
@@ -31,14 +35,6 @@ fn export(users: usize) -> String {
         ));
     }
     csv
-}
-
-async fn admin_execute(admin_url: &str, statement: &str) {
-    use sqlx::{Connection, Executor};
-    sqlx::any::install_default_drivers();
-    let mut admin = sqlx::AnyConnection::connect(admin_url).await.expect("connect to BENCH_POSTGRES_URL");
-    admin.execute(statement).await.expect(statement);
-    admin.close().await.ok();
 }
 
 /// A fresh database of this kind: its URL and, for Postgres, the database to drop afterwards.
@@ -111,12 +107,4 @@ fn main() {
         }));
     }
     write_report("import.json", &json!({ "import": Value::Array(results) }));
-}
-
-fn write_report(file: &str, report: &Value) {
-    let out_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/bench");
-    std::fs::create_dir_all(&out_dir).expect("create target/bench");
-    let path = out_dir.join(file);
-    std::fs::write(&path, serde_json::to_string_pretty(report).unwrap()).expect("write bench json");
-    println!("wrote {}", path.display());
 }

@@ -240,7 +240,7 @@ async fn import(
     options: &crate::import::ImportOptions,
 ) -> Result<(), String> {
     let known = if cli.dev {
-        vec![dev_app(&cli.dev_origin, "", cli.dev_fallback).id]
+        vec![crate::config::DEV_APP_ID.to_owned()]
     } else if let Some(path) = &cli.config {
         ConfigFile::load(path).map_err(|e| e.to_string())?.apps.into_iter().map(|app| app.id).collect()
     } else {

@@ -244,11 +244,14 @@ pub enum DevFallback {
     MagicLink,
 }
 
+/// The id of `--dev`'s app.
+pub const DEV_APP_ID: &str = "dev-app";
+
 /// The `--dev` app: `dev-app` for the SPA at `origin`, passkeys plus the `fallback`, managed with `api_key`.
 pub fn dev_app(origin: &str, api_key: &str, fallback: DevFallback) -> AppConfig {
     let ten_minutes = || TtlMethod { ttl: MAX_CODE_TTL_SECS, ttl_display_unit: "s".into() };
     AppConfig {
-        id: "dev-app".into(),
+        id: DEV_APP_ID.into(),
         name: "Leptos Passage (dev)".into(),
         auth_origin: origin.trim_end_matches('/').into(),
         redirect_url: "/dashboard".into(),

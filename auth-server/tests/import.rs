@@ -12,11 +12,8 @@ mod common;
 mod account_flows;
 
 use auth_server::import::{import_text, Format, ImportError, ImportOptions, Policy, Refusal, Report};
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
-use http_body_util::BodyExt;
+use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
-use tower::ServiceExt;
 
 use common::*;
 
@@ -32,16 +29,7 @@ async fn import(ctx: &Ctx, text: &str, options: &ImportOptions) -> Report {
 
 /// A management API call (the SDK's view of the imported users).
 async fn mgmt(ctx: &Ctx, method: Method, path: &str) -> (StatusCode, Value) {
-    let request = Request::builder()
-        .method(method)
-        .uri(format!("/v1/apps/{APP_ID}{path}"))
-        .header("authorization", format!("Bearer {API_KEY}"))
-        .body(Body::empty())
-        .unwrap();
-    let response = auth_server::management_app(ctx.state.clone()).oneshot(request).await.unwrap();
-    let status = response.status();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (status, if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap() })
+    ctx.management(method, &format!("/v1/apps/{APP_ID}{path}"), Some(API_KEY)).await
 }
 
 async fn user(ctx: &Ctx, id: &str) -> Value {
@@ -201,15 +189,7 @@ async fn list_pages_of_one_server_import_into_another(ctx: &Ctx) {
 }
 
 async fn mgmt_post(ctx: &Ctx, body: Value) -> (StatusCode, Value) {
-    let request = Request::post(format!("/v1/apps/{APP_ID}/users"))
-        .header("authorization", format!("Bearer {API_KEY}"))
-        .header("content-type", "application/json")
-        .body(Body::from(body.to_string()))
-        .unwrap();
-    let response = auth_server::management_app(ctx.state.clone()).oneshot(request).await.unwrap();
-    let status = response.status();
-    let bytes = response.into_body().collect().await.unwrap().to_bytes();
-    (status, serde_json::from_slice(&bytes).unwrap())
+    ctx.management_json(Method::POST, &format!("/v1/apps/{APP_ID}/users"), Some(body), Some(API_KEY)).await
 }
 
 /// A batch that fails in the database is rolled back whole; the batches before it stay; a re-run finishes.
@@ -264,18 +244,8 @@ async fn an_imported_user_signs_in_with_a_code_and_adds_a_passkey(ctx: &Ctx) {
     assert_eq!(jwt_part(token, 1)["sub"], "9DeEXvYBStnzwQcHFd6f558L", "the backend's rows keyed by Passage id match");
 
     let mut authenticator = authenticator();
-    let (status, start) =
-        ctx.post_bearer(&format!("/v1/apps/{APP_ID}/currentuser/devices/start"), json!({}), token).await;
-    assert_eq!(status, StatusCode::OK, "E16: {start}");
-    let credential = create_credential(&mut authenticator, ORIGIN, &start["handshake"]["challenge"]);
-    let (status, body) = ctx
-        .post_bearer(
-            &format!("/v1/apps/{APP_ID}/currentuser/devices/finish"),
-            json!({ "handshake_id": start["handshake"]["id"], "user_id": start["user"]["id"], "handshake_response": credential }),
-            token,
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "E17: {body}");
+    let (status, body) = account_flows::add_passkey(ctx, token, &mut authenticator).await;
+    assert_eq!(status, StatusCode::OK, "E16 + E17: {body}");
     let (status, body) = ctx.login_passkey("ada@example.com", &mut authenticator, ORIGIN).await;
     assert_eq!(status, StatusCode::OK, "passkey login: {body}");
     assert_eq!(jwt_part(body["auth_result"]["auth_token"].as_str().unwrap(), 1)["sub"], "9DeEXvYBStnzwQcHFd6f558L");

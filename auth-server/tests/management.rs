@@ -10,31 +10,15 @@ mod common;
 #[allow(dead_code)]
 mod account_flows;
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode};
-use http_body_util::BodyExt;
+use axum::http::{Method, StatusCode};
 use serde_json::{json, Value};
-use tower::ServiceExt;
 
 use account_flows::{code_sign_in, refresh};
 use common::*;
 
 /// A request to the management listener's router.
 async fn mgmt(ctx: &Ctx, method: Method, path: &str, body: Option<Value>, key: Option<&str>) -> (StatusCode, Value) {
-    let mut builder = Request::builder().method(method).uri(path);
-    if let Some(key) = key {
-        builder = builder.header("authorization", format!("Bearer {key}"));
-    }
-    let request = match body {
-        Some(body) => builder.header("content-type", "application/json").body(Body::from(body.to_string())),
-        None => builder.body(Body::empty()),
-    }
-    .expect("request");
-    let response = auth_server::management_app(ctx.state.clone()).oneshot(request).await.expect("infallible");
-    let status = response.status();
-    let bytes = response.into_body().collect().await.expect("body").to_bytes();
-    let value = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).expect("JSON body") };
-    (status, value)
+    ctx.management_json(method, path, body, key).await
 }
 
 fn path(rest: &str) -> String {

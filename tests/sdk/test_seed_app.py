@@ -2,6 +2,7 @@
 works again, pointed at our auth-server by the two lines of MIGRATING.md: a user registered through our stack is
 recognised by it, and a user of its old Passage days, imported with `auth-server import`, finds their old row."""
 
+import sqlite3
 import subprocess
 import threading
 import uuid
@@ -67,7 +68,6 @@ def test_an_imported_passage_user_finds_the_row_the_seed_app_kept_for_them(serve
     # Before the shutdown: Passage knew this user by this id, and the seed app keyed its row by it.
     passage_id = "Imp" + uuid.uuid4().hex[:21]
     email = unique_email("imported")
-    import sqlite3
     with sqlite3.connect(database) as connection:
         connection.execute("INSERT INTO user (passage_id, name) VALUES (?, ?)", (passage_id, "Grace Hopper"))
     export = tmp_path / "passage-export.csv"

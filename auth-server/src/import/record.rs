@@ -26,8 +26,10 @@ const KEPT: &[&str] = &[
     "last_login_at",
     "login_count",
 ];
-const NOT_KEPT: &[&str] = &["phone", "phone_verified", "external_id"];
-const IGNORED: &[&str] = &["webauthn", "webauthn_devices", "webauthn_types", "recent_events", "social_connections"];
+/// Kept nowhere: a value refuses the row unless `--drop-unsupported`.
+const NOT_KEPT: &[&str] = &["phone", "external_id"];
+const IGNORED: &[&str] =
+    &["phone_verified", "webauthn", "webauthn_devices", "webauthn_types", "recent_events", "social_connections"];
 
 /// Other names an export may give the id column.
 const ID_ALIASES: &[&str] = &["user_id", "passage_id"];
@@ -129,18 +131,13 @@ impl Fields<'_> {
         let email_verified = self.get("email_verified").map_or(Some(false), |c| flag("email_verified", c, problems));
         let status = self.get("status").map_or(Some(UserStatus::Active), |c| status(c, problems));
         let created_at = self.get("created_at").map_or(Some(Some(now)), |c| time("created_at", c, problems));
-        let updated_at = self.get("updated_at").map(|c| time("updated_at", c, problems));
+        let updated_at = self.get("updated_at").map_or(Some(None), |c| time("updated_at", c, problems));
         let last_login_at = self.get("last_login_at").map_or(Some(None), |c| time("last_login_at", c, problems));
         let login_count = self.get("login_count").map_or(Some(0), |c| count("login_count", c, problems));
         let user_metadata = self.metadata(problems);
         let mut dropped = Vec::new();
         for (name, cell) in &self.not_kept {
-            let has_value = match cell {
-                Cell::Json(Value::Bool(value)) => *value,
-                Cell::Text(text) if *name == "phone_verified" => !matches!(parse_flag(text), Some(false) | None),
-                cell => !is_blank(cell),
-            };
-            if !has_value || *name == "phone_verified" {
+            if is_blank(cell) {
                 continue;
             }
             if policy.drop_unsupported {
@@ -165,7 +162,7 @@ impl Fields<'_> {
             email_verified: email_verified?,
             status: status?,
             created_at,
-            updated_at: updated_at.unwrap_or(Some(Some(created_at)))?.unwrap_or(created_at).max(created_at),
+            updated_at: updated_at?.unwrap_or(created_at).max(created_at),
             last_login_at: last_login_at?,
             login_count: login_count?,
             user_metadata: user_metadata?,
@@ -309,6 +306,8 @@ fn time(name: &str, cell: &Cell, problems: &mut Vec<String>) -> Option<Option<i6
     };
     match parsed {
         Some(unix) if unix <= 0 => Some(None),
+        // Against the clock, not `now` (which only fills missing times): a day of slack for clocks; later than
+        // that is a mistake in the export.
         Some(unix) if unix > ids::now() + 24 * 3600 => {
             problems.push(format!("{name} {}: in the future", Untrusted(text)));
             None

@@ -41,6 +41,8 @@ pub enum RowOutcome {
 
 /// Rows per INSERT statement: 11 values a row keeps a statement under SQLite's and Postgres' bind limits.
 const ROWS_PER_INSERT: usize = 200;
+/// Ids or addresses per `IN (...)` lookup.
+const ROWS_PER_LOOKUP: usize = 800;
 
 /// Import one batch in one transaction; with `commit` false (a dry run) it is rolled back, so the outcomes are
 /// exactly those a real run would have. The caller's rows have distinct ids and addresses. A unique violation (a
@@ -72,7 +74,9 @@ async fn try_batch(
         // 3 s a batch at 90,000 users. A plan for the actual values uses the (app_id, email) index: milliseconds.
         sqlx::query("SET LOCAL plan_cache_mode = force_custom_plan").execute(&mut *tx).await?;
     }
-    for chunk in rows.chunks(ROWS_PER_INSERT * 4) {
+    let mut apps_of_ids = HashMap::new();
+    let mut holders_of_emails = HashMap::new();
+    for chunk in rows.chunks(ROWS_PER_LOOKUP) {
         // An expired pending user (an abandoned registration) holding an address does not count as its owner.
         let sql = format!(
             "DELETE FROM users WHERE app_id = $1 AND email IN ({}) AND {}",
@@ -84,10 +88,7 @@ async fn try_batch(
             delete = delete.bind(&row.email);
         }
         delete.bind(now - PENDING_USER_TTL_SECS).execute(&mut *tx).await?;
-    }
-    let mut apps_of_ids = HashMap::new();
-    let mut holders_of_emails = HashMap::new();
-    for chunk in rows.chunks(ROWS_PER_INSERT * 4) {
+
         let sql = format!("SELECT id, app_id FROM users WHERE id IN ({})", placeholders(1, chunk.len()));
         let mut query = sqlx::query(&sql);
         for row in chunk {

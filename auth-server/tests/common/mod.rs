@@ -249,14 +249,28 @@ impl Ctx {
 
     /// A request to the management listener's router (`management_app`), as the backend or an SDK sends it.
     pub async fn management(&self, method: Method, uri: &str, bearer: Option<&str>) -> (StatusCode, Value) {
+        self.management_json(method, uri, None, bearer).await
+    }
+
+    /// [`Ctx::management`] with a JSON body.
+    pub async fn management_json(
+        &self,
+        method: Method,
+        uri: &str,
+        body: Option<Value>,
+        bearer: Option<&str>,
+    ) -> (StatusCode, Value) {
         let mut builder = Request::builder().method(method).uri(uri);
         if let Some(token) = bearer {
             builder = builder.header("authorization", format!("Bearer {token}"));
         }
-        let response = auth_server::management_app(self.state.clone())
-            .oneshot(builder.body(Body::empty()).expect("request"))
-            .await
-            .expect("infallible router");
+        let request = match body {
+            Some(body) => builder.header("content-type", "application/json").body(Body::from(body.to_string())),
+            None => builder.body(Body::empty()),
+        }
+        .expect("request");
+        let response =
+            auth_server::management_app(self.state.clone()).oneshot(request).await.expect("infallible router");
         let status = response.status();
         let bytes = response.into_body().collect().await.expect("body").to_bytes();
         (status, if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).expect("JSON body") })
