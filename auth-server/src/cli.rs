@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 
 use crate::config::{dev_app, AppConfig, ConfigFile, DevFallback};
 use crate::key_encryption::{self, KeyEncryptionKey};
-use crate::limits::Limits;
+use crate::limits::{Limits, RedisStore};
 use crate::mail::{SmtpConfig, SmtpMailer, SmtpTls};
 use crate::state::{AppState, ServerOptions};
 use crate::{db, ids, tokens};
@@ -72,6 +72,16 @@ pub struct Cli {
     /// that sets it; otherwise clients could pick any IP.
     #[arg(long, env = "TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
+
+    /// Keep the abuse-limit counters in this Redis (`redis://[:password@]host:port[/db]`, `rediss://` for TLS),
+    /// shared by every instance: required when more than one instance serves an app, or each instance would
+    /// allow the whole budget. Without it the counters live in this process.
+    #[arg(long, env = "REDIS_URL", hide_env_values = true)]
+    pub redis_url: Option<String>,
+
+    /// Prefix of this deployment's keys in Redis (several deployments can share one Redis).
+    #[arg(long, env = "REDIS_KEY_PREFIX", default_value = "leptos-passage:limits")]
+    pub redis_key_prefix: String,
 
     /// Length of the rate-limit window, seconds.
     #[arg(long, env = "LIMIT_WINDOW_SECS", default_value_t = Limits::default().window_secs)]
@@ -448,6 +458,10 @@ fn server_options(cli: &Cli, apps: &[AppConfig]) -> Result<ServerOptions, String
         // NIST SP 800-63B §5.2.2 again: this cap is what a stranger on many networks gets per account.
         return Err("--limit-otp-failures-per-account: at most 100 (NIST SP 800-63B §5.2.2)".into());
     }
+    if let Some(url) = &cli.redis_url {
+        let store = RedisStore::connect(url, &cli.redis_key_prefix).map_err(|e| format!("--redis-url: {e}"))?;
+        options.limit_store = Some(std::sync::Arc::new(store));
+    }
     options.trust_forwarded_for = cli.trust_forwarded_for;
     options.public_url = Some(match &cli.public_url {
         Some(url) => url::Url::parse(url)
@@ -476,11 +490,20 @@ async fn serve(cli: Cli) -> Result<(), String> {
     let pool = db::connect(&cli.database_url).await.map_err(|e| e.to_string())?;
     let state = AppState::with_options(pool, apps, options).await.map_err(|e| e.to_string())?;
     spawn_housekeeping(state.clone());
+    spawn_key_refresh(state.clone());
     let listener = bind(cli.bind).await?;
     let management = bind(management_addr(&cli)).await?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let management_addr = management.local_addr().map_err(|e| e.to_string())?;
-    println!("auth-server listening on http://{addr} (apps: {})", state.app_ids().join(", "));
+    println!(
+        "auth-server listening on http://{addr} (apps: {}; rate limits in {})",
+        state.app_ids().join(", "),
+        state.rate_limiter().store().name()
+    );
+    if let Err(err) = state.rate_limiter().store().ping().await {
+        // Not fatal: the instance starts and reports not ready (GET /readyz) until the store answers.
+        tracing::warn!(%err, "the rate limit store does not answer yet; requests that need a budget get 503");
+    }
     println!("auth-server management API on http://{management_addr} (SDK host: http://{management_addr}/v1)");
     let timeouts = Timeouts {
         header_read: Duration::from_secs(cli.header_read_timeout_secs.max(1)),
@@ -593,7 +616,7 @@ async fn timeout_in_error_shape(response: axum::response::Response) -> axum::res
     response
 }
 
-/// Every minute: drop expired handshakes, codes, links and rate-limit windows, and pick up rotated signing keys.
+/// Every minute: drop expired handshakes, codes, links and rate-limit windows.
 fn spawn_housekeeping(state: AppState) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(60));
@@ -614,8 +637,21 @@ fn spawn_housekeeping(state: AppState) {
                 tracing::warn!(%err, "sweeping expired magic links failed");
             }
             state.rate_limiter().sweep();
-            if let Err(err) = state.reload_keys().await {
-                tracing::warn!(%err, "reloading signing keys failed");
+        }
+    });
+}
+
+/// Every [`crate::state::KEY_REFRESH_SECS`]: pick up a signing key rotated by another instance (or `rotate-key`),
+/// so the whole fleet signs with it within that time.
+fn spawn_key_refresh(state: AppState) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(crate::state::KEY_REFRESH_SECS));
+        loop {
+            tick.tick().await;
+            match state.refresh_keys_if_changed().await {
+                Ok(true) => tracing::info!(kid = state.keys().current_kid(), "loaded rotated signing keys"),
+                Ok(false) => {}
+                Err(err) => tracing::warn!(%err, "checking for rotated signing keys failed"),
             }
         }
     });

@@ -29,6 +29,19 @@ impl ApiError {
         }
     }
 
+    /// The shared rate-limit store (Redis) did not answer: requests that need a budget are refused rather than let
+    /// through unlimited. 503 tells the load balancer and the client that trying again later may work.
+    pub fn limit_store_unavailable() -> Self {
+        Self {
+            retry_after_secs: Some(5),
+            ..Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "limit_store_unavailable",
+                "The service is temporarily unavailable. Try again in a moment.",
+            )
+        }
+    }
+
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, message)
     }

@@ -11,7 +11,7 @@ use crate::db::Db;
 use crate::error::ApiError;
 use crate::ids;
 use crate::key_encryption::KeyEncryptionKey;
-use crate::limits::{Limits, RateLimiter};
+use crate::limits::{LimitStore, Limits, RateLimiter};
 use crate::mail::{DevMailbox, Mailer, NoMailer};
 use crate::tokens::{KeyError, SigningKeys};
 
@@ -88,6 +88,9 @@ pub struct ServerOptions {
     /// Set in `--dev` mode: serves `GET /dev/mailbox`. Usually also the `mailer`.
     pub dev_mailbox: Option<Arc<DevMailbox>>,
     pub limits: Limits,
+    /// Where the abuse counters live. `None`: this process's memory, right for one instance only; a fleet passes
+    /// one shared store (`--redis-url`), so a budget of N is N for all instances together.
+    pub limit_store: Option<Arc<dyn LimitStore>>,
     /// Take the client IP for per-IP limits from `X-Forwarded-For` (only behind a proxy that sets it).
     pub trust_forwarded_for: bool,
     pub clock: Clock,
@@ -108,6 +111,7 @@ impl Default for ServerOptions {
             mailer: Arc::new(NoMailer),
             dev_mailbox: None,
             limits: Limits::default(),
+            limit_store: None,
             trust_forwarded_for: false,
             clock: Clock::system(),
             public_url: None,
@@ -129,6 +133,10 @@ impl ServerOptions {
         }
     }
 }
+
+/// How often each instance looks for a rotated signing key (seconds): the bound on how long an instance keeps
+/// signing with the old key after `rotate-key` (both verify meanwhile). README "Key rotation".
+pub const KEY_REFRESH_SECS: u64 = 5;
 
 /// Cheap to clone; handlers receive it through axum's `State`.
 #[derive(Clone)]
@@ -157,7 +165,10 @@ impl AppState {
             mailer: options.mailer,
             dev_mailbox: options.dev_mailbox,
             limits: options.limits,
-            rate_limiter: RateLimiter::in_memory(options.limits),
+            rate_limiter: match options.limit_store {
+                Some(store) => RateLimiter::with_store(options.limits, store),
+                None => RateLimiter::in_memory(options.limits),
+            },
             trust_forwarded_for: options.trust_forwarded_for,
             clock: options.clock,
             public_url: options
@@ -188,6 +199,19 @@ impl AppState {
         let keys = SigningKeys::load_or_create(&self.0.db, &self.0.key_encryption_key).await?;
         *self.0.keys.write().unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(keys);
         Ok(())
+    }
+
+    /// Reload the keys if the database's key set changed since they were loaded (another instance, or
+    /// `auth-server rotate-key`, rotated or revoked one). One aggregate query when nothing changed; run every
+    /// [`KEY_REFRESH_SECS`] and before serving the JWKS or refusing a token for an unknown `kid`, so every instance
+    /// of a fleet signs with a new key within that time and publishes and accepts it at once.
+    pub async fn refresh_keys_if_changed(&self) -> Result<bool, KeyError> {
+        let version = crate::store::keys::version(&self.0.db).await?;
+        if version == self.keys().version() {
+            return Ok(false);
+        }
+        self.reload_keys().await?;
+        Ok(true)
     }
 
     /// The key that encrypts the signing keys at rest (for `tokens::rotate`).

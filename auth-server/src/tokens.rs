@@ -92,6 +92,8 @@ pub struct SigningKeys {
     /// base64url of `{"alg":"RS256","typ":"JWT","kid":...}`, the same for every token of this key.
     encoded_header: String,
     verifying: Vec<VerificationKey>,
+    /// The database's key set these were loaded from (read before the keys, so a change in between is noticed).
+    version: store::keys::KeySetVersion,
 }
 
 impl SigningKeys {
@@ -101,14 +103,17 @@ impl SigningKeys {
     /// does not open the stored keys is an error, never a reason to generate new ones.
     pub async fn load_or_create(db: &Db, kek: &KeyEncryptionKey) -> Result<Self, KeyError> {
         install_crypto_provider();
+        let mut version = store::keys::version(db).await?;
         let mut keys = store::keys::all(db).await?;
         if keys.iter().any(|k| matches!(k.secret, StoredSecret::LegacyPem(_))) {
             seal_legacy_keys(db, kek, &keys).await?;
+            version = store::keys::version(db).await?;
             keys = store::keys::all(db).await?;
         }
         if store::keys::current_and_previous(&keys).0.is_none() {
             let (kid, private_key) = generate_key()?;
             store::keys::insert_if_none(db, &kid, &kek.seal(&kid, &private_key)?).await?;
+            version = store::keys::version(db).await?;
             keys = store::keys::all(db).await?;
         }
         let (current, previous) = store::keys::current_and_previous(&keys);
@@ -120,11 +125,25 @@ impl SigningKeys {
         if let Some(previous) = previous {
             verifying.push(verification_key(&previous.kid, &open_key(kek, previous)?)?);
         }
-        Ok(Self { current_kid: current.kid.clone(), signing_key, encoded_header, verifying })
+        Ok(Self { current_kid: current.kid.clone(), signing_key, encoded_header, verifying, version })
     }
 
     pub fn current_kid(&self) -> &str {
         &self.current_kid
+    }
+
+    /// The database key set these keys were loaded from.
+    pub fn version(&self) -> store::keys::KeySetVersion {
+        self.version
+    }
+
+    /// Whether `token`'s header names a key held here. `false` for a token signed by a key another instance
+    /// created moments ago (`rotate-key`): the caller reloads the keys before refusing it.
+    pub fn knows_kid_of(&self, token: &str) -> bool {
+        jsonwebtoken::decode_header(token)
+            .ok()
+            .and_then(|header| header.kid)
+            .is_some_and(|kid| self.verifying.iter().any(|k| k.kid == kid))
     }
 
     /// `{"keys": [...]}`: current first, then the previous key so tokens signed before a rotation still verify.

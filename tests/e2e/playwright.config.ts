@@ -7,6 +7,13 @@ import { defineConfig } from '@playwright/test';
 
 export default defineConfig({
   testDir: './specs',
+  // `single`: every spec against one auth-server and one backend (harness/stack.ts). `fleet`: the registrations
+  // and the login again, through nginx to 2 + 2 instances on PostgreSQL and Redis, and what only a fleet can do
+  // (harness/fleet.ts). `cargo xtask test` runs them as its `e2e` and `fleet` stages.
+  projects: [
+    { name: 'single', testIgnore: /k-fleet\.spec\.ts$/ },
+    { name: 'fleet', testMatch: /(a-e-passkey|b-otp-magic-link|k-fleet)\.spec\.ts$/ },
+  ],
   // The machine has two cores, and the servers and Chromium share them: one test at a time.
   workers: 1,
   fullyParallel: false,

@@ -32,7 +32,12 @@ pub(super) async fn authenticated_user(
     headers: &HeaderMap,
 ) -> Result<(User, Claims), ApiError> {
     let token = tokens::bearer(headers).ok_or_else(ApiError::invalid_token)?;
-    let claims = state.keys().verify(&app.config.id, token)?;
+    let mut keys = state.keys();
+    if !keys.knows_kid_of(token) && state.refresh_keys_if_changed().await.unwrap_or(false) {
+        // Signed by a key another instance of the fleet rotated in moments ago.
+        keys = state.keys();
+    }
+    let claims = keys.verify(&app.config.id, token)?;
     if let Some(sid) = &claims.sid {
         if !refresh_tokens::session_is_live(state.db(), &app.config.id, sid, state.now()).await? {
             return Err(ApiError::invalid_token());

@@ -53,7 +53,7 @@ pub async fn recipient(
 ) -> Result<User, ApiError> {
     let email = parse_identifier(identifier)?;
     // Counted before the lookup, so probing unknown addresses is limited as much as mailing known ones.
-    state.limit_send(ip, &app.config.id, &email)?;
+    state.limit_send(ip, &app.config.id, &email).await?;
     let user = users::find_live_by_email(state.db(), &app.config.id, &email, state.now())
         .await?
         .ok_or_else(ApiError::user_not_found)?;

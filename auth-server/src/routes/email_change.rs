@@ -77,7 +77,7 @@ pub async fn request(
         .map_err(|_| ApiError::internal(format!("app {}: login_url is not a path on auth_origin", app.config.id)))?;
     let ip = ClientIp(requested.ip);
     // Counted before the lookup: P8 must not be a faster way than E2 to learn which addresses have accounts.
-    state.limit_email_change(&ip, &app.config.id, &user.id, &new_email)?;
+    state.limit_email_change(&ip, &app.config.id, &user.id, &new_email).await?;
     if users::find_live_by_email(state.db(), &app.config.id, &new_email, state.now()).await?.is_some() {
         return Err(email_auth::identifier_exists());
     }

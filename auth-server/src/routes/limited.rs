@@ -11,7 +11,7 @@ use axum::response::IntoResponse;
 use axum::routing::{on, MethodFilter, MethodRouter};
 
 use crate::error::ApiError;
-use crate::limits::{Bucket, ClientIp};
+use crate::limits::{Bucket, ClientIp, Refusal};
 use crate::state::AppState;
 
 impl FromRequestParts<AppState> for ClientIp {
@@ -39,47 +39,50 @@ impl FromRequestParts<AppState> for ClientIp {
 }
 
 impl AppState {
-    fn limit(&self, bucket: Bucket, parts: &[&str]) -> Result<(), ApiError> {
-        self.rate_limiter().check(bucket, parts, self.now()).map_err(ApiError::too_many_requests)
+    async fn limit(&self, bucket: Bucket, parts: &[&str]) -> Result<(), ApiError> {
+        self.rate_limiter().check(bucket, parts, self.now()).await.map_err(|refusal| match refusal {
+            Refusal::OverBudget { retry_after_secs } => ApiError::too_many_requests(retry_after_secs),
+            Refusal::StoreUnavailable => ApiError::limit_store_unavailable(),
+        })
     }
 
     /// Count one request of `bucket` from the client's network; 429 over the budget.
-    pub fn limit_per_network(&self, bucket: Bucket, ip: &ClientIp) -> Result<(), ApiError> {
-        self.limit(bucket, &[&ip.network()])
+    pub async fn limit_per_network(&self, bucket: Bucket, ip: &ClientIp) -> Result<(), ApiError> {
+        self.limit(bucket, &[&ip.network()]).await
     }
 
     /// Count a send of a code or link to `email` from `ip`; 429 when a budget is used up. Budgets: per network,
     /// per (address, network), and a larger one per address from all networks. A stranger on another network
     /// uses up only their own (address, network) budget, so the owner's network still gets codes (NIST SP
     /// 800-63B §5.2.2: rate limiting must not let an attacker lock the subscriber out).
-    pub fn limit_send(&self, ip: &ClientIp, app_id: &str, email: &str) -> Result<(), ApiError> {
+    pub async fn limit_send(&self, ip: &ClientIp, app_id: &str, email: &str) -> Result<(), ApiError> {
         let network = ip.network();
-        self.limit(Bucket::Send, &[&network])?;
-        self.limit(Bucket::SendToAddressFromNetwork, &[app_id, email, &network])?;
-        self.limit(Bucket::SendToAddress, &[app_id, email])
+        self.limit(Bucket::Send, &[&network]).await?;
+        self.limit(Bucket::SendToAddressFromNetwork, &[app_id, email, &network]).await?;
+        self.limit(Bucket::SendToAddress, &[app_id, email]).await
     }
 
     /// Count an e-mail change request (P8): the new address gets a mail (the send budgets above), and so does the
     /// account's own address, at most `sends_per_identifier` times per window per account.
-    pub fn limit_email_change(
+    pub async fn limit_email_change(
         &self,
         ip: &ClientIp,
         app_id: &str,
         user_id: &str,
         new_email: &str,
     ) -> Result<(), ApiError> {
-        self.limit_send(ip, app_id, new_email)?;
-        self.limit(Bucket::EmailChangeForAccount, &[app_id, user_id])
+        self.limit_send(ip, app_id, new_email).await?;
+        self.limit(Bucket::EmailChangeForAccount, &[app_id, user_id]).await
     }
 
     /// Count an activation attempt from `ip`; 429 when the per-network limit is used up.
-    pub fn limit_activation_by_ip(&self, ip: &ClientIp) -> Result<(), ApiError> {
-        self.limit_per_network(Bucket::Activate, ip)
+    pub async fn limit_activation_by_ip(&self, ip: &ClientIp) -> Result<(), ApiError> {
+        self.limit_per_network(Bucket::Activate, ip).await
     }
 
     /// Count a code activation attempt for a user from `ip`'s network; 429 when that budget is used up.
-    pub fn limit_activation_by_user(&self, app_id: &str, user_id: &str, ip: &ClientIp) -> Result<(), ApiError> {
-        self.limit(Bucket::ActivateAccountFromNetwork, &[app_id, user_id, &ip.network()])
+    pub async fn limit_activation_by_user(&self, app_id: &str, user_id: &str, ip: &ClientIp) -> Result<(), ApiError> {
+        self.limit(Bucket::ActivateAccountFromNetwork, &[app_id, user_id, &ip.network()]).await
     }
 }
 
@@ -91,7 +94,7 @@ where
     T: 'static,
 {
     on(filter, move |State(state): State<AppState>, ip: ClientIp, request: Request| async move {
-        match state.limit_per_network(bucket, &ip) {
+        match state.limit_per_network(bucket, &ip).await {
             Ok(()) => handler.call(request, state).await,
             Err(refused) => refused.into_response(),
         }

@@ -231,7 +231,7 @@ pub async fn activate(
     ApiJson(body): ApiJson<ActivateLink>,
 ) -> Result<Json<Value>, ApiError> {
     let app = state.app(&app_id)?;
-    state.limit_activation_by_ip(&ip)?;
+    state.limit_activation_by_ip(&ip).await?;
     // Claimed in a transaction: an e-mail change that cannot be applied (the address was taken meanwhile) rolls
     // back, link included; so does a sign-in link of an app that no longer offers them.
     let mut tx = state.db().begin().await?;

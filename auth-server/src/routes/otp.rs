@@ -83,12 +83,12 @@ pub async fn activate(
 ) -> Result<Json<Value>, ApiError> {
     let app = state.app(&app_id)?;
     otp_ttl(&app)?;
-    state.limit_activation_by_ip(&ip)?;
+    state.limit_activation_by_ip(&ip).await?;
     // Attempts are counted per account before the code is checked, so requesting new codes does not give a
     // guesser more tries at one account. An attempt at a locked or expired code is no guess: not counted.
     if let Some(owner) = otps::owner(state.db(), &app.config.id, &body.otp_id, state.now()).await? {
         if owner.open {
-            state.limit_activation_by_user(&app.config.id, &owner.user_id, &ip)?;
+            state.limit_activation_by_user(&app.config.id, &owner.user_id, &ip).await?;
             count_attempt(&state, &app.config.id, &owner.user_id, &ip.network()).await?;
         }
     }

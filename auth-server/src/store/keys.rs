@@ -26,6 +26,30 @@ pub struct StoredKey {
     pub retired_at: Option<i64>,
 }
 
+/// What changes whenever a key is added, retired or deleted: (keys, highest generation, retired keys). Instances
+/// of a fleet compare it with the one of the keys they loaded to notice another instance's `rotate-key`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct KeySetVersion {
+    pub keys: i64,
+    pub max_generation: i64,
+    pub retired: i64,
+}
+
+/// The [`KeySetVersion`] in the database now: one small aggregate query, cheap enough to run every few seconds.
+pub async fn version(db: &Db) -> Result<KeySetVersion, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS keys, COALESCE(MAX(generation), 0) AS max_generation, COUNT(retired_at) AS retired \
+         FROM signing_keys",
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(KeySetVersion {
+        keys: row.try_get("keys")?,
+        max_generation: row.try_get("max_generation")?,
+        retired: row.try_get("retired")?,
+    })
+}
+
 /// Every key, newest generation first.
 pub async fn all(db: &Db) -> Result<Vec<StoredKey>, sqlx::Error> {
     let rows = sqlx::query(

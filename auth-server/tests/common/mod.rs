@@ -45,6 +45,8 @@ pub enum Backend {
 enum TestDb {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
     Postgres { admin_url: String, name: String },
+    /// Another instance's database ([`Ctx::sibling`]): that instance's `cleanup` drops it.
+    Shared,
 }
 
 pub struct Ctx {
@@ -53,6 +55,7 @@ pub struct Ctx {
     pub mailbox: std::sync::Arc<DevMailbox>,
     pub backend: Backend,
     db: TestDb,
+    url: String,
 }
 
 fn app_config(id: &str, origin: &str, public_signup: bool) -> AppConfig {
@@ -131,6 +134,11 @@ pub async fn ctx(backend: Backend) -> Option<Ctx> {
 
 /// As `ctx`, with these limits and proxy trust. Mail goes to a dev mailbox (`Ctx::mailbox`), as in `--dev`.
 pub async fn ctx_with(backend: Backend, limits: Limits, trust_forwarded_for: bool) -> Option<Ctx> {
+    ctx_with_options(backend, ServerOptions { limits, trust_forwarded_for, ..ServerOptions::dev() }).await
+}
+
+/// As `ctx`, with these server options (which must hold a dev mailbox, as `ServerOptions::dev()` does).
+pub async fn ctx_with_options(backend: Backend, options: ServerOptions) -> Option<Ctx> {
     let (url, test_db) = match backend {
         Backend::Sqlite => {
             let dir = tempfile::tempdir().expect("temp dir");
@@ -150,13 +158,24 @@ pub async fn ctx_with(backend: Backend, limits: Limits, trust_forwarded_for: boo
         }
     };
     let pool = db::connect(&url).await.expect("connect and migrate");
-    let options = ServerOptions { limits, trust_forwarded_for, ..ServerOptions::dev() };
     let mailbox = options.dev_mailbox.clone().expect("dev mailbox");
     let state = AppState::with_options(pool, test_apps(), options).await.expect("state");
-    Some(Ctx { router: app(state.clone()), state, mailbox, backend, db: test_db })
+    Some(Ctx { router: app(state.clone()), state, mailbox, backend, db: test_db, url })
 }
 
 impl Ctx {
+    /// A second instance of the server on this context's database (its own pool, state and router), as another
+    /// process of a fleet would be. `options` as for `ctx_with_options`; the signing-key KEK is this instance's,
+    /// as every instance of a fleet is given the same one.
+    pub async fn sibling(&self, options: ServerOptions) -> Ctx {
+        let pool = db::connect(&self.url).await.expect("connect the second instance");
+        let mailbox = options.dev_mailbox.clone().expect("dev mailbox");
+        let options =
+            ServerOptions { key_encryption_key: Some(self.state.key_encryption_key().clone()), ..options };
+        let state = AppState::with_options(pool, test_apps(), options).await.expect("second instance state");
+        Ctx { router: app(state.clone()), state, mailbox, backend: self.backend, db: TestDb::Shared, url: self.url.clone() }
+    }
+
     /// Close the pool and drop a Postgres test database.
     pub async fn cleanup(self) {
         self.state.db().close().await;

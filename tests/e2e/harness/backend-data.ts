@@ -27,7 +27,8 @@ export class BackendData {
   constructor(
     private readonly request: APIRequestContext,
     private readonly apiUrl: string,
-    private readonly dbFile: string,
+    /** The SQLite file, or a `postgres://` URL (the fleet's database, read with `psql`). */
+    private readonly database: string,
   ) {}
 
   /** `GET /user` as the holder of `token`; the status and body as the backend answered. */
@@ -39,9 +40,17 @@ export class BackendData {
   /** Runs a read-only query on the backend's database. `mode=ro` opens it without ever writing; WAL readers see
    * committed transactions of the running backend. */
   query<T>(sql: string): T[] {
+    if (this.database.startsWith('postgres://')) {
+      // One JSON array from the server, read-only transaction.
+      const wrapped = `BEGIN READ ONLY; SELECT COALESCE(json_agg(t), '[]'::json) FROM (${sql}) t; COMMIT;`;
+      const out = execFileSync('psql', ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', this.database, '-c', wrapped], {
+        encoding: 'utf8',
+      });
+      return JSON.parse(out.trim().split('\n').find((line) => line.startsWith('[')) ?? '[]') as T[];
+    }
     let out: string;
     try {
-      out = execFileSync('sqlite3', ['-json', `file:${this.dbFile}?mode=ro`, sql], { encoding: 'utf8' });
+      out = execFileSync('sqlite3', ['-json', `file:${this.database}?mode=ro`, sql], { encoding: 'utf8' });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
         throw new Error('the `sqlite3` command is missing: install it (Debian: apt-get install -y sqlite3)');

@@ -13,7 +13,8 @@ import { VirtualAuthenticator } from './authenticator';
 import { BackendData } from './backend-data';
 import { CspViolations, describeViolations } from './csp';
 import { Mailbox } from './mailbox';
-import { Stack, type StackInfo } from './stack';
+import { FleetStack } from './fleet';
+import { Stack, type RunningStack, type StackInfo } from './stack';
 import { AccountPage, DashboardPage, LoginPage, RegisterPage } from '../pages/pages';
 
 export interface Fixtures {
@@ -65,14 +66,15 @@ export class ForeignTraffic {
   }
 }
 
-export const test = base.extend<Fixtures, { stack: Stack }>({
+export const test = base.extend<Fixtures, { stack: RunningStack }>({
   stack: [
-    async ({}, use) => {
-      const stack = await Stack.start();
+    // The `fleet` project runs its specs against 2 + 2 instances behind nginx (harness/fleet.ts).
+    async ({}, use, workerInfo) => {
+      const stack = workerInfo.project.name === 'fleet' ? await FleetStack.start() : await Stack.start();
       await use(stack);
       await stack.stop();
     },
-    { scope: 'worker', timeout: 60_000 },
+    { scope: 'worker', timeout: 120_000 },
   ],
 
   app: async ({ stack }, use) => use(stack.info),
@@ -134,8 +136,9 @@ export const test = base.extend<Fixtures, { stack: Stack }>({
   loginPage: async ({ page, app }, use) => use(new LoginPage(page, app.spaUrl)),
   dashboardPage: async ({ page, app }, use) => use(new DashboardPage(page, app.spaUrl)),
   accountPage: async ({ page, app }, use) => use(new AccountPage(page, app.spaUrl)),
-  mailbox: async ({ request, app }, use) => use(new Mailbox(request, app.authUrl)),
-  backendData: async ({ request, app }, use) => use(new BackendData(request, app.apiUrl, app.backendDbFile)),
+  mailbox: async ({ request, app }, use) => use(new Mailbox(request, app.mailboxUrls ?? [app.authUrl])),
+  backendData: async ({ request, app }, use) =>
+    use(new BackendData(request, app.apiUrl, app.backendDbUrl ?? app.backendDbFile)),
 
   email: async ({}, use, testInfo) => {
     const slug = testInfo.title.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 30);
@@ -147,14 +150,15 @@ export { expect };
 
 /** The same fixtures on a stack of its own whose auth server gets `authArgs` (e.g. another dev fallback). */
 export function testWithAuthArgs(authArgs: string[]) {
-  return test.extend<object, { stack: Stack }>({
+  return test.extend<object, { stack: RunningStack }>({
     stack: [
-      async ({}, use) => {
-        const stack = await Stack.start(authArgs);
+      async ({}, use, workerInfo) => {
+        const stack =
+          workerInfo.project.name === 'fleet' ? await FleetStack.start(authArgs) : await Stack.start(authArgs);
         await use(stack);
         await stack.stop();
       },
-      { scope: 'worker', timeout: 60_000 },
+      { scope: 'worker', timeout: 120_000 },
     ],
   });
 }

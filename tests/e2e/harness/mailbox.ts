@@ -29,14 +29,22 @@ function lines(text: string): string[] {
 }
 
 export class Mailbox {
+  /** `authUrls`: every auth-server instance (a fleet's instances each keep what they sent). */
   constructor(
     private readonly request: APIRequestContext,
-    private readonly authUrl: string,
+    private readonly authUrls: string[],
   ) {}
 
-  /** All messages to `address`, newest first. */
+  /** All messages to `address`, newest first, from every instance. */
   async messages(address: string): Promise<MailMessage[]> {
-    const response = await this.request.get(`${this.authUrl}/dev/mailbox`, { params: { to: address } });
+    const all = (await Promise.all(this.authUrls.map((url) => this.messagesAt(url, address)))).flat();
+    const sentAt = (m: MailMessage) => String((m.raw as Record<string, unknown> | null)?.sent_at ?? '');
+    // RFC 3339 in UTC sorts as text. One instance's list is already newest first; a stable sort keeps that order.
+    return this.authUrls.length === 1 ? all : all.sort((a, b) => sentAt(b).localeCompare(sentAt(a)));
+  }
+
+  private async messagesAt(authUrl: string, address: string): Promise<MailMessage[]> {
+    const response = await this.request.get(`${authUrl}/dev/mailbox`, { params: { to: address } });
     if (!response.ok()) {
       throw new Error(`GET /dev/mailbox?to=${address}: ${response.status()} ${await response.text()}`);
     }

@@ -32,7 +32,7 @@ export function docsDir(): string {
 }
 
 /** A free TCP port on 127.0.0.1: bind port 0, read it, close. (The tiny race with other programs is accepted.) */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
@@ -43,7 +43,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-function canConnect(port: number): Promise<boolean> {
+export function canConnect(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: '127.0.0.1', port });
     socket.once('connect', () => {
@@ -55,7 +55,7 @@ function canConnect(port: number): Promise<boolean> {
 }
 
 /** One server process with its log file. */
-class ServerProcess {
+export class ServerProcess {
   private child: ChildProcess | null = null;
   private exitNote = '';
 
@@ -95,12 +95,12 @@ class ServerProcess {
     throw new Error(`${this.name} did not listen on port ${this.port} within ${timeoutMs} ms; log:\n${this.logTail()}`);
   }
 
-  /** SIGTERM, then SIGKILL if it lingers; resolves once the process is gone. */
-  async stop(): Promise<void> {
+  /** SIGTERM (or `signal`), then SIGKILL if it lingers; resolves once the process is gone. */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const child = this.child;
     if (!child) return;
     const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
+    child.kill(signal);
     const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
     await gone;
     clearTimeout(timer);
@@ -130,6 +130,11 @@ export interface StackInfo {
   authUrl: string;
   /** The auth server's management API (its own listener). */
   managementUrl: string;
+  /** Where the dev mailboxes are read: every auth-server instance's own URL (a fleet has several, each holding
+   * what it sent). Absent: `authUrl`. */
+  mailboxUrls?: string[];
+  /** The backend's PostgreSQL database, when it has one instead of `backendDbFile` (the fleet). */
+  backendDbUrl?: string;
   apiUrl: string;
   apiKey: string;
   appId: string;
@@ -138,7 +143,14 @@ export interface StackInfo {
   authDbFile: string;
 }
 
-export class Stack {
+/** What the fixtures need of a running system: the single-process `Stack` or the `FleetStack`. */
+export interface RunningStack {
+  readonly info: StackInfo;
+  logs(): { name: string; text: string }[];
+  stop(): Promise<void>;
+}
+
+export class Stack implements RunningStack {
   private constructor(
     readonly info: StackInfo,
     readonly auth: ServerProcess,

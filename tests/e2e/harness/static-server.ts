@@ -79,7 +79,7 @@ function originOf(url: string): string {
 
 /** The build's origins (from `dist/config.json`) mapped to this run's. Fails when the build's policy does not
  * name them in connect-src: then the build did not write the configured origins and the swap would hide it. */
-function originSwaps(dist: string, config: SpaConfig, policy: string): Map<string, string[]> {
+export function originSwaps(dist: string, config: SpaConfig, policy: string): Map<string, string[]> {
   const built = JSON.parse(fs.readFileSync(path.join(dist, 'config.json'), 'utf8')) as SpaConfig;
   const connect = policy.split(';').map((d) => d.trim().split(/\s+/)).find((d) => d[0] === 'connect-src') ?? [];
   const swaps = new Map<string, string[]>();
@@ -96,7 +96,7 @@ function originSwaps(dist: string, config: SpaConfig, policy: string): Map<strin
 const META = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/;
 
 /** index.html with its CSP meta retargeted; fails if the build wrote none. */
-function indexWithMeta(file: string, swaps: Map<string, string[]>): string {
+export function indexWithMeta(file: string, swaps: Map<string, string[]>): string {
   const html = fs.readFileSync(file, 'utf8');
   const found = META.exec(html);
   if (!found) throw new Error(`${file} has no Content-Security-Policy <meta>: build with \`cargo xtask build\``);

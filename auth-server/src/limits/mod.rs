@@ -1,17 +1,24 @@
 //! Abuse limits (OWASP ASVS 5.0 V2.4 anti-automation, NIST SP 800-63B §5.2.2 rate limiting): fixed-window
 //! counters per client network, per e-mail address and per account, and the back-off rule for wrong one-time
-//! codes. One piece with a store behind it: [`RateLimiter`] decides, a [`LimitStore`] keeps the counters
-//! (in memory per instance today, [`MemoryStore`]; a shared store for a fleet implements the same trait).
+//! codes. One piece with a store behind it: [`RateLimiter`] decides, a [`LimitStore`] keeps the counters:
+//! [`MemoryStore`] in this process (one instance), or [`RedisStore`], shared by every instance of a fleet, so a
+//! budget of N per window is N for the whole fleet (`--redis-url`).
 //!
 //! Nothing here knows the server state or the routes: the glue that reads the client IP and answers 429 lives in
 //! `routes::limited`.
 
+mod memory;
+mod redis_store;
+
+use std::future::Future;
 use std::net::IpAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::pin::Pin;
 use std::sync::Arc;
-use std::time::Duration;
 
 use sha2::{Digest, Sha256};
+
+pub use memory::MemoryStore;
+pub use redis_store::RedisStore;
 
 /// The configurable limits. Every windowed budget counts per `window_secs`. Defaults are generous enough for a
 /// person (and the e2e suite, which registers a few users a minute from 127.0.0.1) and tight enough to stop mail
@@ -161,95 +168,70 @@ impl LimitKey {
         subject.copy_from_slice(&digest[..16]);
         Self { bucket, subject }
     }
+
+    /// The key as text, for a shared store: the bucket's number and the subject's digest in hex.
+    pub fn name(&self) -> String {
+        use std::fmt::Write;
+        let mut name = format!("{}:", self.bucket as u8);
+        for byte in self.subject {
+            let _ = write!(name, "{byte:02x}");
+        }
+        name
+    }
 }
 
-/// Where the counters live. `hit` must be atomic per key (parallel hits are all counted).
+/// What a store answers when it cannot count: the hit is neither allowed nor refused for the budget. The limiter
+/// fails closed on it (see [`Refusal::StoreUnavailable`]).
+#[derive(Debug, thiserror::Error)]
+#[error("limit store unreachable: {0}")]
+pub struct StoreError(pub String);
+
+/// A store's answer to one hit: `Ok(())` counted, `Err(retry_after_secs)` the window's budget is used up.
+pub type Verdict = Result<(), u64>;
+
+/// A boxed future, so [`LimitStore`] stays object-safe (the limiter holds `Arc<dyn LimitStore>`).
+pub type StoreFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StoreError>> + Send + 'a>>;
+
+/// Where the counters live. `hit` must be atomic per key across everything that shares the store (parallel hits,
+/// on one instance or several, are all counted).
 pub trait LimitStore: Send + Sync {
     /// Count one hit on `key` in its fixed window of `window_secs` at `now`; `Err(retry_after_secs)` when `max`
-    /// hits of the current window are used up. A refused hit is not counted, so a client that waits
-    /// `Retry-After` gets through.
-    fn hit(&self, key: LimitKey, max: u32, window_secs: u64, now: i64) -> Result<(), u64>;
+    /// hits of the current window are used up. A window starts with its first hit. A refused hit is not counted,
+    /// so a client that waits `Retry-After` gets through.
+    fn hit(&self, key: LimitKey, max: u32, window_secs: u64, now: i64) -> StoreFuture<'_, Verdict>;
+    /// Whether the store answers (readiness).
+    fn ping(&self) -> StoreFuture<'_, ()>;
     /// Run deferred housekeeping (eviction, expiry); called periodically and by tests.
     fn run_pending_tasks(&self);
-    /// How many counters are kept now.
+    /// How many counters this process keeps in memory (a shared store keeps none here).
     fn entry_count(&self) -> u64;
+    /// Which store this is, for the startup log and `/readyz`.
+    fn name(&self) -> &'static str;
 }
 
-/// The in-memory store: a size-bounded moka cache of counters. Its TinyLFU admission keeps frequently hit keys
-/// (an attacker's own network, a victim's address) when a flood of one-off keys arrives, so a flood can neither
-/// grow memory beyond `capacity` counters nor wash out the counter that limits the flooder. Counters idle for a
-/// whole window are dropped (their window has ended).
-pub struct MemoryStore {
-    counters: moka::sync::Cache<LimitKey, Arc<AtomicU64>>,
-    capacity: u64,
-}
-
-impl MemoryStore {
-    pub fn new(capacity: u64, window_secs: u64) -> Self {
-        let counters = moka::sync::Cache::builder()
-            .max_capacity(capacity)
-            .time_to_idle(Duration::from_secs(window_secs.max(1)))
-            .build();
-        Self { counters, capacity }
-    }
-
-    pub fn capacity(&self) -> u64 {
-        self.capacity
-    }
-}
-
-/// A window packed in one atomic: start (Unix seconds, u32) in the high half, count in the low half.
-fn pack(start: u32, count: u32) -> u64 {
-    (u64::from(start) << 32) | u64::from(count)
-}
-
-fn unpack(packed: u64) -> (u32, u32) {
-    ((packed >> 32) as u32, packed as u32)
-}
-
-impl LimitStore for MemoryStore {
-    fn hit(&self, key: LimitKey, max: u32, window_secs: u64, now: i64) -> Result<(), u64> {
-        let window_secs = window_secs.clamp(1, u64::from(u32::MAX));
-        let now = now.clamp(0, i64::from(u32::MAX)) as u32;
-        let counter = self.counters.get_with(key, || Arc::new(AtomicU64::new(pack(now, 0))));
-        let mut current = counter.load(Ordering::Acquire);
-        loop {
-            let (start, count) = unpack(current);
-            let (start, count) =
-                if u64::from(now.saturating_sub(start)) >= window_secs { (now, 0) } else { (start, count) };
-            if count >= max {
-                let ends = u64::from(start) + window_secs;
-                return Err(ends.saturating_sub(u64::from(now)).max(1));
-            }
-            match counter.compare_exchange_weak(current, pack(start, count + 1), Ordering::AcqRel, Ordering::Acquire) {
-                Ok(_) => return Ok(()),
-                Err(actual) => current = actual,
-            }
-        }
-    }
-
-    fn run_pending_tasks(&self) {
-        self.counters.run_pending_tasks();
-    }
-
-    fn entry_count(&self) -> u64 {
-        self.counters.entry_count()
-    }
+/// Why a hit was not allowed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// The budget of the window is used up; try again after this many seconds.
+    OverBudget { retry_after_secs: u64 },
+    /// The shared store did not answer. Failing closed: an outage of the store must not switch the abuse limits
+    /// off for the whole fleet (a mail-bombing run would then be unlimited).
+    StoreUnavailable,
 }
 
 /// The limits and the store: `check` counts one hit of a bucket for a subject.
 pub struct RateLimiter {
     limits: Limits,
-    store: Box<dyn LimitStore>,
+    store: Arc<dyn LimitStore>,
 }
 
 impl RateLimiter {
-    /// An in-memory limiter bounded by `limits.max_tracked_keys`.
+    /// An in-memory limiter bounded by `limits.max_tracked_keys`: right for one instance only.
     pub fn in_memory(limits: Limits) -> Self {
-        Self::with_store(limits, Box::new(MemoryStore::new(limits.max_tracked_keys, limits.window_secs)))
+        Self::with_store(limits, Arc::new(MemoryStore::new(limits.max_tracked_keys, limits.window_secs)))
     }
 
-    pub fn with_store(limits: Limits, store: Box<dyn LimitStore>) -> Self {
+    pub fn with_store(limits: Limits, store: Arc<dyn LimitStore>) -> Self {
         Self { limits, store }
     }
 
@@ -261,9 +243,17 @@ impl RateLimiter {
         self.store.as_ref()
     }
 
-    /// Count one `bucket` hit for the subject `parts` at `now`; `Err(retry_after_secs)` over the budget.
-    pub fn check(&self, bucket: Bucket, parts: &[&str], now: i64) -> Result<(), u64> {
-        self.store.hit(LimitKey::new(bucket, parts), self.limits.max(bucket), self.limits.window_secs, now)
+    /// Count one `bucket` hit for the subject `parts` at `now`.
+    pub async fn check(&self, bucket: Bucket, parts: &[&str], now: i64) -> Result<(), Refusal> {
+        let key = LimitKey::new(bucket, parts);
+        match self.store.hit(key, self.limits.max(bucket), self.limits.window_secs, now).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(retry_after_secs)) => Err(Refusal::OverBudget { retry_after_secs }),
+            Err(error) => {
+                tracing::error!(%error, store = self.store.name(), "rate limit store failed; refusing the request");
+                Err(Refusal::StoreUnavailable)
+            }
+        }
     }
 
     /// Drop ended windows and evicted counters now (run periodically).
@@ -308,24 +298,6 @@ impl ClientIp {
 mod tests {
     use super::*;
 
-    fn key(name: &str) -> LimitKey {
-        LimitKey::new(Bucket::Send, &[name])
-    }
-
-    #[test]
-    fn windows_count_refuse_and_reopen() {
-        let store = MemoryStore::new(100, 60);
-        assert_eq!(store.hit(key("k"), 2, 60, 1000), Ok(()));
-        assert_eq!(store.hit(key("k"), 2, 60, 1010), Ok(()));
-        assert_eq!(store.hit(key("k"), 2, 60, 1020), Err(40));
-        // Other keys and other buckets have their own counters.
-        assert_eq!(store.hit(key("other"), 2, 60, 1020), Ok(()));
-        assert_eq!(store.hit(LimitKey::new(Bucket::Activate, &["k"]), 2, 60, 1020), Ok(()));
-        // The window ends 60 s after it started.
-        assert_eq!(store.hit(key("k"), 2, 60, 1059), Err(1));
-        assert_eq!(store.hit(key("k"), 2, 60, 1060), Ok(()));
-    }
-
     #[test]
     fn subjects_are_joined_unambiguously() {
         assert_ne!(LimitKey::new(Bucket::Send, &["a\nb", "c"]), LimitKey::new(Bucket::Send, &["a", "b\nc"]));
@@ -351,35 +323,5 @@ mod tests {
         assert_eq!(limits.otp_backoff_secs(16), 2048);
         assert_eq!(limits.otp_backoff_secs(17), 3600);
         assert_eq!(limits.otp_backoff_secs(99), 3600);
-    }
-
-    /// OWASP ASVS 5.0 V2.4: anti-automation must not itself be a resource-exhaustion target. A flood of 100,000
-    /// one-off keys keeps memory at the store's capacity, and the counter of a key hit throughout the flood (the
-    /// flooder's own network) is not washed out.
-    #[test]
-    fn a_flood_of_distinct_keys_stays_bounded_and_keeps_the_hot_counter() {
-        const CAPACITY: u64 = 10_000;
-        const HOT_MAX: u32 = 400;
-        let store = MemoryStore::new(CAPACITY, 600);
-        let hot = key("hot");
-        let now = 1_000_000;
-        for _ in 0..100 {
-            store.hit(hot, HOT_MAX, 600, now).unwrap();
-        }
-        let mut hot_hits = 100;
-        for n in 0..100_000u32 {
-            store.hit(LimitKey::new(Bucket::Send, &[&n.to_string()]), 5, 600, now).unwrap();
-            if n % 500 == 0 {
-                store.hit(hot, HOT_MAX, 600, now).unwrap();
-                hot_hits += 1;
-            }
-        }
-        store.run_pending_tasks();
-        assert!(store.entry_count() <= CAPACITY, "{} counters kept", store.entry_count());
-        // The hot counter survived with every hit counted: exactly HOT_MAX - hot_hits more are allowed.
-        for _ in hot_hits..HOT_MAX {
-            assert_eq!(store.hit(hot, HOT_MAX, 600, now), Ok(()));
-        }
-        assert!(store.hit(hot, HOT_MAX, 600, now).is_err(), "the hot counter was evicted and restarted");
     }
 }
