@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 
 on_both_databases!(
     app_info_has_every_required_field,
+    healthz_is_liveness_and_readyz_checks_the_database,
     unknown_app_and_route_are_json_404s,
     cors_preflight_is_answered_on_every_path,
     lookup_returns_null_for_unknown_users,
@@ -36,6 +37,19 @@ on_both_databases!(
     malformed_bodies_get_json_errors,
     refresh_rotates_and_revoke_signs_out,
 );
+
+/// `/healthz` answers without the database (a restart would not bring it back); `/readyz` asks it, and names it
+/// once it is gone, with no driver detail.
+async fn healthz_is_liveness_and_readyz_checks_the_database(ctx: &Ctx) {
+    assert_eq!(ctx.get("/healthz").await, (StatusCode::OK, json!({ "status": "ok" })));
+    assert_eq!(ctx.get("/readyz").await, (StatusCode::OK, json!({ "status": "ready" })));
+    ctx.state.db().close().await;
+    let (status, body) = ctx.get("/readyz").await;
+    assert_error(status, &body, StatusCode::SERVICE_UNAVAILABLE, "not_ready");
+    assert_eq!(body["error"], "Not ready: database unreachable.");
+    assert!(!body.to_string().to_lowercase().contains("pool"), "{body}");
+    assert_eq!(ctx.get("/healthz").await.0, StatusCode::OK);
+}
 
 async fn app_info_has_every_required_field(ctx: &Ctx) {
     let (status, body) = ctx.get(&format!("/v1/apps/{APP_ID}")).await;

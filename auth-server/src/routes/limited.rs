@@ -40,7 +40,8 @@ impl FromRequestParts<AppState> for ClientIp {
 
 impl AppState {
     fn limit(&self, bucket: Bucket, parts: &[&str]) -> Result<(), ApiError> {
-        self.rate_limiter().check(bucket, parts, self.now()).map_err(ApiError::too_many_requests)
+        let counted = self.rate_limiter().check(bucket, parts, self.now());
+        counted.inspect_err(|_| crate::metrics::rate_limited(bucket)).map_err(ApiError::too_many_requests)
     }
 
     /// Count one request of `bucket` from the client's network; 429 over the budget.
