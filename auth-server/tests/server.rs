@@ -300,7 +300,8 @@ fn json_logs_carry_the_request_id_and_metrics_have_their_own_listener() {
     let mut seen = Vec::new();
     let mut wait_for = |wanted: &dyn Fn(&str) -> bool| -> String {
         loop {
-            let line = lines.recv_timeout(Duration::from_secs(30)).unwrap_or_else(|_| panic!("no such line: {seen:#?}"));
+            let line =
+                lines.recv_timeout(Duration::from_secs(30)).unwrap_or_else(|_| panic!("no such line: {seen:#?}"));
             seen.push(line.clone());
             if wanted(&line) {
                 return line;
@@ -315,11 +316,8 @@ fn json_logs_carry_the_request_id_and_metrics_have_their_own_listener() {
     let metrics = address_after(&wait_for(&|l| l.starts_with("auth-server metrics on")), "http://");
 
     // A refused token is logged inside the request's span, with the load balancer's id.
-    let (status, head, _) = get(
-        &addr,
-        "/v1/apps/dev-app/currentuser",
-        "X-Request-Id: nginx-5c1a:7\r\nAuthorization: Bearer a.b.c\r\n",
-    );
+    let (status, head, _) =
+        get(&addr, "/v1/apps/dev-app/currentuser", "X-Request-Id: nginx-5c1a:7\r\nAuthorization: Bearer a.b.c\r\n");
     assert_eq!(status, 401);
     assert!(head.contains("\r\nx-request-id: nginx-5c1a:7\r\n"), "echoed: {head}");
     let refused = wait_for(&|l| l.contains("auth token refused"));

@@ -35,7 +35,8 @@ fn json_log_lines_carry_the_load_balancers_request_id() {
 
     // A malformed id (a space, here) is replaced by a fresh one, still echoed.
     let response = get_raw(backend.addr, "/healthz", &[("X-Request-Id", "two words")]);
-    let echoed = response.lines().find_map(|line| line.to_lowercase().strip_prefix("x-request-id: ").map(str::to_owned));
+    let echoed =
+        response.lines().find_map(|line| line.to_lowercase().strip_prefix("x-request-id: ").map(str::to_owned));
     let echoed = echoed.unwrap_or_else(|| panic!("an id is always echoed: {response}"));
     assert_eq!(echoed.len(), 32, "{echoed}");
 }

@@ -53,9 +53,9 @@ mod tests {
     async fn requests_are_counted_by_route_template_not_raw_path() {
         let handle = crate::metrics::recorder();
         let app = crate::observe(
-            Router::new().route("/metrics-test/users/{user_id}", get(|| async { "ok" })).fallback(|| async {
-                (axum::http::StatusCode::NOT_FOUND, "nothing")
-            }),
+            Router::new()
+                .route("/metrics-test/users/{user_id}", get(|| async { "ok" }))
+                .fallback(|| async { (axum::http::StatusCode::NOT_FOUND, "nothing") }),
         );
         for path in ["/metrics-test/users/alice", "/metrics-test/users/bob", "/metrics-test/secret-probe-path"] {
             app.clone().oneshot(Request::get(path).body(Body::empty()).unwrap()).await.unwrap();

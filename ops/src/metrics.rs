@@ -87,8 +87,8 @@ mod tests {
         let response = app.clone().oneshot(Request::get("/metrics").body(Body::empty()).unwrap()).await.unwrap();
         assert_eq!(response.status(), StatusCode::OK);
         assert!(response.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/plain; version=0.0.4"));
-        let text = String::from_utf8(axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap().to_vec())
-            .unwrap();
+        let text =
+            String::from_utf8(axum::body::to_bytes(response.into_body(), 1 << 20).await.unwrap().to_vec()).unwrap();
         assert!(text.lines().any(|line| line == "db_pool_connections 3"), "{text}");
         assert!(text.lines().any(|line| line == "db_pool_idle_connections 2"), "{text}");
         let other = app.oneshot(Request::get("/").body(Body::empty()).unwrap()).await.unwrap();

@@ -25,10 +25,12 @@ pub fn route_of<B>(request: &Request<B>) -> &str {
     request.extensions().get::<MatchedPath>().map_or(UNMATCHED_ROUTE, MatchedPath::as_str)
 }
 
+/// How [`layer`] makes its span.
+pub type MakeSpan = fn(&Request<axum::body::Body>) -> tracing::Span;
+
 /// tower-http's `TraceLayer` with [`request_span`] as its span.
-pub fn layer() -> TraceLayer<SharedClassifier<ServerErrorsAsFailures>, fn(&Request<axum::body::Body>) -> tracing::Span>
-{
-    TraceLayer::new_for_http().make_span_with(request_span as fn(&Request<axum::body::Body>) -> tracing::Span)
+pub fn layer() -> TraceLayer<SharedClassifier<ServerErrorsAsFailures>, MakeSpan> {
+    TraceLayer::new_for_http().make_span_with(request_span as MakeSpan)
 }
 
 /// tower-http's default span plus the request id and route, with the URI escaped: hyper lets UTF-8 through in

@@ -8,10 +8,10 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::email_auth::{self, Purpose, Requester};
-use crate::metrics::Ceremony;
 use crate::error::{ApiError, ApiJson};
 use crate::limits::ClientIp;
 use crate::mail;
+use crate::metrics::Ceremony;
 use crate::state::{AppState, RegisteredApp};
 use crate::store::magic_links::{self, Activated};
 use crate::store::refresh_tokens::SignInMethod;

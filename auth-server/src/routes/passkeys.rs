@@ -15,11 +15,11 @@ use webauthn_rs::prelude::{
 use webauthn_rs_proto::ResidentKeyRequirement;
 
 use super::email_auth::{self, Proof};
-use crate::metrics::Ceremony;
 use crate::error::{ApiError, ApiJson};
 use crate::ids;
 use crate::limits::ClientIp;
 use crate::mail;
+use crate::metrics::Ceremony;
 use crate::state::{AppState, RegisteredApp};
 use crate::store::challenges::{self, CeremonyKind};
 use crate::store::credentials::{self, Credential, CredentialError, NewCredential, UseOutcome};
