@@ -332,6 +332,13 @@ fn json_logs_carry_the_request_id_and_metrics_have_their_own_listener() {
     let send = serde_json::json!({ "identifier": email, "language": "en" });
     let (status, _, body) = post(&addr, "POST", "/v1/apps/dev-app/register/otp", &send);
     assert_eq!(status, 200, "{body}");
+    let otp_id = serde_json::from_str::<serde_json::Value>(&body).unwrap()["otp_id"].as_str().unwrap().to_owned();
+    let (_, _, mailbox) = get(&addr, "/dev/mailbox?to=ops-metrics%40example.com", "");
+    let mailbox: serde_json::Value = serde_json::from_str(&mailbox).unwrap();
+    let code = mailbox["messages"][0]["code"].as_str().unwrap_or_else(|| panic!("{mailbox}")).to_owned();
+    let activate = serde_json::json!({ "otp": code, "otp_id": otp_id });
+    let (status, _, body) = post(&addr, "POST", "/v1/apps/dev-app/otp/activate", &activate);
+    assert_eq!(status, 200, "{body}");
     assert_eq!(get(&addr, "/v1/apps/dev-app/users?identifier=a%40example.com", "").0, 200);
     assert_eq!(get(&addr, "/v1/apps/dev-app/users?identifier=b%40example.com", "").0, 429);
     assert_eq!(get(&addr, "/metrics", "").0, 404, "no metrics on the public port");
@@ -350,6 +357,7 @@ fn json_logs_carry_the_request_id_and_metrics_have_their_own_listener() {
     assert_eq!(value("http_requests_total", r#"route="/v1/apps/{app_id}/users",method="GET",status="429""#), Some(1.0));
     assert!(!scrape.contains("ops-metrics") && !scrape.contains("dev-app"), "raw paths never label:\n{scrape}");
     assert_eq!(value("ceremonies_started_total", r#"kind="otp""#), Some(1.0), "{scrape}");
+    assert_eq!(value("ceremonies_finished_total", r#"kind="otp""#), Some(1.0), "{scrape}");
     assert_eq!(value("codes_sent_total", r#"channel="email""#), Some(1.0), "{scrape}");
     assert_eq!(value("rate_limited_total", r#"bucket="lookup""#), Some(1.0), "{scrape}");
     assert!(scrape.lines().any(|line| line.starts_with("db_pool_connections ")), "{scrape}");
