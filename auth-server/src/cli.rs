@@ -505,8 +505,8 @@ async fn serve(cli: Cli) -> Result<(), String> {
     };
     // Every listener stops accepting on the one signal and drains its requests in flight.
     let shutdown = ops::Shutdown::on_signals();
-    let serve = |listener, router| {
-        let router = crate::serving(router, timeouts.request);
+    let serve = |listener, name, router| {
+        let router = crate::serving(router, name, timeouts.request);
         let shutdown = shutdown.wait();
         async move { ops::serve(listener, router, timeouts.header_read, shutdown).await.map_err(|e| e.to_string()) }
     };
@@ -518,8 +518,8 @@ async fn serve(cli: Cli) -> Result<(), String> {
     };
     // Two listeners, two routers: the element API and the management API share paths with different meanings.
     tokio::try_join!(
-        serve(listener, crate::app(state.clone())),
-        serve(management, crate::management_app(state.clone())),
+        serve(listener, "api", crate::app(state.clone())),
+        serve(management, "management", crate::management_app(state.clone())),
         metrics,
     )?;
     println!("auth-server stopped");

@@ -55,12 +55,13 @@ pub fn management_app(state: AppState) -> Router {
 /// What the binary puts around [`app`] and [`management_app`] on their listeners: the request timeout (408 in the
 /// API's error shape) and, outermost, `ops::observe` (request id, log span, request metrics), so a timed-out
 /// request is still logged, counted and echoed its id.
-pub fn serving(router: Router, request_timeout: Duration) -> Router {
+/// `listener` (`api`, `management`) labels the request metrics.
+pub fn serving(router: Router, listener: &'static str, request_timeout: Duration) -> Router {
     // The timeout inside, the rewrite of its empty 408 outside it.
     let router = router
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, request_timeout))
         .layer(axum::middleware::map_response(timeout_in_error_shape));
-    ops::observe(router)
+    ops::observe(router, listener)
 }
 
 /// tower-http's timeout answers an empty 408; the elements expect `{"code","error"}`. The timeout wraps the whole

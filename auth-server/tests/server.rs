@@ -352,7 +352,7 @@ fn json_logs_carry_the_request_id_and_metrics_have_their_own_listener() {
             .and_then(|line| line.rsplit(' ').next())
             .and_then(|value| value.parse::<f64>().ok())
     };
-    let route = r#"route="/v1/apps/{app_id}/register/otp",method="POST",status="200""#;
+    let route = r#"listener="api",route="/v1/apps/{app_id}/register/otp",method="POST",status="200""#;
     assert_eq!(value("http_requests_total", route), Some(1.0), "{scrape}");
     assert_eq!(value("http_requests_total", r#"route="/v1/apps/{app_id}/users",method="GET",status="429""#), Some(1.0));
     assert!(!scrape.contains("ops-metrics") && !scrape.contains("dev-app"), "raw paths never label:\n{scrape}");

@@ -69,7 +69,7 @@ fn with_api_layers(routes: Router, allowed_origins: &[HeaderValue], timeout: Dur
         }))
         .layer(axum::middleware::from_fn(error::json_error_bodies))
         .layer(cors);
-    ops::observe(routes)
+    ops::observe(routes, "api")
 }
 
 /// Serves [`app`] on `listener` until `shutdown` completes, then lets in-flight requests finish. Clients that do

@@ -1,10 +1,11 @@
-//! Request metrics: `http_requests_total{route,method,status}` and the latency histogram
-//! `http_request_duration_seconds{route,method}`. Labels come from the route template and a fixed method list,
-//! never from text the client chooses, so their number stays bounded however many paths are probed.
+//! Request metrics: `http_requests_total{listener,route,method,status}` and the latency histogram
+//! `http_request_duration_seconds{listener,route,method}`. Labels come from the listener's name, the route
+//! template and a fixed method list, never from text the client chooses, so their number stays bounded however
+//! many paths are probed.
 
 use std::time::Instant;
 
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
@@ -12,16 +13,28 @@ use axum::response::Response;
 pub const REQUESTS_TOTAL: &str = "http_requests_total";
 pub const REQUEST_DURATION_SECONDS: &str = "http_request_duration_seconds";
 
+/// The `listener` label: which of the process's listeners answered (`api`, `management`).
+#[derive(Debug, Clone, Copy)]
+pub struct Listener(pub &'static str);
+
 /// Middleware: counts each answered request and records how long it took.
-pub async fn record(request: Request, next: Next) -> Response {
+pub async fn record(State(Listener(listener)): State<Listener>, request: Request, next: Next) -> Response {
     let route = crate::trace::route_of(&request).to_owned();
     let method = method_label(request.method());
     let started = Instant::now();
     let response = next.run(request).await;
     let seconds = started.elapsed().as_secs_f64();
-    metrics::histogram!(REQUEST_DURATION_SECONDS, "route" => route.clone(), "method" => method).record(seconds);
+    metrics::histogram!(
+        REQUEST_DURATION_SECONDS,
+        "listener" => listener, "route" => route.clone(), "method" => method
+    )
+    .record(seconds);
     let status = response.status().as_u16().to_string();
-    metrics::counter!(REQUESTS_TOTAL, "route" => route, "method" => method, "status" => status).increment(1);
+    metrics::counter!(
+        REQUESTS_TOTAL,
+        "listener" => listener, "route" => route, "method" => method, "status" => status
+    )
+    .increment(1);
     response
 }
 
@@ -56,6 +69,7 @@ mod tests {
             Router::new()
                 .route("/metrics-test/users/{user_id}", get(|| async { "ok" }))
                 .fallback(|| async { (axum::http::StatusCode::NOT_FOUND, "nothing") }),
+            "metrics-test",
         );
         for path in ["/metrics-test/users/alice", "/metrics-test/users/bob", "/metrics-test/secret-probe-path"] {
             app.clone().oneshot(Request::get(path).body(Body::empty()).unwrap()).await.unwrap();

@@ -24,12 +24,15 @@ pub use shutdown::Shutdown;
 /// The layers every public route gets: a request id (taken from the load balancer's `X-Request-Id` or made
 /// here, echoed in the response), a log span carrying it with the route, and the request metrics.
 ///
+/// `listener` names the listener in the metrics (`api`, `management`): two listeners of one process may serve
+/// the same route template with different meanings.
+///
 /// Call it last on a router (after its other layers): the span then sees the final status, and the metrics the
 /// answers of the server's own error layers. Applied with `Router::layer`, so it runs after routing and knows
 /// the route template (`MatchedPath`).
-pub fn observe(router: Router) -> Router {
+pub fn observe(router: Router, listener: &'static str) -> Router {
     router
-        .layer(axum::middleware::from_fn(http_metrics::record))
+        .layer(axum::middleware::from_fn_with_state(http_metrics::Listener(listener), http_metrics::record))
         .layer(trace::layer())
         .layer(axum::middleware::from_fn(request_id::assign))
 }

@@ -80,13 +80,16 @@ mod tests {
         let buffer = Buffer::default();
         let subscriber = subscriber(format, EnvFilter::new("info"), buffer.clone(), false);
         let _guard = tracing::subscriber::set_default(subscriber);
-        let app = crate::observe(Router::new().route(
-            "/users/{id}",
-            get(|| async {
-                tracing::warn!("handler line");
-                "ok"
-            }),
-        ));
+        let app = crate::observe(
+            Router::new().route(
+                "/users/{id}",
+                get(|| async {
+                    tracing::warn!("handler line");
+                    "ok"
+                }),
+            ),
+            "api",
+        );
         let request = Request::get("/users/7\u{2028}x").header("x-request-id", "lb-req-42").body(Body::empty());
         let response = app.oneshot(request.unwrap()).await.unwrap();
         assert_eq!(response.headers()["x-request-id"], "lb-req-42");
