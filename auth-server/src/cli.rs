@@ -152,6 +152,15 @@ pub struct Cli {
     #[arg(long, env = "REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
 
+    /// Serve Prometheus metrics at `GET /metrics` on this address (its own listener, never the API's port; port 0
+    /// picks a free port, printed). Unset: no metrics listener.
+    #[arg(long, env = "METRICS_BIND")]
+    pub metrics_bind: Option<SocketAddr>,
+
+    /// `text` (one readable line per event) or `json` (one JSON object per line, for a log collector).
+    #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = ops::logging::LogFormat::Text, global = true)]
+    pub log_format: ops::logging::LogFormat,
+
     /// Address to listen on (port 0 picks a free port; the chosen address is printed).
     #[arg(long, env = "BIND", default_value = "127.0.0.1:8081")]
     pub bind: SocketAddr,
@@ -505,15 +514,38 @@ async fn serve(cli: Cli) -> Result<(), String> {
         tracing::warn!(%err, "the rate limit store does not answer yet; requests that need a budget get 503");
     }
     println!("auth-server management API on http://{management_addr} (SDK host: http://{management_addr}/v1)");
+    let metrics = match cli.metrics_bind {
+        Some(addr) => Some(bind(addr).await?),
+        None => None,
+    };
+    if let Some(metrics) = &metrics {
+        let addr = metrics.local_addr().map_err(|e| e.to_string())?;
+        println!("auth-server metrics on http://{addr}/metrics");
+    }
     let timeouts = Timeouts {
         header_read: Duration::from_secs(cli.header_read_timeout_secs.max(1)),
         request: Duration::from_secs(cli.request_timeout_secs.max(1)),
     };
+    // Every listener stops accepting on the one signal and drains its requests in flight.
+    let shutdown = ops::Shutdown::on_signals();
+    let serve = |listener, name, router| {
+        let router = crate::serving(router, name, timeouts.request);
+        let shutdown = shutdown.wait();
+        async move { ops::serve(listener, router, timeouts.header_read, shutdown).await.map_err(|e| e.to_string()) }
+    };
+    let metrics = async {
+        match metrics {
+            Some(listener) => serve_metrics(listener, state.clone(), timeouts, shutdown.clone()).await,
+            None => Ok(()),
+        }
+    };
     // Two listeners, two routers: the element API and the management API share paths with different meanings.
     tokio::try_join!(
-        serve_connections(listener, crate::app(state.clone()), timeouts),
-        serve_connections(management, crate::management_app(state), timeouts),
+        serve(listener, "api", crate::app(state.clone())),
+        serve(management, "management", crate::management_app(state.clone())),
+        metrics,
     )?;
+    println!("auth-server stopped");
     Ok(())
 }
 
@@ -539,81 +571,24 @@ async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, String> {
 /// How long a client may take (OWASP ASVS 5.0 V2.4 / slow-client denial of service, e.g. Slowloris).
 #[derive(Debug, Clone, Copy)]
 struct Timeouts {
-    /// To send a request's line and headers; after that hyper closes the connection.
+    /// To send a request's line and headers; after that hyper closes the connection (`ops::serve`).
     header_read: Duration,
     /// From the headers to the response (a slow body included): 408 in the API's error shape.
     request: Duration,
 }
 
-/// HTTP/1.1 on `listener` until SIGINT/SIGTERM, then finish the requests in flight (graceful shutdown).
-///
-/// hyper's own connection builder instead of `axum::serve`, which has no header read timeout. HTTP/1 only: every
-/// browser and reverse proxy speaks it to an origin server, and it needs no protocol sniffing (which would wait,
-/// without a timeout, for the first bytes). Each request carries the socket peer as `ConnectInfo` (the client IP
-/// of the per-network limits, see `limits::ClientIp`).
-async fn serve_connections(
+/// The metrics listener of `--metrics-bind`, until `shutdown`; the pool gauges are sampled at each scrape.
+async fn serve_metrics(
     listener: tokio::net::TcpListener,
-    router: axum::Router,
+    state: AppState,
     timeouts: Timeouts,
+    shutdown: ops::Shutdown,
 ) -> Result<(), String> {
-    use hyper_util::rt::{TokioIo, TokioTimer};
-    use tower::ServiceExt;
-
-    // The timeout inside, the rewrite of its empty 408 outside it.
-    let router = router
-        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
-            axum::http::StatusCode::REQUEST_TIMEOUT,
-            timeouts.request,
-        ))
-        .layer(axum::middleware::map_response(timeout_in_error_shape));
-    let mut http = hyper::server::conn::http1::Builder::new();
-    http.timer(TokioTimer::new()).header_read_timeout(timeouts.header_read);
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let mut shutdown = std::pin::pin!(shutdown_signal());
-    loop {
-        let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => accepted,
-                Err(err) => {
-                    // E.g. out of file descriptors: back off a little instead of spinning.
-                    tracing::warn!(%err, "accepting a connection failed");
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                    continue;
-                }
-            },
-            _ = &mut shutdown => break,
-        };
-        let router = router.clone();
-        let service = hyper::service::service_fn(move |request: hyper::Request<hyper::body::Incoming>| {
-            let mut request = request.map(axum::body::Body::new);
-            request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
-            router.clone().oneshot(request)
-        });
-        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
-        tokio::spawn(async move {
-            if let Err(err) = connection.await {
-                tracing::debug!(%err, "connection closed with an error");
-            }
-        });
-    }
-    drop(listener);
-    graceful.shutdown().await;
-    Ok(())
-}
-
-/// tower-http's timeout answers an empty 408; the elements expect `{"code","error"}`. The timeout wraps the whole
-/// app, CORS layer included, so the CORS header of every answer (`*`, see `lib.rs`) is added here too.
-async fn timeout_in_error_shape(response: axum::response::Response) -> axum::response::Response {
-    use axum::http::{header, HeaderValue, StatusCode};
-    use axum::response::IntoResponse;
-    if response.status() == StatusCode::REQUEST_TIMEOUT && !response.headers().contains_key(header::CONTENT_TYPE) {
-        let mut response =
-            crate::error::ApiError::new(StatusCode::REQUEST_TIMEOUT, "request_timeout", "The request took too long.")
-                .into_response();
-        response.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
-        return response;
-    }
-    response
+    let handle = ops::metrics::recorder();
+    ops::metrics::spawn_upkeep(handle.clone());
+    let sample_pool = move || ops::metrics::set_pool_gauges(state.db().size(), state.db().num_idle());
+    let router = ops::metrics::router(handle, sample_pool);
+    ops::serve(listener, router, timeouts.header_read, shutdown.wait()).await.map_err(|e| e.to_string())
 }
 
 /// Every minute: drop expired handshakes, codes, links and rate-limit windows.
@@ -655,21 +630,6 @@ fn spawn_key_refresh(state: AppState) {
             }
         }
     });
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        if let Ok(mut sig) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            sig.recv().await;
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
 }
 
 #[cfg(test)]

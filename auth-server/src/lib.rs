@@ -14,6 +14,7 @@ pub mod key_encryption;
 pub mod limits;
 pub mod log_text;
 pub mod mail;
+pub mod metrics;
 mod routes;
 pub mod state;
 pub mod store;
@@ -22,10 +23,11 @@ pub mod views;
 
 use std::time::Duration;
 
-use axum::http::{header, HeaderName, HeaderValue, Method};
+use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Router;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
-use tower_http::trace::TraceLayer;
+use tower_http::timeout::TimeoutLayer;
 
 pub use config::{AppConfig, ConfigFile};
 pub use error::ApiError;
@@ -41,13 +43,37 @@ pub fn app(state: AppState) -> Router {
         Some(_) => routes::dev_mailbox().with_state(state.clone()).layer(dev_mailbox_cors(&state)).merge(api),
         None => api,
     };
-    router.layer(TraceLayer::new_for_http())
+    router
 }
 
 /// The management API as a router, for its own listener (`--management-bind`). No CORS: it is called by servers
 /// with an API key, never by browsers.
 pub fn management_app(state: AppState) -> Router {
-    routes::management::router().with_state(state).layer(TraceLayer::new_for_http())
+    routes::management::router().with_state(state)
+}
+
+/// What the binary puts around [`app`] and [`management_app`] on their listeners: the request timeout (408 in the
+/// API's error shape) and, outermost, `ops::observe` (request id, log span, request metrics), so a timed-out
+/// request is still logged, counted and echoed its id.
+/// `listener` (`api`, `management`) labels the request metrics.
+pub fn serving(router: Router, listener: &'static str, request_timeout: Duration) -> Router {
+    // The timeout inside, the rewrite of its empty 408 outside it.
+    let router = router
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, request_timeout))
+        .layer(axum::middleware::map_response(timeout_in_error_shape));
+    ops::observe(router, listener)
+}
+
+/// tower-http's timeout answers an empty 408; the elements expect `{"code","error"}`. The timeout wraps the whole
+/// app, CORS layer included, so the CORS header of every answer (`*`, see [`cors`]) is added here too.
+async fn timeout_in_error_shape(response: Response) -> Response {
+    if response.status() == StatusCode::REQUEST_TIMEOUT && !response.headers().contains_key(header::CONTENT_TYPE) {
+        let mut response =
+            ApiError::new(StatusCode::REQUEST_TIMEOUT, "request_timeout", "The request took too long.").into_response();
+        response.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+        return response;
+    }
+    response
 }
 
 /// CORS as spec §1.3: the elements preflight every request (they send two custom headers). No cookies or other
@@ -62,6 +88,8 @@ fn cors() -> CorsLayer {
             HeaderName::from_static("passage-version"),
             HeaderName::from_static("passage-element-version"),
         ])
+        // A page may show the request id in an error report, so support can find the request's log lines.
+        .expose_headers([ops::request_id::X_REQUEST_ID])
         .max_age(Duration::from_secs(600))
 }
 

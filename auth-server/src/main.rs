@@ -1,17 +1,16 @@
 use clap::Parser;
 
+/// Without `RUST_LOG`: the server's own lines and the request span (which carries the request id) at info,
+/// tower-http's per-request lines only when something fails.
+const DEFAULT_LOG_FILTER: &str = "auth_server=info,ops=info,tower_http=warn";
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "auth_server=info,tower_http=warn".into()),
-        )
-        // Colour codes only on a terminal: a log file or collector gets plain lines. (Values from requests are
-        // escaped where they are logged, see `log_text`.)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()))
-        .init();
-    match auth_server::cli::run(auth_server::cli::Cli::parse()).await {
+    let cli = auth_server::cli::Cli::parse();
+    // Colour codes only on a terminal (see `ops::logging`). Values from requests are escaped where they are
+    // logged, see `log_text`.
+    ops::logging::init(cli.log_format, DEFAULT_LOG_FILTER);
+    match auth_server::cli::run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("auth-server: {err}");

@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 
 on_both_databases!(
     app_info_has_every_required_field,
+    healthz_is_liveness_and_readyz_checks_the_database,
     unknown_app_and_route_are_json_404s,
     cors_preflight_is_answered_on_every_path,
     lookup_returns_null_for_unknown_users,
@@ -36,6 +37,19 @@ on_both_databases!(
     malformed_bodies_get_json_errors,
     refresh_rotates_and_revoke_signs_out,
 );
+
+/// `/healthz` answers without the database (a restart would not bring it back); `/readyz` asks it, and names it
+/// once it is gone, with no driver detail.
+async fn healthz_is_liveness_and_readyz_checks_the_database(ctx: &Ctx) {
+    assert_eq!(ctx.get("/healthz").await, (StatusCode::OK, json!({ "status": "ok" })));
+    assert_eq!(ctx.get("/readyz").await, (StatusCode::OK, json!({ "status": "ready" })));
+    ctx.state.db().close().await;
+    let (status, body) = ctx.get("/readyz").await;
+    assert_error(status, &body, StatusCode::SERVICE_UNAVAILABLE, "not_ready");
+    assert_eq!(body["error"], "Not ready: database unreachable.");
+    assert!(!body.to_string().to_lowercase().contains("pool"), "{body}");
+    assert_eq!(ctx.get("/healthz").await.0, StatusCode::OK);
+}
 
 async fn app_info_has_every_required_field(ctx: &Ctx) {
     let (status, body) = ctx.get(&format!("/v1/apps/{APP_ID}")).await;
@@ -695,4 +709,32 @@ async fn refresh_rotates_and_revoke_signs_out(ctx: &Ctx) {
     ctx.sql("UPDATE refresh_tokens SET expires_at = 1").await;
     let (status, body) = ctx.post(&uri, json!({ "refresh_token": again["refresh_token"] })).await;
     assert_error(status, &body, StatusCode::UNAUTHORIZED, "invalid_refresh_token");
+}
+
+/// A passkey registration and a login count as started and finished ceremonies of their kind. The recorder is
+/// the process's (other tests of this file count too, concurrently), so each counter must have grown by at least
+/// what this test did; without the counting it would not have.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn passkey_ceremonies_are_counted_in_the_metrics() {
+    let metrics = ops::metrics::recorder();
+    let value = |name: &str, kind: &str| {
+        let text = metrics.render();
+        let wanted = format!("{name}{{kind=\"{kind}\"}} ");
+        text.lines().find_map(|line| line.strip_prefix(&wanted)).map_or(0.0, |value| value.parse::<f64>().unwrap())
+    };
+    let names = ["ceremonies_started_total", "ceremonies_finished_total"];
+    let kinds = ["passkey_register", "passkey_login"];
+    let before: Vec<f64> = kinds.iter().flat_map(|kind| names.map(|name| value(name, kind))).collect();
+
+    let ctx = ctx(Backend::Sqlite).await.unwrap();
+    let mut passkey = authenticator();
+    ctx.register_passkey("counted@example.com", &mut passkey).await;
+    let (status, body) = ctx.login_passkey("counted@example.com", &mut passkey, ORIGIN).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    ctx.cleanup().await;
+
+    let after: Vec<f64> = kinds.iter().flat_map(|kind| names.map(|name| value(name, kind))).collect();
+    for (i, (before, after)) in before.iter().zip(&after).enumerate() {
+        assert!(after - before >= 1.0, "{} {{kind={}}}: {before} → {after}", names[i % 2], kinds[i / 2]);
+    }
 }

@@ -66,6 +66,7 @@ mod redis {
             let prefix = fresh_prefix();
             let a = ctx_with_options(Backend::Postgres, options(limits, Some(redis_store(&prefix)))).await.unwrap();
             let b = a.sibling(options(limits, Some(redis_store(&prefix)))).await;
+            assert_eq!(a.get("/readyz").await.0, StatusCode::OK, "the database and Redis answer");
             let answers = alternating_lookups(&a, &b, 8).await;
             assert_eq!(&answers[..6], &[StatusCode::OK; 6], "{answers:?}");
             assert_eq!(&answers[6..], &[StatusCode::TOO_MANY_REQUESTS; 2], "{answers:?}");
@@ -97,6 +98,11 @@ mod redis {
             );
             let (status, _) = ctx.get(&format!("/v1/apps/{APP_ID}/.well-known/jwks.json")).await;
             assert_eq!(status, StatusCode::OK, "routes without a budget keep working");
+            // The balancer takes the instance out of rotation: not ready, and it says why.
+            let (status, body) = ctx.get("/readyz").await;
+            assert_error(status, &body, StatusCode::SERVICE_UNAVAILABLE, "not_ready");
+            assert!(body.to_string().contains("limit store unreachable"), "{body}");
+            assert_eq!(ctx.get("/healthz").await.0, StatusCode::OK, "alive, so not restarted");
             ctx.cleanup().await;
         }
     }

@@ -265,3 +265,106 @@ fn config_server_has_no_dev_mailbox() {
     child.stderr.take().unwrap().read_to_string(&mut stderr).unwrap();
     assert!(stderr.contains("no SMTP server is configured"), "{stderr}");
 }
+
+/// Issue 12 item 5 on the real binary: `--log-format json` lines carry the load balancer's `X-Request-Id` (echoed
+/// in the response), and `--metrics-bind` serves Prometheus text on its own listener: requests by route template,
+/// a started OTP ceremony, the code sent, a 429 by its bucket, the pool gauges. Not on the public port.
+#[test]
+fn json_logs_carry_the_request_id_and_metrics_have_their_own_listener() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(BIN)
+        .args(["--dev", "--bind", "127.0.0.1:0", "--database-url"])
+        .arg(format!("sqlite://{}", dir.path().join("auth.sqlite3").display()))
+        .args(["--log-format", "json", "--metrics-bind", "127.0.0.1:0", "--limit-lookups-per-ip", "1"])
+        .env_remove("AUTH_CONFIG")
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("spawn auth-server");
+    let (lines_tx, lines) = std::sync::mpsc::channel::<String>();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = lines_tx.send(line);
+        }
+    });
+    struct Kill(Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _server = Kill(child);
+    let mut seen = Vec::new();
+    let mut wait_for = |wanted: &dyn Fn(&str) -> bool| -> String {
+        loop {
+            let line =
+                lines.recv_timeout(Duration::from_secs(30)).unwrap_or_else(|_| panic!("no such line: {seen:#?}"));
+            seen.push(line.clone());
+            if wanted(&line) {
+                return line;
+            }
+        }
+    };
+    let address_after = |line: &str, prefix: &str| {
+        let rest = &line[line.find(prefix).unwrap() + prefix.len()..];
+        rest.split(|c: char| c == '/' || c.is_whitespace()).next().unwrap().to_owned()
+    };
+    let addr = address_after(&wait_for(&|l| l.starts_with("auth-server listening on")), "http://");
+    let metrics = address_after(&wait_for(&|l| l.starts_with("auth-server metrics on")), "http://");
+
+    // A refused token is logged inside the request's span, with the load balancer's id.
+    let (status, head, _) =
+        get(&addr, "/v1/apps/dev-app/currentuser", "X-Request-Id: nginx-5c1a:7\r\nAuthorization: Bearer a.b.c\r\n");
+    assert_eq!(status, 401);
+    assert!(head.contains("\r\nx-request-id: nginx-5c1a:7\r\n"), "echoed: {head}");
+    let refused = wait_for(&|l| l.contains("auth token refused"));
+    let event: serde_json::Value = serde_json::from_str(&refused).unwrap_or_else(|_| panic!("not JSON: {refused}"));
+    assert_eq!(event["span"]["request_id"], "nginx-5c1a:7", "{refused}");
+    assert_eq!(event["span"]["route"], "/v1/apps/{app_id}/currentuser", "{refused}");
+
+    // An OTP registration (code sent to the dev mailbox) and a lookup over its budget of 1.
+    let email = "ops-metrics@example.com";
+    let (status, _, body) = post(&addr, "POST", "/v1/apps/dev-app/users", &serde_json::json!({ "identifier": email }));
+    assert!(status < 300, "{status} {body}");
+    let send = serde_json::json!({ "identifier": email, "language": "en" });
+    let (status, _, body) = post(&addr, "POST", "/v1/apps/dev-app/register/otp", &send);
+    assert_eq!(status, 200, "{body}");
+    let otp_id = serde_json::from_str::<serde_json::Value>(&body).unwrap()["otp_id"].as_str().unwrap().to_owned();
+    let (_, _, mailbox) = get(&addr, "/dev/mailbox?to=ops-metrics%40example.com", "");
+    let mailbox: serde_json::Value = serde_json::from_str(&mailbox).unwrap();
+    let code = mailbox["messages"][0]["code"].as_str().unwrap_or_else(|| panic!("{mailbox}")).to_owned();
+    let activate = serde_json::json!({ "otp": code, "otp_id": otp_id });
+    let (status, _, body) = post(&addr, "POST", "/v1/apps/dev-app/otp/activate", &activate);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(get(&addr, "/v1/apps/dev-app/users?identifier=a%40example.com", "").0, 200);
+    assert_eq!(get(&addr, "/v1/apps/dev-app/users?identifier=b%40example.com", "").0, 429);
+    assert_eq!(get(&addr, "/metrics", "").0, 404, "no metrics on the public port");
+
+    let (status, _, scrape) = get(&metrics, "/metrics", "");
+    assert_eq!(status, 200);
+    let value = |name: &str, labels: &str| {
+        scrape
+            .lines()
+            .find(|line| line.starts_with(&format!("{name}{{")) && line.contains(labels))
+            .and_then(|line| line.rsplit(' ').next())
+            .and_then(|value| value.parse::<f64>().ok())
+    };
+    let route = r#"listener="api",route="/v1/apps/{app_id}/register/otp",method="POST",status="200""#;
+    assert_eq!(value("http_requests_total", route), Some(1.0), "{scrape}");
+    assert_eq!(value("http_requests_total", r#"route="/v1/apps/{app_id}/users",method="GET",status="429""#), Some(1.0));
+    assert!(!scrape.contains("ops-metrics") && !scrape.contains("dev-app"), "raw paths never label:\n{scrape}");
+    assert_eq!(value("ceremonies_started_total", r#"kind="otp""#), Some(1.0), "{scrape}");
+    assert_eq!(value("ceremonies_finished_total", r#"kind="otp""#), Some(1.0), "{scrape}");
+    assert_eq!(value("codes_sent_total", r#"channel="email""#), Some(1.0), "{scrape}");
+    assert_eq!(value("rate_limited_total", r#"bucket="lookup""#), Some(1.0), "{scrape}");
+    assert!(scrape.lines().any(|line| line.starts_with("db_pool_connections ")), "{scrape}");
+    assert!(scrape.contains("http_request_duration_seconds_bucket{"), "{scrape}");
+    for line in &seen {
+        if line.starts_with('{') {
+            serde_json::from_str::<serde_json::Value>(line).unwrap_or_else(|_| panic!("not a JSON line: {line}"));
+        }
+    }
+}

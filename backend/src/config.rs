@@ -96,6 +96,15 @@ pub struct Config {
     /// Most database connections kept open (for SQLite: readers; writes always use one connection).
     #[arg(long, env = "DATABASE_MAX_CONNECTIONS", default_value_t = 8)]
     pub database_max_connections: u32,
+
+    /// `text` (one readable line per event) or `json` (one JSON object per line, for a log collector).
+    #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = ops::logging::LogFormat::Text)]
+    pub log_format: ops::logging::LogFormat,
+
+    /// Serve Prometheus metrics at `GET /metrics` on this address (its own listener, never the API's port).
+    /// Unset: no metrics listener.
+    #[arg(long, env = "METRICS_BIND")]
+    pub metrics_bind: Option<SocketAddr>,
 }
 
 impl Config {

@@ -199,6 +199,16 @@ impl Database {
         Ok(count)
     }
 
+    /// Open and idle connections, for the pool gauges (SQLite: its writer and readers together).
+    pub fn pool_use(&self) -> (u32, usize) {
+        match self {
+            Database::Sqlite { writer, reader } => {
+                (writer.size() + reader.size(), writer.num_idle() + reader.num_idle())
+            }
+            Database::Postgres(pool) => (pool.size(), pool.num_idle()),
+        }
+    }
+
     /// Closes every connection (SQLite checkpoints its WAL on the last close).
     pub async fn close(&self) {
         match self {

@@ -27,8 +27,9 @@ pub enum AppError {
     PayloadTooLarge,
     #[error("invalid name: {0}")]
     InvalidName(NameError),
-    #[error("database unavailable: {0}")]
-    Unavailable(DbError),
+    /// `GET /readyz`: a dependency did not answer (the reason was logged by the check).
+    #[error("not ready: {0}")]
+    NotReady(ops::health::NotReady),
     /// A call the request depends on failed at the auth server (network, timeout, 5xx, unexpected answer).
     #[error("auth server unavailable: {0}")]
     AuthServerUnavailable(AuthServerError),
@@ -67,10 +68,7 @@ impl IntoResponse for AppError {
             ),
             AppError::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", too_large_message()),
             AppError::InvalidName(error) => (StatusCode::BAD_REQUEST, "invalid_name", error.to_string()),
-            AppError::Unavailable(error) => {
-                tracing::error!(error = %Untrusted(&error), "health check failed");
-                (StatusCode::SERVICE_UNAVAILABLE, "unavailable", "The service is not ready. Try again soon.".into())
-            }
+            AppError::NotReady(not_ready) => (StatusCode::SERVICE_UNAVAILABLE, "not_ready", not_ready.to_string()),
             AppError::AuthServerUnavailable(error) => {
                 tracing::error!(error = %Untrusted(&error), "auth server call failed");
                 (

@@ -1,7 +1,8 @@
 //! The app's own API (DESIGN §4): profile names keyed by the auth server's user id.
 //!
 //! [`app`] builds the router from an [`AppState`] (tests drive it with `tower::ServiceExt::oneshot`); [`serve`]
-//! runs it on a listener until a shutdown signal. `main.rs` only parses flags, sets up logging and calls these.
+//! runs it on a listener until a shutdown signal, with `ops`' serve loop (slow-client limits, graceful drain).
+//! `main.rs` only parses flags, sets up logging and metrics and calls these.
 
 pub mod auth_server;
 pub mod config;
@@ -11,7 +12,6 @@ pub mod error;
 pub mod extract;
 pub mod log_text;
 pub mod routes;
-pub mod server;
 pub mod state;
 pub mod token;
 
@@ -27,7 +27,6 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
 
 pub use config::Config;
 pub use state::AppState;
@@ -43,21 +42,25 @@ pub fn app(state: AppState) -> Router {
     let routes = Router::new()
         .route("/user", get(routes::current_user).post(routes::save_name).delete(routes::delete_account))
         .route("/healthz", get(routes::healthz))
+        .route("/readyz", get(routes::readyz))
         .fallback(routes::not_found)
         .with_state(state);
     with_api_layers(routes, &allowed_origins, timeout)
 }
 
 /// The middleware every route gets. Layers run outside-in in the reverse order of these calls: the body limit
-/// is nearest the handlers, the trace span outermost so it sees the final status.
+/// is nearest the handlers, `ops::observe` (request id, log span, request metrics) outermost so it sees the
+/// final status.
 fn with_api_layers(routes: Router, allowed_origins: &[HeaderValue], timeout: Duration) -> Router {
     let cors = CorsLayer::new()
         // Only the configured SPA origins; any other origin gets no Access-Control-Allow-Origin header.
         .allow_origin(AllowOrigin::list(allowed_origins.iter().cloned()))
         .allow_methods([Method::GET, Method::POST, Method::DELETE, Method::OPTIONS])
         .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+        // The SPA may show the request id in an error report, so support can find the request's log lines.
+        .expose_headers([ops::request_id::X_REQUEST_ID])
         .max_age(Duration::from_secs(600));
-    routes
+    let routes = routes
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
         .layer(CatchPanicLayer::custom(|_panic| {
@@ -65,32 +68,19 @@ fn with_api_layers(routes: Router, allowed_origins: &[HeaderValue], timeout: Dur
             error::AppError::Internal("a request handler panicked".into()).into_response()
         }))
         .layer(axum::middleware::from_fn(error::json_error_bodies))
-        .layer(cors)
-        .layer(TraceLayer::new_for_http().make_span_with(request_span))
-}
-
-/// tower-http's default span, with the URI escaped: hyper lets UTF-8 through in the path, and a NEL (U+0085) or
-/// U+2028 there would break the `debug` log line (ASVS 5.0 V16.4.1).
-fn request_span<B>(request: &axum::http::Request<B>) -> tracing::Span {
-    tracing::debug_span!(
-        // tower-http's own target, so `RUST_LOG=tower_http=debug` keeps showing it.
-        target: "tower_http::trace::make_span",
-        "request",
-        method = %request.method(),
-        uri = %log_text::Untrusted(request.uri()),
-        version = ?request.version(),
-    )
+        .layer(cors);
+    ops::observe(routes, "api")
 }
 
 /// Serves [`app`] on `listener` until `shutdown` completes, then lets in-flight requests finish. Clients that do
-/// not send their headers within `state.header_read_timeout` are disconnected ([`server`]).
+/// not send their headers within `state.header_read_timeout` are disconnected ([`ops::serve()`]).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let header_read_timeout = state.header_read_timeout;
-    server::serve(listener, app(state), header_read_timeout, shutdown).await
+    ops::serve(listener, app(state), header_read_timeout, shutdown).await
 }
 
 #[cfg(test)]

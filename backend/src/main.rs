@@ -1,21 +1,14 @@
-//! `backend`: parses flags (each also read from its environment variable), logs with `RUST_LOG`, serves the API
-//! until Ctrl-C or SIGTERM.
-
-use std::io::IsTerminal;
+//! `backend`: parses flags (each also read from its environment variable), logs with `RUST_LOG` as text or JSON,
+//! serves the API (and, with `--metrics-bind`, Prometheus metrics on their own listener) until Ctrl-C or SIGTERM.
 
 use tokio::net::TcpListener;
-use tracing_subscriber::EnvFilter;
 
 use backend::{db::redact_url, AppState, Config};
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
-        // Colours only on a terminal: log files and collectors get plain text.
-        .with_ansi(std::io::stdout().is_terminal())
-        .init();
     let config = Config::load();
+    ops::logging::init(config.log_format, "info");
     match run(config).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
@@ -30,10 +23,13 @@ async fn run(config: Config) -> anyhow::Result<()> {
     for warning in config.startup_warnings() {
         tracing::warn!("{warning}");
     }
+    let shutdown = ops::Shutdown::on_signals();
     let state = AppState::from_config(&config).await?;
-    let listener = TcpListener::bind(config.bind)
-        .await
-        .map_err(|error| anyhow::anyhow!("cannot listen on {}: {error}", config.bind))?;
+    let listener = bind(config.bind).await?;
+    let metrics_listener = match config.metrics_bind {
+        Some(address) => Some(bind(address).await?),
+        None => None,
+    };
     let address = listener.local_addr()?;
     tracing::info!(
         "backend listening on http://{address} · database {} ({}) · auth server {} · app {} · token iss {}",
@@ -44,37 +40,25 @@ async fn run(config: Config) -> anyhow::Result<()> {
         state.required_issuer.as_deref().unwrap_or("not checked")
     );
     let db = state.db.clone();
-    backend::serve(listener, state, shutdown_signal()).await?;
+    let metrics = async {
+        let Some(listener) = metrics_listener else { return Ok(()) };
+        tracing::info!("backend metrics on http://{}/metrics", listener.local_addr()?);
+        let handle = ops::metrics::recorder();
+        ops::metrics::spawn_upkeep(handle.clone());
+        let db = db.clone();
+        let sample_pool = move || {
+            let (open, idle) = db.pool_use();
+            ops::metrics::set_pool_gauges(open, idle);
+        };
+        let router = ops::metrics::router(handle, sample_pool);
+        ops::serve(listener, router, config.header_read_timeout, shutdown.wait()).await
+    };
+    tokio::try_join!(backend::serve(listener, state, shutdown.wait()), metrics)?;
     db.close().await;
     tracing::info!("backend stopped");
     Ok(())
 }
 
-/// Completes on Ctrl-C or, on Unix, SIGTERM (what `docker stop`, systemd and `cargo xtask dev` send).
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(error) = tokio::signal::ctrl_c().await {
-            tracing::warn!(%error, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(error) => {
-                tracing::warn!(%error, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = terminate => {},
-    }
-    tracing::info!("shutdown signal received; finishing in-flight requests");
+async fn bind(address: std::net::SocketAddr) -> anyhow::Result<TcpListener> {
+    TcpListener::bind(address).await.map_err(|error| anyhow::anyhow!("cannot listen on {address}: {error}"))
 }

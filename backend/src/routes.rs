@@ -1,4 +1,4 @@
-//! The API's handlers (DESIGN §4): `POST /user`, `GET /user`, `DELETE /user`, `GET /healthz`.
+//! The API's handlers (DESIGN §4): `POST /user`, `GET /user`, `DELETE /user`, `GET /healthz`, `GET /readyz`.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -59,10 +59,21 @@ pub async fn delete_account(State(state): State<AppState>, caller: Caller) -> Re
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Liveness and readiness: 200 when the database answers, 503 otherwise.
-pub async fn healthz(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
-    state.db.ping().await.map_err(AppError::Unavailable)?;
-    Ok(Json(json!({ "status": "ok", "database": state.db.kind() })))
+/// Liveness: 200 while the process answers, whatever the database does (a load balancer restarts an instance
+/// whose liveness fails; a database outage is for `/readyz`). `database` names the configured kind; it is not
+/// checked here.
+pub async fn healthz(State(state): State<AppState>) -> Json<Value> {
+    Json(json!({ "status": "ok", "database": state.db.kind() }))
+}
+
+/// Readiness: 200 `{"status":"ready"}` when the database answers a query, else 503 `not_ready` naming what is
+/// unreachable (a load balancer sends no traffic here meanwhile).
+pub async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
+    let db = state.db.clone();
+    ops::health::check_all(vec![ops::health::Check::new("database", async move { db.ping().await })])
+        .await
+        .map_err(AppError::NotReady)?;
+    Ok(Json(json!({ "status": "ready" })))
 }
 
 /// Unknown paths get the API's JSON 404.

@@ -23,7 +23,7 @@ on_both_databases!(
     invalid_names_are_400_with_a_readable_message,
     bad_bodies_get_400_413_415,
     unknown_paths_and_methods_get_json_404_405,
-    healthz_checks_the_database,
+    healthz_is_liveness_and_readyz_checks_the_database,
     users_are_kept_apart,
 );
 
@@ -209,19 +209,25 @@ async fn unknown_paths_and_methods_get_json_404_405(db: TestDb) {
     h.finish().await;
 }
 
-async fn healthz_checks_the_database(db: TestDb) {
+async fn healthz_is_liveness_and_readyz_checks_the_database(db: TestDb) {
     let h = Harness::start(db).await;
     let reply = h.send(get("/healthz", None)).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(reply.body["status"], "ok");
     assert_eq!(reply.body["database"], h.state.db.kind());
+    let reply = h.send(get("/readyz", None)).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.body, serde_json::json!({ "status": "ready" }));
 
-    // With the database gone the check fails with 503 and no internals.
+    // With the database gone readiness fails with 503, naming what is unreachable and no internals; liveness
+    // still answers (restarting the process would not bring the database back).
     h.state.db.close().await;
-    let reply = h.send(get("/healthz", None)).await;
+    let reply = h.send(get("/readyz", None)).await;
     assert_eq!(reply.status, StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(reply.error_code(), "unavailable");
+    assert_eq!(reply.error_code(), "not_ready");
+    assert_eq!(reply.body["error"]["message"], "database unreachable");
     assert!(!reply.body.to_string().to_lowercase().contains("pool"), "{}", reply.body);
+    assert_eq!(h.send(get("/healthz", None)).await.status, StatusCode::OK);
     h.db.cleanup().await;
 }
 

@@ -11,9 +11,36 @@ use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 
-/// Runs the suite against `dist` and returns (passed, failed). Tests marked `fixme`/`skip` count as neither; they
-/// are announced loudly. Fails when the suite could not run at all (no report, or errors outside any test).
-pub fn run(dist: &Path) -> Result<crate::test::Tally> {
+/// Which Playwright project of the suite to run (see tests/e2e/playwright.config.ts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Project {
+    /// Every spec against one auth-server and one backend on SQLite.
+    Single,
+    /// The registrations, the login and the fleet spec through nginx to 2 + 2 instances on PostgreSQL and Redis.
+    Fleet,
+}
+
+impl Project {
+    fn name(self) -> &'static str {
+        match self {
+            Project::Single => "single",
+            Project::Fleet => "fleet",
+        }
+    }
+
+    /// The label of its summary lines (the stage's name in `cargo xtask test`).
+    fn label(self) -> &'static str {
+        match self {
+            Project::Single => "e2e",
+            Project::Fleet => "fleet",
+        }
+    }
+}
+
+/// Runs one project of the suite against `dist` and returns (passed, failed). Tests marked `fixme`/`skip` count as
+/// neither; they are announced loudly. Fails when the suite could not run at all (no report, or errors outside
+/// any test).
+pub fn run(dist: &Path, project: Project) -> Result<crate::test::Tally> {
     let root = crate::root();
     let suite = root.join("tests/e2e");
     if !suite.join("package.json").is_file() {
@@ -34,19 +61,29 @@ pub fn run(dist: &Path) -> Result<crate::test::Tally> {
     )?;
     let target_dir = crate::target_dir();
 
-    let report = target_dir.join("e2e/results.json");
+    if project == Project::Fleet {
+        check_fleet_prerequisites()?;
+    }
+    let report = target_dir.join(format!("e2e/results-{}.json", project.name()));
     std::fs::create_dir_all(report.parent().expect("has a parent"))?;
     // A report left by an earlier run must never be counted as this run's.
     let _ = std::fs::remove_file(&report);
 
     let mut cmd = Command::new("npx");
-    cmd.args(["--no-install", "playwright", "test", "--reporter=line,json"])
+    cmd.args(["--no-install", "playwright", "test", "--reporter=line,json", "--project", project.name()])
         .current_dir(&suite)
         .env("PLAYWRIGHT_JSON_OUTPUT_NAME", &report)
         .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
         .env("E2E_DIST", std::path::absolute(dist)?)
         .env("E2E_BIN_DIR", target_dir.join("debug"))
         .env("E2E_DOCS_DIR", screenshots_dir(&root, &target_dir));
+    if project == Project::Fleet {
+        // The fleet's databases are made on the PostgreSQL the server tests use (TEST_DATABASE_URL, or the local
+        // one); the harness falls back to the same default.
+        if let Ok(crate::test_postgres::TestPostgres::Use { url, .. }) = crate::test_postgres::find() {
+            cmd.env("E2E_POSTGRES_URL", url);
+        }
+    }
     let shown = crate::process::describe(&cmd);
     eprintln!("xtask: $ {shown}");
     // A non-zero exit is expected when a test fails; the report says how many.
@@ -55,8 +92,9 @@ pub fn run(dist: &Path) -> Result<crate::test::Tally> {
     let text = std::fs::read_to_string(&report)
         .with_context(|| format!("`{shown}` ({status}) wrote no report to {}", report.display()))?;
     let summary = Summary::parse(&text).with_context(|| format!("reading {}", report.display()))?;
+    let label = project.label();
     println!(
-        "e2e: {} passed, {} failed, {} flaky, {} skipped or fixme ({:.0} s)",
+        "{label}: {} passed, {} failed, {} flaky, {} skipped or fixme ({:.0} s)",
         summary.passed,
         summary.failed,
         summary.flaky,
@@ -64,17 +102,17 @@ pub fn run(dist: &Path) -> Result<crate::test::Tally> {
         summary.duration_ms / 1000.0
     );
     if summary.skipped > 0 {
-        println!("E2E: {} TEST(S) SKIPPED OR MARKED FIXME (they did not run):", summary.skipped);
+        println!("{}: {} TEST(S) SKIPPED OR MARKED FIXME (they did not run):", label.to_uppercase(), summary.skipped);
         for line in &summary.not_run {
             println!("  {line}");
         }
     }
     for line in &summary.failures {
-        println!("e2e: FAILED {line}");
+        println!("{label}: FAILED {line}");
     }
     if summary.failed > 0 || summary.flaky > 0 {
         println!(
-            "e2e: screenshots, traces and server logs of failures are under {}",
+            "{label}: screenshots, traces and server logs of failures are under {}",
             suite.join("test-results").display()
         );
     }
@@ -87,6 +125,34 @@ pub fn run(dist: &Path) -> Result<crate::test::Tally> {
     // Retries are off, so a flaky test failed once: count it as failed. Skipped and fixme tests did not run.
     Ok(crate::test::Tally { passed: summary.passed, failed: summary.failed + summary.flaky, skipped: summary.skipped })
 }
+
+/// The fleet runs on the machine's PostgreSQL (probed by `test_postgres`), its Redis and Debian's nginx. Each
+/// missing one is named, so the stage fails with what to start or install rather than in the middle of a test.
+fn check_fleet_prerequisites() -> Result<()> {
+    use std::net::{SocketAddr, TcpStream};
+    use std::time::Duration;
+    let mut missing = Vec::new();
+    if !crate::process::have("nginx") && !Path::new("/usr/sbin/nginx").exists() {
+        missing.push("nginx (apt-get install -y nginx; `cargo xtask setup` does it as root)".to_owned());
+    }
+    if !crate::process::have("psql") {
+        missing.push("psql (apt-get install -y postgresql-client)".to_owned());
+    }
+    let redis: SocketAddr = REDIS_ADDR.parse().expect("a socket address");
+    if let Err(err) = TcpStream::connect_timeout(&redis, Duration::from_secs(2)) {
+        missing.push(format!("Redis at {REDIS_ADDR} ({err}; `.ci/run` starts it, or `redis-server --daemonize yes`)"));
+    }
+    if let Ok(crate::test_postgres::TestPostgres::Absent { why }) = crate::test_postgres::find() {
+        missing.push(format!("PostgreSQL: {why}"));
+    }
+    if !missing.is_empty() {
+        bail!("the fleet stage needs: {}", missing.join("; "));
+    }
+    Ok(())
+}
+
+/// The project machines' Redis, which the fleet stage and the `redis::` server tests use.
+pub const REDIS_ADDR: &str = "127.0.0.1:6379";
 
 /// Where the suite writes the README's page screenshots: `target/e2e/screenshots/` by default, so a test run
 /// leaves the work tree as it was; `E2E_DOCS_DIR=docs cargo xtask test --only e2e` refreshes the committed ones.

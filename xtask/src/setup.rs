@@ -27,6 +27,8 @@ pub fn run(needs: &Needs) -> Result<()> {
     crate::vendor::ensure()?;
     if needs.tests {
         ensure_chromium()?;
+        // The fleet stage's load balancer (Debian's package; its default site is never started here).
+        ensure_apt_package("nginx", "nginx")?;
         // The end-to-end suite checks the backend's stored rows with Debian's sqlite3 shell.
         ensure_apt_package("sqlite3", "sqlite3")?;
     }

@@ -1,7 +1,8 @@
 //! `cargo xtask test`: every test the project has, in the order a failure is cheapest to see, with one summary.
 //!
 //! Stages: `native` (cargo test --workspace), `sdk` (Passage's Python SDK against the auth-server), `browser` (wasm-bindgen-test in headless Chromium), `build`
-//! (`trunk build --release` smoke checks) and `e2e` (Playwright against the release build and real servers).
+//! (`trunk build --release` smoke checks), `e2e` (Playwright against the release build and real servers) and
+//! `fleet` (the registrations and logins again, through nginx to 2 + 2 instances on PostgreSQL and Redis).
 //! A stage that cannot run counts as failed: nothing is skipped silently. A test that did not run (left out
 //! because its PostgreSQL is absent, or `#[ignore]`d) is counted as skipped, never as passed.
 
@@ -15,7 +16,7 @@ use crate::process::describe;
 
 #[derive(clap::Args)]
 pub struct TestArgs {
-    /// Run only these stages (comma separated): native, sdk, browser, build, e2e.
+    /// Run only these stages (comma separated): native, sdk, browser, build, e2e, fleet.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
 }
@@ -44,7 +45,7 @@ struct StageResult {
     error: Option<String>,
 }
 
-const STAGES: &[&str] = &["native", "sdk", "browser", "build", "e2e"];
+const STAGES: &[&str] = &["native", "sdk", "browser", "build", "e2e", "fleet"];
 
 pub fn run(args: TestArgs) -> Result<()> {
     for s in &args.only {
@@ -68,11 +69,14 @@ pub fn run(args: TestArgs) -> Result<()> {
         results.push(stage("browser", browser));
     }
     let dist = crate::root().join("target/test-dist");
-    if wanted("build") || wanted("e2e") {
+    if wanted("build") || wanted("e2e") || wanted("fleet") {
         results.push(stage("build", || release_build(&dist)));
     }
     if wanted("e2e") {
-        results.push(stage("e2e", || crate::e2e::run(&dist)));
+        results.push(stage("e2e", || crate::e2e::run(&dist, crate::e2e::Project::Single)));
+    }
+    if wanted("fleet") {
+        results.push(stage("fleet", || crate::e2e::run(&dist, crate::e2e::Project::Fleet)));
     }
 
     let total = results.iter().fold(Tally::default(), |t, r| t.add(r.tally));
@@ -176,7 +180,22 @@ fn native(postgres: &crate::test_postgres::TestPostgres) -> Result<Tally> {
             cmd.env_remove(URL_VAR).args(["--", "--skip", POSTGRES_VARIANTS]);
         }
     }
+    if let Err(why) = redis_answers() {
+        println!("NOTE: the Redis tests of the servers are SKIPPED: no Redis at {} ({why}).", crate::e2e::REDIS_ADDR);
+        if !matches!(postgres, TestPostgres::Absent { .. }) {
+            cmd.arg("--");
+        }
+        cmd.args(["--skip", REDIS_TESTS]);
+    }
     run_counting(&mut cmd)
+}
+
+/// The name part shared by the tests that need Redis (auth-server/tests/fleet.rs puts them in a `redis` module).
+const REDIS_TESTS: &str = "redis::";
+
+fn redis_answers() -> Result<(), String> {
+    let addr: std::net::SocketAddr = crate::e2e::REDIS_ADDR.parse().expect("a socket address");
+    std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_secs(2)).map(drop).map_err(|e| e.to_string())
 }
 
 /// The name part shared by every Postgres variant (`on_both_databases!` puts them in a `postgres` module).

@@ -41,7 +41,10 @@ impl FromRequestParts<AppState> for ClientIp {
 impl AppState {
     async fn limit(&self, bucket: Bucket, parts: &[&str]) -> Result<(), ApiError> {
         self.rate_limiter().check(bucket, parts, self.now()).await.map_err(|refusal| match refusal {
-            Refusal::OverBudget { retry_after_secs } => ApiError::too_many_requests(retry_after_secs),
+            Refusal::OverBudget { retry_after_secs } => {
+                crate::metrics::rate_limited(bucket);
+                ApiError::too_many_requests(retry_after_secs)
+            }
             Refusal::StoreUnavailable => ApiError::limit_store_unavailable(),
         })
     }

@@ -11,6 +11,7 @@ use super::email_auth::{self, Purpose, Requester};
 use crate::error::{ApiError, ApiJson};
 use crate::limits::ClientIp;
 use crate::mail;
+use crate::metrics::Ceremony;
 use crate::state::{AppState, RegisteredApp};
 use crate::store::magic_links::{self, Activated};
 use crate::store::refresh_tokens::SignInMethod;
@@ -185,6 +186,8 @@ async fn send(
     // authentication attempts ... from an unusual location or client"; the message itself is that notice.
     let message = mail::magic_link_mail(&user.email, &app.config.name, &link, ttl, &requested);
     email_auth::deliver(&state, &message).await?;
+    crate::metrics::code_sent();
+    crate::metrics::ceremony_started(Ceremony::MagicLink);
     Ok(Json(json!({ "magic_link": { "id": id } })))
 }
 
@@ -249,7 +252,10 @@ pub async fn activate(
         Activated::SignIn { user_id } => {
             link_ttl(&app)?;
             tx.commit().await?;
-            email_auth::login_by_email(&state, &app, &user_id, &ip, SignInMethod::MagicLink, agent).await?
+            let auth_result =
+                email_auth::login_by_email(&state, &app, &user_id, &ip, SignInMethod::MagicLink, agent).await?;
+            crate::metrics::ceremony_finished(Ceremony::MagicLink);
+            auth_result
         }
         Activated::EmailChange { user_id, new_email } => {
             super::email_change::apply(&state, &app, tx, &user_id, &new_email, &ip, agent).await?

@@ -1,4 +1,4 @@
-//! HTTP routes. Paths follow Passage: `/v1/apps/{app_id}/...` (spec §2), plus locales and a health check.
+//! HTTP routes. Paths follow Passage: `/v1/apps/{app_id}/...` (spec §2), plus locales, liveness and readiness.
 
 mod app_info;
 mod current_user;
@@ -7,6 +7,7 @@ mod devices;
 mod email_auth;
 mod email_change;
 mod extract;
+mod health;
 mod limited;
 mod locales;
 mod magic_link;
@@ -89,7 +90,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/v1/apps/{app_id}/.well-known/jwks.json", get(well_known::jwks))
         .route("/locales/v2/{file}", get(locales::get_locale))
-        .route("/healthz", get(|| async { axum::Json(serde_json::json!({ "status": "ok" })) }));
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz));
     with_fallbacks(router)
 }
 

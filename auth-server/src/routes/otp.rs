@@ -10,6 +10,7 @@ use super::email_auth::{self, Purpose, Requester};
 use crate::error::{ApiError, ApiJson};
 use crate::limits::ClientIp;
 use crate::mail;
+use crate::metrics::Ceremony;
 use crate::state::{AppState, RegisteredApp};
 use crate::store::otp_failures;
 use crate::store::otps::{self, Verification};
@@ -63,6 +64,8 @@ async fn send(
     let (otp_id, code) = otps::create(state.db(), &app.config.id, &user.id, ttl as i64, state.now()).await?;
     // ASVS 5.0 V6.3.5: the message tells the owner who asked for the code (time, browser, network).
     email_auth::deliver(&state, &mail::otp_mail(&user.email, &app.config.name, &code, ttl, &requested)).await?;
+    crate::metrics::code_sent();
+    crate::metrics::ceremony_started(Ceremony::Otp);
     Ok(Json(json!({ "otp_id": otp_id })))
 }
 
@@ -119,6 +122,7 @@ pub async fn activate(
     // `login_by_email` also ends the run of consecutive failures and makes this network known.
     let agent = email_auth::session_user_agent(&headers);
     let auth_result = email_auth::login_by_email(&state, &app, &user_id, &ip, SignInMethod::Otp, agent).await?;
+    crate::metrics::ceremony_finished(Ceremony::Otp);
     Ok(Json(json!({ "auth_result": auth_result })))
 }
 
@@ -154,6 +158,7 @@ async fn count_attempt(state: &AppState, app_id: &str, user_id: &str, network: &
     let now = state.now();
     let allowed_at = seen.last_failure_at.saturating_add(limits.otp_backoff_secs(seen.network) as i64);
     if now < allowed_at {
+        crate::metrics::otp_backoff();
         return Err(ApiError::too_many_requests((allowed_at - now) as u64));
     }
     // Compare-and-count: of parallel attempts that all passed the checks above, one per network is counted (and

@@ -19,6 +19,7 @@ use crate::error::{ApiError, ApiJson};
 use crate::ids;
 use crate::limits::ClientIp;
 use crate::mail;
+use crate::metrics::Ceremony;
 use crate::state::{AppState, RegisteredApp};
 use crate::store::challenges::{self, CeremonyKind};
 use crate::store::credentials::{self, Credential, CredentialError, NewCredential, UseOutcome};
@@ -238,6 +239,7 @@ pub async fn register_start(
     let body =
         start_registration(&state, &app, &user, body.authenticator_attachment.as_deref(), CeremonyKind::Register)
             .await?;
+    crate::metrics::ceremony_started(Ceremony::PasskeyRegister);
     Ok(Json(body))
 }
 
@@ -283,6 +285,7 @@ pub async fn register_finish(
         send_confirmation(&state, &app, &user.email, &inserted.credential, token).await;
     }
     let auth_result = tokens::issue_after_passkey(&state, &app, &user_id, &inserted.credential.id, agent).await?;
+    crate::metrics::ceremony_finished(Ceremony::PasskeyRegister);
     Ok(Json(json!({ "auth_result": auth_result })))
 }
 
@@ -322,6 +325,7 @@ pub async fn login_start(
         state.challenge_ttl_secs(),
     )
     .await?;
+    crate::metrics::ceremony_started(Ceremony::PasskeyLogin);
     Ok(Json(json!({
         "handshake": { "id": handshake_id, "challenge": request },
         "user": views::public_user(&user, &creds),
@@ -386,6 +390,7 @@ pub async fn login_finish(
         otp_failures::reset(state.db(), &app.config.id, &user.id, Some(&ip.network()), state.now()).await?;
     }
     let auth_result = tokens::issue_after_passkey(&state, &app, &user.id, &credential.id, user_agent(&headers)).await?;
+    crate::metrics::ceremony_finished(Ceremony::PasskeyLogin);
     Ok(Json(json!({ "auth_result": auth_result })))
 }
 

@@ -419,5 +419,7 @@ pub fn test_config(auth_url: &str, database_url: &str) -> Config {
         header_read_timeout: Duration::from_secs(10),
         auth_request_timeout: Duration::from_secs(3),
         database_max_connections: 4,
+        log_format: ops::logging::LogFormat::Text,
+        metrics_bind: None,
     }
 }

@@ -29,7 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/v1/apps/{app_id}/users/{user_id}/devices/{device_id}", delete(devices::revoke))
         .route("/v1/apps/{app_id}/users/{user_id}/tokens", delete(tokens::revoke_all))
         .route("/v1/apps/{app_id}/magic-links", post(magic_links::create))
-        .route("/healthz", get(|| async { axum::Json(serde_json::json!({ "status": "ok" })) }));
+        .route("/healthz", get(super::health::healthz));
     super::with_fallbacks(router)
 }
 
