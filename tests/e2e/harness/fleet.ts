@@ -38,13 +38,20 @@ function psql(adminUrl: string, statement: string): void {
   execFileSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', adminUrl, '-c', statement], { stdio: 'pipe' });
 }
 
-/** Fills `{{NAME}}` placeholders; fails on one left unfilled (the template and this harness disagree). */
+/** Fills the `{{NAME}}` placeholders outside comments; fails on one it has no value for (the template and this
+ * harness disagree). */
 export function fillTemplate(template: string, values: Record<string, string>): string {
-  const filled = template.replace(/\{\{([A-Z0-9_]+)\}\}/g, (whole, name: string) => {
-    if (!(name in values)) throw new Error(`${NGINX_SITE}: no value for ${whole}`);
-    return values[name];
-  });
-  return filled;
+  return template
+    .split('\n')
+    .map((line) =>
+      line.trimStart().startsWith('#')
+        ? line
+        : line.replace(/\{\{([A-Z0-9_]+)\}\}/g, (whole, name: string) => {
+            if (!(name in values)) throw new Error(`${NGINX_SITE}: no value for ${whole}`);
+            return values[name];
+          }),
+    )
+    .join('\n');
 }
 
 /** The folder nginx serves: dist copied, `config.json` pointing at the balancer, the CSP for its origins. */
@@ -217,14 +224,16 @@ export class FleetStack implements RunningStack {
     return fleet;
   }
 
-  /** nginx's access log of one listener (`auth`, `api`, `spa`, `management`), one parsed line per request. */
+  /** nginx's access log of one listener (`auth`, `api`, `spa`, `management`), one parsed line per request.
+   * `upstream` lists every instance nginx tried for it, the one that answered last. */
   accessLog(listener: 'auth' | 'api' | 'spa' | 'management'): { request: string; status: number; upstream: string }[] {
     const file = path.join(this.info.tempDir, 'nginx', `${listener}.access.log`);
     if (!fs.existsSync(file)) return [];
     return fs
       .readFileSync(file, 'utf8')
       .split('\n')
-      .map((line) => /"([^"]*)" (\d{3}) \d+ upstream=(\S+)/.exec(line))
+      // `upstream` lists every instance tried, in order ("a, b" when a refused the connection).
+      .map((line) => /"([^"]*)" (\d{3}) \d+ upstream=(.*?) request_id=/.exec(line))
       .filter((m): m is RegExpExecArray => m !== null)
       .map((m) => ({ request: m[1], status: Number(m[2]), upstream: m[3] }));
   }

@@ -37,7 +37,19 @@ export class Mailbox {
 
   /** All messages to `address`, newest first, from every instance. */
   async messages(address: string): Promise<MailMessage[]> {
-    const all = (await Promise.all(this.authUrls.map((url) => this.messagesAt(url, address)))).flat();
+    const all = (
+      await Promise.all(
+        this.authUrls.map((url) =>
+          this.authUrls.length === 1
+            ? this.messagesAt(url, address)
+            : // A fleet instance that is down (killed on purpose) has nothing to show; the others still do.
+              this.messagesAt(url, address).catch((error: Error) => {
+                if (/ECONNREFUSED/.test(error.message)) return [];
+                throw error;
+              }),
+        ),
+      )
+    ).flat();
     const sentAt = (m: MailMessage) => String((m.raw as Record<string, unknown> | null)?.sent_at ?? '');
     // RFC 3339 in UTC sorts as text. One instance's list is already newest first; a stable sort keeps that order.
     return this.authUrls.length === 1 ? all : all.sort((a, b) => sentAt(b).localeCompare(sentAt(a)));

@@ -14,12 +14,13 @@ function fleetOf(stack: RunningStack): FleetStack {
   return stack as FleetStack;
 }
 
-/** The auth API's ceremony steps in nginx's log, in order: which instance served each. */
+/** The auth API's ceremony steps in nginx's log (the POSTs, not their CORS preflights), in order: which instance
+ * served each. */
 function ceremonySteps(fleet: FleetStack, from = 0) {
   return fleet
     .accessLog('auth')
     .slice(from)
-    .filter((line) => / \/v1\/apps\/[^/]+\/(register|login)\/webauthn\/(start|finish) /.test(line.request));
+    .filter((line) => /^POST \/v1\/apps\/[^/]+\/(register|login)\/webauthn\/(start|finish) /.test(line.request));
 }
 
 test.describe.configure({ mode: 'serial' });
@@ -49,6 +50,9 @@ test('k: a passkey registration and login take their steps on both instances', a
     'register/webauthn/start', 'register/webauthn/finish', 'login/webauthn/start', 'login/webauthn/finish',
   ]);
   expect(steps.every((s) => s.status === 200), JSON.stringify(steps)).toBe(true);
+  // Round-robin: each ceremony finished on the other instance than the one that started it.
+  expect(steps[1].upstream, JSON.stringify(steps)).not.toBe(steps[0].upstream);
+  expect(steps[3].upstream, JSON.stringify(steps)).not.toBe(steps[2].upstream);
   // Every auth request of this test went to the two instances in turn; both served some of them.
   const authLines = fleet.accessLog('auth').slice(from);
   const served = new Set(authLines.map((line) => line.upstream));
