@@ -73,13 +73,7 @@ pub async fn connect(url: &str) -> Result<Db, DbError> {
         .connect(&url)
         .await
         .map_err(DbError::Connect)?;
-    // `ignore_missing`: an instance of the previous version starts on a database the next version already
-    // migrated (a rolling upgrade runs both side by side; migrations only add, see DEPLOYING.md "Upgrades").
-    // Without it sqlx refuses, naming the migration it does not know. On PostgreSQL sqlx holds an advisory lock
-    // while migrating, so instances starting together run each migration once.
-    let mut migrator = sqlx::migrate!("./migrations");
-    migrator.set_ignore_missing(true);
-    migrator.run(&pool).await.map_err(DbError::Migrate)?;
+    sqlx::migrate!("./migrations").run(&pool).await.map_err(DbError::Migrate)?;
     Ok(pool)
 }
 

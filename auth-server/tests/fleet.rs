@@ -176,22 +176,6 @@ mod postgres {
         a.cleanup().await;
     }
 
-    /// A rolling upgrade: the next version migrated the database (here: a migration this binary does not have),
-    /// and an instance of this version still starts on it. Without `ignore_missing` sqlx refuses to start.
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn an_instance_of_the_previous_version_starts_after_the_next_one_migrated() {
-        let a = ctx(Backend::Postgres).await.unwrap();
-        a.sql(
-            "INSERT INTO _sqlx_migrations (version, description, installed_on, success, checksum, execution_time) \
-             VALUES (29991231000001, 'from the next version', now(), true, '\\x00', 1)",
-        )
-        .await;
-        let b = a.sibling(ServerOptions::dev()).await;
-        assert_eq!(b.get("/readyz").await.0, StatusCode::OK);
-        b.cleanup().await;
-        a.cleanup().await;
-    }
-
     /// `rotate-key` lands in the database; the instance that loads it first signs with the new key. The other
     /// instance, before its periodic check, accepts that token (it reloads on the unknown `kid`) and publishes
     /// the new key in its JWKS (it checks before answering), and old tokens keep working on both.

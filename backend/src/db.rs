@@ -14,13 +14,8 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::Row;
 
-// `ignore_missing`: an instance of the previous version starts on a database the next version already migrated
-// (a rolling upgrade runs both side by side; migrations only add, see DEPLOYING.md "Upgrades"). Without it sqlx
-// refuses, naming the migration it does not know.
-static SQLITE_MIGRATIONS: sqlx::migrate::Migrator =
-    sqlx::migrate::Migrator { ignore_missing: true, ..sqlx::migrate!("./migrations/sqlite") };
-static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator =
-    sqlx::migrate::Migrator { ignore_missing: true, ..sqlx::migrate!("./migrations/postgres") };
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// A saved profile row as the API returns it; timestamps already in the wire format.
 #[derive(Debug, Clone, PartialEq, Eq)]
