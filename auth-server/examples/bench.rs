@@ -158,7 +158,8 @@ fn limiter_round(subjects: &Arc<Vec<String>>, threads: usize, distinct: bool) ->
             std::thread::spawn(move || {
                 for n in 0..per_thread {
                     let subject = if distinct { &subjects[t * per_thread + n] } else { &subjects[0] };
-                    ready(limiter.check(auth_server::limits::Bucket::Send, &[subject], 1_000_000)).expect("within budget");
+                    ready(limiter.check(auth_server::limits::Bucket::Send, &[subject], 1_000_000))
+                        .expect("within budget");
                 }
             })
         })

@@ -37,6 +37,13 @@ pub enum DbError {
     Migrate(#[source] sqlx::migrate::MigrateError),
 }
 
+/// The schema's migrations. `ignore_missing`: a database that a newer release already migrated has migrations
+/// this binary does not know; during a rolling upgrade (DEPLOYING.md, Upgrades) instances of the older release
+/// must still start on it, which works because migrations only add. sqlx otherwise refuses with
+/// `VersionMissing`. A migration this binary knows that differs from the applied one is still an error.
+static MIGRATIONS: sqlx::migrate::Migrator =
+    sqlx::migrate::Migrator { ignore_missing: true, ..sqlx::migrate!("./migrations") };
+
 const SQLITE_PRAGMAS: &[&str] = &[
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = NORMAL",
@@ -73,7 +80,7 @@ pub async fn connect(url: &str) -> Result<Db, DbError> {
         .connect(&url)
         .await
         .map_err(DbError::Connect)?;
-    sqlx::migrate!("./migrations").run(&pool).await.map_err(DbError::Migrate)?;
+    MIGRATIONS.run(&pool).await.map_err(DbError::Migrate)?;
     Ok(pool)
 }
 

@@ -16,6 +16,7 @@ pub mod log_text;
 pub mod mail;
 pub mod metrics;
 mod routes;
+pub mod sign_in;
 pub mod state;
 pub mod store;
 pub mod tokens;
@@ -32,8 +33,9 @@ use tower_http::timeout::TimeoutLayer;
 pub use config::{AppConfig, ConfigFile};
 pub use error::ApiError;
 pub use routes::locales_en_json;
+pub use sign_in::issue_auth_result;
 pub use state::{AppState, ServerOptions};
-pub use tokens::{issue_auth_result, AuthResult, Claims};
+pub use tokens::{AuthResult, Claims};
 
 /// The whole API as a router.
 pub fn app(state: AppState) -> Router {

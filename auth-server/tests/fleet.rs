@@ -88,12 +88,20 @@ mod redis {
             let down: Arc<dyn LimitStore> = Arc::new(RedisStore::connect("redis://127.0.0.1:1", "x").unwrap());
             let ctx = ctx_with_options(Backend::Postgres, options(Limits::default(), Some(down))).await.unwrap();
             let (status, headers, body) = ctx
-                .request(Method::POST, &format!("/v1/apps/{APP_ID}/users"), Some(json!({"identifier": "a@example.com"})), None)
+                .request(
+                    Method::POST,
+                    &format!("/v1/apps/{APP_ID}/users"),
+                    Some(json!({"identifier": "a@example.com"})),
+                    None,
+                )
                 .await;
             assert_error(status, &body, StatusCode::SERVICE_UNAVAILABLE, "limit_store_unavailable");
             assert!(headers.contains_key("retry-after"));
             assert!(
-                auth_server::store::users::find_by_email(ctx.state.db(), APP_ID, "a@example.com").await.unwrap().is_none(),
+                auth_server::store::users::find_by_email(ctx.state.db(), APP_ID, "a@example.com")
+                    .await
+                    .unwrap()
+                    .is_none(),
                 "the user was created although the request was refused"
             );
             let (status, _) = ctx.get(&format!("/v1/apps/{APP_ID}/.well-known/jwks.json")).await;
@@ -168,9 +176,8 @@ mod postgres {
             a.post(&format!("/v1/apps/{APP_ID}/login/otp"), json!({ "identifier": email, "language": "en" })).await;
         assert_eq!(status, StatusCode::OK, "{body}");
         let code = a.last_code(email);
-        let (status, body) = b
-            .post(&format!("/v1/apps/{APP_ID}/otp/activate"), json!({ "otp": code, "otp_id": body["otp_id"] }))
-            .await;
+        let (status, body) =
+            b.post(&format!("/v1/apps/{APP_ID}/otp/activate"), json!({ "otp": code, "otp_id": body["otp_id"] })).await;
         assert_eq!(status, StatusCode::OK, "code sent by one instance, accepted by the other: {body}");
         b.cleanup().await;
         a.cleanup().await;

@@ -14,8 +14,13 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::Row;
 
-static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
-static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+// `ignore_missing`: an instance of the older release must still start on a database a newer release already
+// migrated (a rolling upgrade, DEPLOYING.md); migrations only add, so the old code keeps working on the new
+// schema. Without it sqlx refuses with `VersionMissing`. A known migration whose checksum differs is still an error.
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator =
+    sqlx::migrate::Migrator { ignore_missing: true, ..sqlx::migrate!("./migrations/sqlite") };
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator =
+    sqlx::migrate::Migrator { ignore_missing: true, ..sqlx::migrate!("./migrations/postgres") };
 
 /// A saved profile row as the API returns it; timestamps already in the wire format.
 #[derive(Debug, Clone, PartialEq, Eq)]

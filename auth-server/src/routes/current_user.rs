@@ -20,7 +20,7 @@ use crate::store::credentials::{self, NewCredential};
 use crate::store::notices::{self, NoticeKind};
 use crate::store::refresh_tokens;
 use crate::store::users::{self, User, UserStatus};
-use crate::tokens::{self, Claims};
+use crate::tokens::Claims;
 use crate::views;
 
 /// The user named by a valid auth token for this app, and the token's claims. Inactive users are refused: their
@@ -31,7 +31,7 @@ pub(super) async fn authenticated_user(
     app: &RegisteredApp,
     headers: &HeaderMap,
 ) -> Result<(User, Claims), ApiError> {
-    let token = tokens::bearer(headers).ok_or_else(ApiError::invalid_token)?;
+    let token = super::extract::bearer(headers).ok_or_else(ApiError::invalid_token)?;
     let mut keys = state.keys();
     if !keys.knows_kid_of(token) && state.refresh_keys_if_changed().await.unwrap_or(false) {
         // Signed by a key another instance of the fleet rotated in moments ago.

@@ -18,7 +18,7 @@ use crate::store::notices::{self, NoticeKind};
 use crate::store::otp_failures;
 use crate::store::refresh_tokens::{self, SignInMethod};
 use crate::store::users::{self, User, UserStatus};
-use crate::tokens::{self, AuthResult};
+use crate::tokens::AuthResult;
 
 /// Registration (E8, E11) or login (E9, E12).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -253,7 +253,7 @@ pub async fn signed_in_by_email(
     // failures): a code or a link proves the mailbox, so it is the owner, and their network becomes known.
     let network = ip.network();
     otp_failures::reset(state.db(), &app.config.id, user_id, Some(&network), state.now()).await?;
-    tokens::issue_auth_result(state, app, user_id, method, user_agent).await
+    crate::sign_in::issue_auth_result(state, app, user_id, method, user_agent).await
 }
 
 /// Who asked for a code or link: when, with which User-Agent, from which client IP (the per-IP limits' address),

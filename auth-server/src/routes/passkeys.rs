@@ -20,6 +20,7 @@ use crate::ids;
 use crate::limits::ClientIp;
 use crate::mail;
 use crate::metrics::Ceremony;
+use crate::sign_in;
 use crate::state::{AppState, RegisteredApp};
 use crate::store::challenges::{self, CeremonyKind};
 use crate::store::credentials::{self, Credential, CredentialError, NewCredential, UseOutcome};
@@ -27,7 +28,6 @@ use crate::store::notices::{self, NoticeKind};
 use crate::store::otp_failures;
 use crate::store::refresh_tokens;
 use crate::store::users::{self, User, UserStatus};
-use crate::tokens;
 use crate::views;
 
 #[derive(Deserialize)]
@@ -284,7 +284,7 @@ pub async fn register_finish(
     if let Some(token) = &inserted.confirmation_token {
         send_confirmation(&state, &app, &user.email, &inserted.credential, token).await;
     }
-    let auth_result = tokens::issue_after_passkey(&state, &app, &user_id, &inserted.credential.id, agent).await?;
+    let auth_result = sign_in::issue_after_passkey(&state, &app, &user_id, &inserted.credential.id, agent).await?;
     crate::metrics::ceremony_finished(Ceremony::PasskeyRegister);
     Ok(Json(json!({ "auth_result": auth_result })))
 }
@@ -389,7 +389,8 @@ pub async fn login_finish(
     if !credential.is_provisional() {
         otp_failures::reset(state.db(), &app.config.id, &user.id, Some(&ip.network()), state.now()).await?;
     }
-    let auth_result = tokens::issue_after_passkey(&state, &app, &user.id, &credential.id, user_agent(&headers)).await?;
+    let auth_result =
+        sign_in::issue_after_passkey(&state, &app, &user.id, &credential.id, user_agent(&headers)).await?;
     crate::metrics::ceremony_finished(Ceremony::PasskeyLogin);
     Ok(Json(json!({ "auth_result": auth_result })))
 }

@@ -7,10 +7,10 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::error::{ApiError, ApiJson};
+use crate::sign_in;
 use crate::state::AppState;
 use crate::store::refresh_tokens;
 use crate::store::users::{self, UserStatus};
-use crate::tokens;
 
 fn invalid_refresh_token() -> ApiError {
     ApiError::new(
@@ -59,7 +59,7 @@ pub async fn refresh(
         return Err(ApiError::user_inactive());
     }
     // The same session: `auth_time` stays the sign-in time, so a refresh never counts as a fresh sign-in.
-    let auth_result = tokens::issue_in_session(&state, &app, &user.id, &stored.session).await?;
+    let auth_result = sign_in::issue_in_session(&state, &app, &user.id, &stored.session).await?;
     Ok(Json(json!({ "auth_result": auth_result })))
 }
 

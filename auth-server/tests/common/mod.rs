@@ -44,7 +44,10 @@ pub enum Backend {
 
 enum TestDb {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
-    Postgres { admin_url: String, name: String },
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
     /// Another instance's database ([`Ctx::sibling`]): that instance's `cleanup` drops it.
     Shared,
 }
@@ -170,10 +173,16 @@ impl Ctx {
     pub async fn sibling(&self, options: ServerOptions) -> Ctx {
         let pool = db::connect(&self.url).await.expect("connect the second instance");
         let mailbox = options.dev_mailbox.clone().expect("dev mailbox");
-        let options =
-            ServerOptions { key_encryption_key: Some(self.state.key_encryption_key().clone()), ..options };
+        let options = ServerOptions { key_encryption_key: Some(self.state.key_encryption_key().clone()), ..options };
         let state = AppState::with_options(pool, test_apps(), options).await.expect("second instance state");
-        Ctx { router: app(state.clone()), state, mailbox, backend: self.backend, db: TestDb::Shared, url: self.url.clone() }
+        Ctx {
+            router: app(state.clone()),
+            state,
+            mailbox,
+            backend: self.backend,
+            db: TestDb::Shared,
+            url: self.url.clone(),
+        }
     }
 
     /// Close the pool and drop a Postgres test database.
@@ -471,6 +480,7 @@ pub fn assert_error(status: StatusCode, body: &Value, expected_status: StatusCod
 /// Run each scenario `async fn name(ctx: &Ctx)` as two tests: `sqlite::name` and `postgres::name`. The latter fails
 /// when its PostgreSQL does not answer; `--skip postgres::` leaves them all out (what `cargo xtask test` does,
 /// counting them as skipped, when it finds no PostgreSQL): keep that module name.
+#[allow(unused_macros)] // a test file may use only one of the two macros
 macro_rules! on_both_databases {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -498,6 +508,7 @@ macro_rules! on_both_databases {
 
 /// Like [`on_both_databases!`] for scenarios that build their own context: each `async fn name(Backend)` becomes
 /// `sqlite::name` and `postgres::name`.
+#[allow(unused_macros)]
 macro_rules! per_database {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
