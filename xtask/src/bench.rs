@@ -14,7 +14,7 @@ use crate::process::run as run_cmd;
 
 #[derive(clap::Args)]
 pub struct BenchArgs {
-    /// Which parts to run (comma separated): sizes, backend, auth-server, import. Default: all.
+    /// Which parts to run (comma separated): sizes, backend, auth-server, import, fleet. Default: all.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
 }
@@ -42,7 +42,29 @@ pub fn run(args: BenchArgs) -> Result<()> {
             )?;
         }
     }
+    if wanted("fleet") {
+        fleet()?;
+    }
     Ok(())
+}
+
+/// 200 virtual users through nginx to one, then two, instances of each server (`auth-server/examples/
+/// fleet_bench.rs`): the release binaries the example starts are built first. Needs the machine's PostgreSQL and
+/// Redis, like the fleet test stage.
+fn fleet() -> Result<()> {
+    crate::e2e::check_fleet_prerequisites()?;
+    run_cmd(
+        Command::new("cargo")
+            .args(["build", "--release", "-p", "auth-server", "-p", "backend", "--bins"])
+            .current_dir(crate::root()),
+    )?;
+    let bin_dir = crate::target_dir().join("release");
+    run_cmd(
+        Command::new("cargo")
+            .args(["run", "--release", "-p", "auth-server", "--example", "fleet_bench", "--", "--bin-dir"])
+            .arg(bin_dir)
+            .current_dir(crate::root()),
+    )
 }
 
 /// The release build a static host would serve. Trunk builds the SPA with the size-tuned `wasm-release`

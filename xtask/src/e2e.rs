@@ -127,8 +127,8 @@ pub fn run(dist: &Path, project: Project) -> Result<crate::test::Tally> {
 }
 
 /// The fleet runs on the machine's PostgreSQL (probed by `test_postgres`), its Redis and Debian's nginx. Each
-/// missing one is named, so the stage fails with what to start or install rather than in the middle of a test.
-fn check_fleet_prerequisites() -> Result<()> {
+/// missing one is named, so the stage (or `bench --only fleet`) fails with what to start or install rather than in the middle of a test.
+pub fn check_fleet_prerequisites() -> Result<()> {
     use std::net::{SocketAddr, TcpStream};
     use std::time::Duration;
     let mut missing = Vec::new();

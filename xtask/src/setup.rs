@@ -34,6 +34,8 @@ pub fn run(needs: &Needs) -> Result<()> {
     }
     if needs.bench {
         ensure_apt_package("wrk", "wrk")?;
+        // The fleet benchmark's load balancer.
+        ensure_apt_package("nginx", "nginx")?;
     }
     Ok(())
 }
