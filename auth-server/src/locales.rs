@@ -88,7 +88,8 @@ impl<'a> Tag<'a> {
     /// case, variants and extensions are refused: the element lower-cases, and we serve nothing that depends on
     /// them.
     fn parse(name: &'a str) -> Option<Self> {
-        let letters = |s: &str, lengths: &[usize]| lengths.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase());
+        let letters =
+            |s: &str, lengths: &[usize]| lengths.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase());
         let mut subtags = name.split('-');
         let language = subtags.next().filter(|s| letters(s, &[2, 3]))?;
         let mut next = subtags.next();
@@ -177,8 +178,29 @@ mod tests {
     #[test]
     fn names_the_element_would_not_write_or_we_do_not_ship_name_no_file() {
         for name in [
-            "", "sv", "sv-se", "nb", "fil", "eng", "e", "en-", "-us", "en-us-x", "en-US", "EN", "pt-BR", "en-usa",
-            "en-1234", "en-latn", "sr-latn-rs", "zh-hant-tw-x", "zh-cn-hans", "en_us", "../en", "en.json", "en-u-ca",
+            "",
+            "sv",
+            "sv-se",
+            "nb",
+            "fil",
+            "eng",
+            "e",
+            "en-",
+            "-us",
+            "en-us-x",
+            "en-US",
+            "EN",
+            "pt-BR",
+            "en-usa",
+            "en-1234",
+            "en-latn",
+            "sr-latn-rs",
+            "zh-hant-tw-x",
+            "zh-cn-hans",
+            "en_us",
+            "../en",
+            "en.json",
+            "en-u-ca",
         ] {
             assert_eq!(served(name), None, "{name:?}");
         }

@@ -46,7 +46,8 @@ mod tests {
         let router = Router::new().route("/locales/v2/{file}", get(get_locale));
         let request = Request::get(format!("/locales/v2/{file}")).body(Body::empty()).unwrap();
         let response = router.oneshot(request).await.unwrap();
-        let header = |name| response.headers().get(name).map(|v: &axum::http::HeaderValue| v.to_str().unwrap().to_owned());
+        let header =
+            |name| response.headers().get(name).map(|v: &axum::http::HeaderValue| v.to_str().unwrap().to_owned());
         let (status, content_type, content_language) =
             (response.status(), header(header::CONTENT_TYPE).unwrap_or_default(), header(header::CONTENT_LANGUAGE));
         let body = String::from_utf8(response.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
@@ -140,7 +141,8 @@ mod tests {
 
     #[tokio::test]
     async fn unknown_names_are_a_plain_text_404() {
-        for file in ["sv.json", "sv-se.json", "en", "en-.json", "en-US.json", "eng.json", "zh-latn.json", "en.json.gz"] {
+        for file in ["sv.json", "sv-se.json", "en", "en-.json", "en-US.json", "eng.json", "zh-latn.json", "en.json.gz"]
+        {
             let answer = fetch(file).await;
             assert_eq!(answer.status, StatusCode::NOT_FOUND, "{file}");
             assert_eq!(answer.content_type, "text/plain; charset=utf-8", "{file}");
