@@ -10,7 +10,7 @@
 //! * a bare language gets its shipped variant (`pt` → pt-BR, `zh` → Simplified Chinese);
 //! * a region of a shipped language gets the same file, which is what the chain would show anyway, without the
 //!   failed request in the console;
-//! * Traditional Chinese (`zh-tw`, `zh-hk`, `zh-mo`, `zh-hant…`) gets English (see [`for_file`]);
+//! * Traditional Chinese (`zh-tw`, `zh-hk`, `zh-mo`, `zh-hant…`) gets zh-TW, never Simplified (see [`for_file`]);
 //! * anything else names no file (the route answers 404 and the element falls back to `default_language`).
 
 /// One shipped locale file.
@@ -46,6 +46,7 @@ pub const SHIPPED: &[Locale] = shipped![
     "pl" => "pl",
     "ja" => "ja",
     "zh-CN" => "zh-cn",
+    "zh-TW" => "zh-tw",
     "ko" => "ko",
     "ar" => "ar",
 ];
@@ -56,18 +57,18 @@ pub const ENGLISH: &Locale = &SHIPPED[0];
 /// The locale that answers `GET /locales/v2/{name}.json`, `name` being a tag as the element writes it (lower case),
 /// or `None` for a name the element would not write or a language we do not ship.
 ///
-/// Traditional Chinese gets English, not a 404 and not Simplified: the element has already installed `zh.json`
-/// (Simplified) under `zh`, so a failed `zh-tw.json` would make every key fall from `zh-TW` to `zh` and show a
-/// Taiwanese or Hong Kong reader Simplified text, plus a failed request in the console. An English file installed
-/// under `zh-TW` answers every key first. (An empty object would not help: each key would still fall to `zh`.)
-/// A Traditional Chinese file would be better still; none is written yet.
+/// Every Traditional Chinese tag gets the zh-TW file (Taiwan's wording; Hong Kong and Macau readers read it far
+/// better than Simplified). It must never be a 404: the element has already installed `zh.json` (Simplified)
+/// under `zh`, so a failed `zh-hk.json` would make every key fall from `zh-HK` to `zh` and show Simplified text,
+/// plus a failed request in the console. (An empty object would not help either: each key would still fall to
+/// `zh`.) Without the zh-TW file, English would be the next best answer for these tags, for the same reason.
 pub fn for_file(name: &str) -> Option<&'static Locale> {
     let tag = Tag::parse(name)?;
     let file = match tag.language {
         // European Portuguese reads Brazilian Portuguese without trouble (some words differ: "tela"/"ecrã"); that
         // is closer than the English a 404 would fall back to.
         "pt" if tag.script.is_none() => "pt-br",
-        "zh" if tag.is_traditional_chinese() => return Some(ENGLISH),
+        "zh" if tag.is_traditional_chinese() => "zh-tw",
         "zh" if tag.script.is_none_or(|script| script == "hans") => "zh-cn",
         // Another language's script (`sr-latn`) changes what text fits; we ship no such variant.
         _ if tag.script.is_some() => return None,
@@ -171,7 +172,7 @@ mod tests {
     #[test]
     fn traditional_chinese_never_gets_simplified() {
         for name in ["zh-tw", "zh-hk", "zh-mo", "zh-hant", "zh-hant-tw", "zh-hant-hk", "zh-hant-cn"] {
-            assert_eq!(served(name), Some("en"), "{name}");
+            assert_eq!(served(name), Some("zh-TW"), "{name}");
         }
     }
 

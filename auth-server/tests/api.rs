@@ -647,7 +647,7 @@ async fn locales_serve_every_shipped_language(ctx: &Ctx) {
         ("de-at", "de"),
         ("pt", "pt-BR"),
         ("zh", "zh-CN"),
-        ("zh-tw", "en"),
+        ("zh-hk", "zh-TW"),
     ] {
         let (status, headers, _) = ctx.request(Method::GET, &format!("/locales/v2/{file}.json"), None, None).await;
         assert_eq!(status, StatusCode::OK, "{file}");

@@ -512,3 +512,18 @@ fn the_checker_finds_each_kind_of_broken_translation() {
     }
     assert!(parse("[]").is_err() && parse("{").is_err());
 }
+
+#[test]
+fn traditional_chinese_is_written_in_traditional_characters() {
+    // Taiwan and Hong Kong readers are served zh-TW for every Traditional tag; a copy of the Simplified file (or a
+    // Simplified message pasted into it) would pass the key checks. These are common characters whose Simplified
+    // form differs (账号/帳號, 设备/裝置, 钥/鑰, 录/錄, 码/碼 ...).
+    const SIMPLIFIED_ONLY: &str = "们这设备钥码账号录过为发获时链页请关闭个联启户输称会将还应进长绑统邮检错误试务对让说简读选续证结网络传删变换开认确";
+    let locale = |tag: &str| SHIPPED.iter().find(|locale| locale.tag == tag).unwrap();
+    let simplified: Vec<char> = locale("zh-TW").json.chars().filter(|c| SIMPLIFIED_ONLY.contains(*c)).collect();
+    assert!(simplified.is_empty(), "zh-tw.json has Simplified characters: {simplified:?}");
+    assert!(
+        locale("zh-CN").json.chars().filter(|c| SIMPLIFIED_ONLY.contains(*c)).count() > 100,
+        "the list must be one the Simplified file is full of"
+    );
+}

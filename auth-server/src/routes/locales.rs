@@ -11,7 +11,7 @@ use crate::locales;
 
 pub async fn get_locale(Path(file): Path<String>) -> Response {
     match file.strip_suffix(".json").and_then(locales::for_file) {
-        // `Content-Language` names the text actually sent, e.g. `pt-BR` for `pt.json` and `en` for `zh-tw.json`.
+        // `Content-Language` names the text actually sent, e.g. `pt-BR` for `pt.json` and `zh-TW` for `zh-hk.json`.
         Some(locale) => (
             [(header::CONTENT_TYPE, "application/json; charset=utf-8"), (header::CONTENT_LANGUAGE, locale.tag)],
             locale.json,
@@ -110,7 +110,8 @@ mod tests {
             ("zh-CN", ["zh-CN", "zh-CN"]),
             ("ko-KR", ["ko", "ko"]),
             ("ar-EG", ["ar", "ar"]),
-            ("zh-TW", ["zh-CN", "en"]),
+            ("zh-TW", ["zh-CN", "zh-TW"]),
+            ("zh-HK", ["zh-CN", "zh-TW"]),
         ] {
             let files = element_requests(tag);
             assert_eq!(files.len(), 2);
@@ -130,9 +131,9 @@ mod tests {
         assert_eq!(rendered_language("fr-CA", "en").await, "fr");
         assert_eq!(rendered_language("ar", "de").await, "ar");
         // Not Simplified for a Traditional Chinese reader, whatever the app's default.
-        for tag in ["zh-TW", "zh-HK", "zh-Hant-TW"] {
-            assert_eq!(rendered_language(tag, "en").await, "en", "{tag}");
-            assert_eq!(rendered_language(tag, "de").await, "en", "{tag}");
+        for tag in ["zh-TW", "zh-HK", "zh-MO", "zh-Hant-TW"] {
+            assert_eq!(rendered_language(tag, "en").await, "zh-TW", "{tag}");
+            assert_eq!(rendered_language(tag, "de").await, "zh-TW", "{tag}");
         }
         // An unshipped language falls back to the app's default, as with Passage.
         assert_eq!(rendered_language("sv-SE", "de").await, "de");
