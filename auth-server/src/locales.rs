@@ -65,8 +65,8 @@ pub const ENGLISH: &Locale = &SHIPPED[0];
 pub fn for_file(name: &str) -> Option<&'static Locale> {
     let tag = Tag::parse(name)?;
     let file = match tag.language {
-        // European Portuguese reads Brazilian Portuguese without trouble (some words differ: "tela"/"ecrã"); that
-        // is closer than the English a 404 would fall back to.
+        // pt-PT too: European Portuguese readers read Brazilian Portuguese without trouble (some words differ:
+        // "tela"/"ecrã"), and `pt.json` has already installed it under `pt`, so a 404 would only add a console error.
         "pt" if tag.script.is_none() => "pt-br",
         "zh" if tag.is_traditional_chinese() => "zh-tw",
         "zh" if tag.script.is_none_or(|script| script == "hans") => "zh-cn",
