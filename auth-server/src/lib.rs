@@ -12,6 +12,7 @@ pub mod ids;
 pub mod import;
 pub mod key_encryption;
 pub mod limits;
+pub mod locales;
 pub mod log_text;
 pub mod mail;
 pub mod metrics;

@@ -1,16 +1,21 @@
-//! Checks `locales/en.json`, the English text the real `@passageidentity/passage-elements@2.0.9`
-//! register/login/profile UI fetches from `GET /locales/v2/en.json` (passage-auth-api.md §6.4, PROFILE-API.md §6).
+//! Checks the locale files the real `@passageidentity/passage-elements@2.0.9` register/login/profile UI fetches from
+//! `GET /locales/v2/{lang}.json` (passage-auth-api.md §6.4, PROFILE-API.md §6): `en.json` against the keys and
+//! arguments the bundle uses, and every other shipped locale (`auth_server::locales::SHIPPED`) against `en.json`.
 //!
 //! The elements compile every message with vue-i18n 9.10 at runtime. A key that is missing renders
 //! as the bare key, a placeholder that the code does not pass renders as nothing, and a message
 //! the compiler rejects throws inside the element. These tests catch each of those before a
-//! browser does. They only read the file, so they do not depend on the rest of the crate.
+//! browser does.
+//!
+//! Plural forms: no message has any. vue-i18n splits a message on `|` and, because the elements create their i18n
+//! without `pluralRules` (es.js `createI18n({ legacy: false, messages: {} })`), picks a form with its English-only
+//! `pluralDefault` (0, 1, 2+ by index) whatever the language: Arabic's six CLDR forms could not be chosen right, so
+//! `|` is refused in every locale (`check_messages`), and a count of one form per message is what every file has.
 
 use std::collections::BTreeSet;
 
+use auth_server::locales::{Locale, ENGLISH, SHIPPED};
 use serde_json::{Map, Value};
-
-const EN_JSON: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/locales/en.json"));
 
 /// Every key the register/login UI looks up, with the list placeholders `t(key, [...])` passes.
 ///
@@ -211,12 +216,21 @@ fn used_keys() -> impl Iterator<Item = &'static (&'static str, &'static [u32])> 
     APPENDIX_A_KEYS.iter().chain(REGISTRATION_METADATA_KEYS).chain(PROFILE_KEYS)
 }
 
-fn messages() -> Map<String, Value> {
-    match serde_json::from_str::<Value>(EN_JSON) {
-        Ok(Value::Object(map)) => map,
-        Ok(other) => panic!("en.json must be a flat JSON object, found {other}"),
-        Err(error) => panic!("en.json is not valid JSON: {error}"),
+/// A locale file's messages, or why it is not a flat JSON object of strings.
+fn parse(json: &str) -> Result<Map<String, Value>, String> {
+    match serde_json::from_str::<Value>(json) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(other) => Err(format!("must be a flat JSON object, found {other}")),
+        Err(error) => Err(format!("is not valid JSON: {error}")),
     }
+}
+
+fn messages_of(locale: &Locale) -> Map<String, Value> {
+    parse(locale.json).unwrap_or_else(|error| panic!("{}.json {error}", locale.file))
+}
+
+fn english() -> Map<String, Value> {
+    messages_of(ENGLISH)
 }
 
 fn message<'a>(messages: &'a Map<String, Value>, key: &str) -> &'a str {
@@ -249,9 +263,88 @@ fn placeholders(text: &str) -> Result<BTreeSet<u32>, String> {
     Ok(found)
 }
 
+/// The allowed tags of a message in order of appearance (`["<b>", "</b>"]`).
+fn tags(text: &str) -> Vec<&'static str> {
+    let mut found = Vec::new();
+    let mut rest = text;
+    while let Some(position) = rest.find('<') {
+        rest = &rest[position..];
+        let tag = ALLOWED_TAGS.iter().find(|tag| rest.starts_with(**tag)).copied().unwrap_or("<");
+        found.push(tag);
+        rest = &rest[tag.len()..];
+    }
+    found
+}
+
+/// What is wrong with one message on its own: vue-i18n syntax it would misread, markup where it would show
+/// literally or could inject more than emphasis.
+fn message_problems(key: &str, text: &str) -> Vec<String> {
+    let mut problems = Vec::new();
+    if text.trim().is_empty() {
+        problems.push(format!("{key:?} is empty"));
+    }
+    // vue-i18n 9.10's tokenizer treats '@' as a linked message, '|' as a plural separator and '%{' as a
+    // placeholder; '$' is reserved by the brief. Any of these in plain text either throws at compile time inside
+    // the element or silently cuts the message short. Braces are checked by `placeholders`.
+    const SPECIAL: &[char] = &['@', '|', '%', '$'];
+    if let Some(found) = text.chars().find(|c| SPECIAL.contains(c)) {
+        problems.push(format!("{key:?} contains vue-i18n syntax character {found:?}: {text:?}"));
+    }
+    if let Err(error) = placeholders(text) {
+        problems.push(format!("{key:?}: {error}"));
+    }
+    if HTML_KEYS.contains(&key) {
+        // innerHTML: anything but the allowed tags would be parsed as markup or an entity.
+        let mut stripped = text.to_owned();
+        for tag in ALLOWED_TAGS {
+            stripped = stripped.replace(tag, "");
+        }
+        if stripped.contains(['<', '>', '&']) {
+            problems.push(format!("HTML message {key:?} may only use the tags {ALLOWED_TAGS:?}: {text:?}"));
+        }
+        if text.matches("<b>").count() != text.matches("</b>").count() {
+            problems.push(format!("unbalanced <b> in HTML message {key:?}: {text:?}"));
+        }
+    } else if text.contains(['<', '>', '&']) {
+        // Text interpolation: markup or entities would be shown to the user literally.
+        problems.push(format!("{key:?} is rendered as text and must not contain markup: {text:?}"));
+    }
+    problems
+}
+
+/// Everything that makes `translated` unfit to stand in for `english`: a missing key (the element would show the
+/// bare key), an extra key (nothing reads it: a typo of a real one), a non-string, a message with other
+/// placeholders than English's (an argument shown as nothing, or lost) or other tags, and `message_problems`.
+fn check_messages(english: &Map<String, Value>, translated: &Map<String, Value>) -> Vec<String> {
+    let mut problems = Vec::new();
+    for key in english.keys().filter(|key| !translated.contains_key(*key)) {
+        problems.push(format!("{key:?} is missing"));
+    }
+    for (key, value) in translated {
+        let Some(Value::String(original)) = english.get(key) else {
+            problems.push(format!("{key:?} is not an English key"));
+            continue;
+        };
+        let Value::String(text) = value else {
+            problems.push(format!("{key:?} must be a string, found {value}"));
+            continue;
+        };
+        problems.extend(message_problems(key, text));
+        if let (Ok(expected), Ok(actual)) = (placeholders(original), placeholders(text)) {
+            if expected != actual {
+                problems.push(format!("{key:?} has placeholders {actual:?}, English {expected:?}: {text:?}"));
+            }
+        }
+        if tags(original) != tags(text) {
+            problems.push(format!("{key:?} has tags {:?}, English {:?}: {text:?}", tags(text), tags(original)));
+        }
+    }
+    problems
+}
+
 #[test]
 fn every_used_key_has_a_non_empty_message() {
-    let messages = messages();
+    let messages = english();
     let missing_or_empty: Vec<&str> = used_keys()
         .map(|(key, _)| *key)
         .filter(|key| !matches!(messages.get(*key), Some(Value::String(text)) if !text.trim().is_empty()))
@@ -261,7 +354,7 @@ fn every_used_key_has_a_non_empty_message() {
 
 #[test]
 fn placeholders_match_the_arguments_the_elements_pass() {
-    let messages = messages();
+    let messages = english();
     for (key, expected) in used_keys() {
         let expected: BTreeSet<u32> = expected.iter().copied().collect();
         let actual = placeholders(message(&messages, key)).unwrap_or_else(|error| panic!("message {key:?}: {error}"));
@@ -272,78 +365,78 @@ fn placeholders_match_the_arguments_the_elements_pass() {
 }
 
 #[test]
-fn no_message_contains_vue_i18n_syntax_characters() {
-    // vue-i18n 9.10's tokenizer treats '@' as a linked message, '|' as a plural separator and
-    // '%{' as a placeholder; '$' is reserved by the brief. Any of these in plain text either
-    // throws at compile time inside the element or silently cuts the message short.
-    // Braces are checked by `placeholders`, which rejects any brace that is not `{N}`.
-    const SPECIAL: &[char] = &['@', '|', '%', '$'];
-    let messages = messages();
-    for (key, value) in &messages {
-        let text = value.as_str().unwrap_or_else(|| panic!("message {key:?} must be a string"));
-        if let Some(found) = text.chars().find(|c| SPECIAL.contains(c)) {
-            panic!("message {key:?} contains vue-i18n syntax character {found:?}: {text:?}");
-        }
-        if let Err(error) = placeholders(text) {
-            panic!("message {key:?}: {error}");
+fn english_messages_are_well_formed() {
+    let problems: Vec<String> =
+        english().iter().flat_map(|(key, value)| message_problems(key, value.as_str().unwrap_or(""))).collect();
+    assert!(problems.is_empty(), "en.json: {problems:#?}");
+}
+
+#[test]
+fn every_locale_has_exactly_englishs_keys_placeholders_and_tags() {
+    let english = english();
+    for locale in &SHIPPED[1..] {
+        let problems = check_messages(&english, &messages_of(locale));
+        assert!(problems.is_empty(), "{}.json: {problems:#?}", locale.file);
+    }
+}
+
+#[test]
+fn translations_are_translated() {
+    // A file copied from en.json would pass every other check. Brand names (`apple`, `google`, `github`) and a few
+    // words spelled alike (fr "simple", pt-BR "login") may equal English; more than 5% may not.
+    let english = english();
+    for locale in &SHIPPED[1..] {
+        let messages = messages_of(locale);
+        let same: Vec<&String> = english.keys().filter(|key| messages.get(*key) == english.get(*key)).collect();
+        assert!(same.len() * 20 <= english.len(), "{}.json has {} English messages: {same:?}", locale.file, same.len());
+        for brand in ["apple", "github", "google"] {
+            assert_eq!(messages.get(brand), english.get(brand), "{}.json: {brand} is a name", locale.file);
         }
     }
 }
 
 #[test]
-fn markup_appears_only_in_messages_injected_as_html() {
-    let messages = messages();
-    for (key, value) in &messages {
-        let text = value.as_str().unwrap_or_else(|| panic!("message {key:?} must be a string"));
-        if HTML_KEYS.contains(&key.as_str()) {
-            // innerHTML: anything but the allowed tags would be parsed as markup or an entity.
-            let mut stripped = text.to_owned();
-            for tag in ALLOWED_TAGS {
-                stripped = stripped.replace(tag, "");
-            }
-            assert!(
-                !stripped.contains(['<', '>', '&']),
-                "HTML message {key:?} may only use the tags {ALLOWED_TAGS:?}: {text:?}"
-            );
-            assert_eq!(
-                text.matches("<b>").count(),
-                text.matches("</b>").count(),
-                "unbalanced <b> in HTML message {key:?}: {text:?}"
-            );
-        } else {
-            // Text interpolation: markup or entities would be shown to the user literally.
-            assert!(
-                !text.contains(['<', '>', '&']),
-                "message {key:?} is rendered as text and must not contain markup: {text:?}"
-            );
-        }
-    }
+fn every_file_under_locales_is_shipped_and_every_shipped_locale_is_a_file() {
+    // A file added to `locales/` but not to `SHIPPED` would never be served, and would escape these checks.
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/locales");
+    let on_disk: BTreeSet<String> =
+        std::fs::read_dir(dir).unwrap().map(|entry| entry.unwrap().file_name().into_string().unwrap()).collect();
+    let shipped: BTreeSet<String> = SHIPPED.iter().map(|locale| format!("{}.json", locale.file)).collect();
+    assert_eq!(on_disk, shipped);
+    let tags: BTreeSet<&str> = SHIPPED.iter().map(|locale| locale.tag).collect();
+    assert_eq!(tags.len(), SHIPPED.len(), "a tag is shipped twice");
+    assert_eq!(ENGLISH.tag, "en");
 }
 
 #[test]
 fn the_34_profile_keys_are_there_and_the_passkey_name_limit_is_the_elements() {
     assert_eq!(PROFILE_KEYS.len(), 34, "PROFILE-API.md §6 lists 34 keys");
-    let messages = messages();
-    for (key, _) in PROFILE_KEYS {
-        assert!(message(&messages, key).trim().len() > 1, "message {key:?} is empty");
+    for locale in SHIPPED {
+        let messages = messages_of(locale);
+        for (key, _) in PROFILE_KEYS {
+            assert!(message(&messages, key).trim().chars().count() > 1, "{}.json: {key:?} is empty", locale.file);
+        }
+        // The element refuses names over 64 characters (PROFILE-API.md §2.2); the text must name that number.
+        assert!(message(&messages, "device-name-maximum").contains("64"), "{}.json", locale.file);
+        assert!(message(&messages, "64-letters-max").contains("64"), "{}.json", locale.file);
     }
-    // The element refuses names over 64 characters (PROFILE-API.md §2.2); the text must name that number.
-    assert!(message(&messages, "device-name-maximum").contains("64"));
 }
 
 #[test]
 fn no_keys_beyond_those_the_elements_use() {
     let used: BTreeSet<&str> = used_keys().map(|(key, _)| *key).collect();
-    let extra: Vec<String> = messages().keys().filter(|key| !used.contains(key.as_str())).cloned().collect();
-    assert!(extra.is_empty(), "keys the register/login UI never looks up: {extra:?}");
+    let extra: Vec<String> = english().keys().filter(|key| !used.contains(key.as_str())).cloned().collect();
+    assert!(extra.is_empty(), "keys the elements never look up: {extra:?}");
 }
 
 #[test]
 fn no_key_is_defined_twice() {
     // serde_json keeps the last of two equal keys, so a duplicate would silently hide one text.
-    for (key, _) in used_keys() {
-        let definitions = EN_JSON.matches(&format!("\"{key}\":")).count();
-        assert_eq!(definitions, 1, "key {key:?} is defined {definitions} times");
+    for locale in SHIPPED {
+        for (key, _) in used_keys() {
+            let definitions = locale.json.matches(&format!("\"{key}\":")).count();
+            assert_eq!(definitions, 1, "{}.json: key {key:?} is defined {definitions} times", locale.file);
+        }
     }
 }
 
@@ -368,4 +461,69 @@ fn placeholder_parser_rejects_what_vue_i18n_would_misread() {
     assert!(placeholders("a } b").is_err());
     assert!(placeholders("a { b").is_err());
     assert!(placeholders("{99999999999}").is_err());
+}
+
+#[test]
+fn the_checker_finds_each_kind_of_broken_translation() {
+    // The per-locale test passes only if `check_messages` finds nothing; prove it finds each fault.
+    let english =
+        parse(r#"{"greeting": "Hello {0}", "enter-code-sent": "We sent {0} to <b>{1}</b>. {2}", "or": "or"}"#).unwrap();
+    let good = parse(
+        r#"{"greeting": "Hallo {0}", "enter-code-sent": "Wir haben {0} an <b>{1}</b> gesendet. {2}", "or": "oder"}"#,
+    )
+    .unwrap();
+    assert_eq!(check_messages(&english, &good), Vec::<String>::new());
+    for (broken, expected) in [
+        (r#"{"greeting": "Hallo {0}", "enter-code-sent": "{0} <b>{1}</b> {2}"}"#, "\"or\" is missing"),
+        (
+            r#"{"greeting": "Hallo {0}", "enter-code-sent": "{0} <b>{1}</b> {2}", "or": "oder", "ok": "gut"}"#,
+            "\"ok\" is not",
+        ),
+        (
+            r#"{"greeting": "Hallo", "enter-code-sent": "{0} <b>{1}</b> {2}", "or": "oder"}"#,
+            "placeholders {}, English {0}",
+        ),
+        (
+            r#"{"greeting": "Hallo {0} {1}", "enter-code-sent": "{0} <b>{1}</b> {2}", "or": "oder"}"#,
+            "placeholders {0, 1}",
+        ),
+        (
+            r#"{"greeting": "Hallo {name}", "enter-code-sent": "{0} <b>{1}</b> {2}", "or": "oder"}"#,
+            "not a list placeholder",
+        ),
+        (r#"{"greeting": "Hallo {0}", "enter-code-sent": "{0} {1} {2}", "or": "oder"}"#, "has tags []"),
+        (
+            r#"{"greeting": "Hallo {0}", "enter-code-sent": "{0} <i>{1}</i> {2}", "or": "oder"}"#,
+            "may only use the tags",
+        ),
+        (
+            r#"{"greeting": "Hallo <b>{0}</b>", "enter-code-sent": "{0} <b>{1}</b> {2}", "or": "oder"}"#,
+            "rendered as text",
+        ),
+        (
+            r#"{"greeting": "Hallo {0}", "enter-code-sent": "{0} <b>{1}</b> {2}", "or": "eins | zwei"}"#,
+            "syntax character '|'",
+        ),
+        (r#"{"greeting": "Hallo {0}", "enter-code-sent": "{0} <b>{1}</b> {2}", "or": " "}"#, "is empty"),
+        (r#"{"greeting": "Hallo {0}", "enter-code-sent": "{0} <b>{1}</b> {2}", "or": 5}"#, "must be a string"),
+    ] {
+        let problems = check_messages(&english, &parse(broken).unwrap());
+        assert!(problems.iter().any(|problem| problem.contains(expected)), "{broken}: {problems:?}");
+    }
+    assert!(parse("[]").is_err() && parse("{").is_err());
+}
+
+#[test]
+fn traditional_chinese_is_written_in_traditional_characters() {
+    // Taiwan and Hong Kong readers are served zh-TW for every Traditional tag; a copy of the Simplified file (or a
+    // Simplified message pasted into it) would pass the key checks. These are common characters whose Simplified
+    // form differs (账号/帳號, 设备/裝置, 钥/鑰, 录/錄, 码/碼 ...).
+    const SIMPLIFIED_ONLY: &str = "们这设备钥码账号录过为发获时链页请关闭个联启户输称会将还应进长绑统邮检错误试务对让说简读选续证结网络传删变换开认确";
+    let locale = |tag: &str| SHIPPED.iter().find(|locale| locale.tag == tag).unwrap();
+    let simplified: Vec<char> = locale("zh-TW").json.chars().filter(|c| SIMPLIFIED_ONLY.contains(*c)).collect();
+    assert!(simplified.is_empty(), "zh-tw.json has Simplified characters: {simplified:?}");
+    assert!(
+        locale("zh-CN").json.chars().filter(|c| SIMPLIFIED_ONLY.contains(*c)).count() > 100,
+        "the list must be one the Simplified file is full of"
+    );
 }

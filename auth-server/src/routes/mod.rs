@@ -29,9 +29,9 @@ use crate::error::ApiError;
 use crate::limits::Bucket;
 use crate::state::AppState;
 
-/// The English locale file served at `/locales/v2/en.json`.
+/// The English locale file served at `/locales/v2/en.json` (all shipped files: [`crate::locales::SHIPPED`]).
 pub fn locales_en_json() -> &'static str {
-    locales::EN_JSON
+    crate::locales::ENGLISH.json
 }
 
 /// Every route of the API (the dev mailbox is [`dev_mailbox`], with its own CORS).
