@@ -171,6 +171,16 @@ impl AppConfig {
         if self.redirect_url.trim().is_empty() {
             return Err(self.invalid("redirect_url must not be empty (the element never calls onSuccess otherwise)"));
         }
+        // The element falls back to this language's file for every key the visitor's language lacks: without a
+        // file, a visitor whose language we do not ship sees bare keys (spec §6.4).
+        if crate::locales::for_file(&self.default_language.to_ascii_lowercase()).is_none() {
+            let shipped: Vec<&str> = crate::locales::SHIPPED.iter().map(|locale| locale.tag).collect();
+            return Err(self.invalid(format!(
+                "default_language {:?} is not a shipped language (one of {})",
+                self.default_language,
+                shipped.join(", ")
+            )));
+        }
         if self.allowed_identifier != "email" {
             return Err(self.invalid("allowed_identifier: only \"email\" is supported"));
         }
@@ -310,6 +320,9 @@ mod tests {
         assert!(err.contains("reauthentication_window_secs must be 1-3600"), "{err}");
         assert!(ConfigFile::parse(&base("reauthentication_window_secs = 300")).is_ok());
         assert!(matches!(ConfigFile::parse("apps = []"), Err(ConfigError::NoApps)));
+        let err = ConfigFile::parse(&base("default_language = \"sv\"")).unwrap_err().to_string();
+        assert!(err.contains("default_language \"sv\" is not a shipped language") && err.contains("pt-BR"), "{err}");
+        assert!(ConfigFile::parse(&base("default_language = \"fr\"")).is_ok());
     }
 
     #[test]
