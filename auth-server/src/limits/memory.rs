@@ -58,7 +58,6 @@ impl MemoryStore {
             }
         }
     }
-
 }
 
 impl LimitStore for MemoryStore {
