@@ -58,6 +58,7 @@ impl MemoryStore {
             }
         }
     }
+
 }
 
 impl LimitStore for MemoryStore {
