@@ -373,3 +373,155 @@ pub fn email_changed_mail(to: &str, app_name: &str, new_email: &str, language: L
 pub fn minutes(language: Language, secs: u64) -> String {
     text(language, "minutes", &Args::new().number("count", secs.div_ceil(60)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FSI: char = '\u{2068}';
+    const PDI: char = '\u{2069}';
+
+    fn language(tag: &str) -> Language {
+        Language::from_tag(tag).filter(|l| l.tag() == tag).unwrap_or_else(|| panic!("{tag} is shipped"))
+    }
+
+    fn requested() -> RequestContext {
+        RequestContext {
+            at: 1_796_000_000,
+            user_agent: Some("Mozilla/5.0 (Windows NT 10.0) Firefox/133.0".into()),
+            ip: Some("203.0.113.77".parse().unwrap()),
+        }
+    }
+
+    fn isolated(text: &str) -> String {
+        format!("{FSI}{text}{PDI}")
+    }
+
+    /// The plural forms of "N minutes" as each language's grammar wants them (CLDR cardinal categories).
+    #[test]
+    fn minutes_take_each_languages_plural_form() {
+        let cases: &[(&str, &[(u64, &str)])] = &[
+            ("en", &[(1, "1 minute"), (2, "2 minutes"), (5, "5 minutes")]),
+            ("es", &[(1, "1 minuto"), (5, "5 minutos")]),
+            ("fr", &[(1, "1 minute"), (2, "2 minutes"), (5, "5 minutes")]),
+            ("de", &[(1, "1 Minute"), (5, "5 Minuten")]),
+            ("pt-BR", &[(1, "1 minuto"), (5, "5 minutos")]),
+            ("it", &[(1, "1 minuto"), (5, "5 minuti")]),
+            ("nl", &[(1, "1 minuut"), (5, "5 minuten")]),
+            (
+                "pl",
+                &[
+                    (1, "1 minuta"),
+                    (2, "2 minuty"),
+                    (4, "4 minuty"),
+                    (5, "5 minut"),
+                    (12, "12 minut"),
+                    (22, "22 minuty"),
+                ],
+            ),
+            ("ja", &[(1, "1分"), (5, "5分")]),
+            ("zh-CN", &[(1, "1 分钟"), (5, "5 分钟")]),
+            ("ko", &[(1, "1분"), (5, "5분")]),
+        ];
+        for (tag, forms) in cases {
+            for (count, expected) in *forms {
+                assert_eq!(minutes(language(tag), count * 60), *expected, "{tag} {count}");
+            }
+        }
+        // Arabic: one, two, few (3-10), many (11-99), other (100+); numbers are isolated like every placeable.
+        let ar = language("ar");
+        assert_eq!(minutes(ar, 60), "دقيقة واحدة");
+        assert_eq!(minutes(ar, 120), "دقيقتان");
+        assert_eq!(minutes(ar, 5 * 60), format!("{} دقائق", isolated("5")));
+        assert_eq!(minutes(ar, 11 * 60), format!("{} دقيقة", isolated("11")));
+        assert_eq!(minutes(ar, 100 * 60), format!("{} دقيقة", isolated("100")));
+        // Seconds are rounded up to whole minutes.
+        assert_eq!(minutes(Language::ENGLISH, 61), "2 minutes");
+    }
+
+    #[test]
+    fn a_code_mail_in_every_language_has_the_code_on_its_own_line_and_the_right_plural() {
+        for language in Language::all() {
+            for (ttl, count) in [(60, 1), (300, 5)] {
+                let mail = otp_mail("a@x.io", "App", "123456", ttl, &requested(), language);
+                let tag = language.tag();
+                assert_eq!(mail.text.lines().filter(|line| *line == "123456").count(), 1, "{tag}: {}", mail.text);
+                assert_eq!(mail.text.matches("123456").count(), 1, "{tag}: the code appears once");
+                assert!(mail.text.contains(&minutes(language, count * 60)), "{tag} {count}: {}", mail.text);
+                assert!(mail.subject.contains("App"), "{tag}: {}", mail.subject);
+                assert!(mail.text.contains("203.0.113.0/24") && mail.text.contains("2026-"), "{tag}: {}", mail.text);
+                assert!(!mail.text.contains('{') && !mail.text.contains('}'), "{tag}: a placeable left: {}", mail.text);
+                if language != Language::ENGLISH {
+                    let english = otp_mail("a@x.io", "App", "123456", ttl, &requested(), Language::ENGLISH);
+                    assert_ne!(mail.subject, english.subject, "{tag} is translated");
+                }
+            }
+        }
+    }
+
+    /// A mail client must find the whole URL to make it clickable: the link is a line of its own, exactly the URL,
+    /// with no bidi control or other invisible character on it, also in Arabic, where the text around it is isolated.
+    #[test]
+    fn a_links_line_is_exactly_the_url_in_every_language() {
+        let link = "https://app.example/login?psg_magic_link=Tok-en_123#top";
+        let facts = PasskeyFacts { created_at: "2026-12-01T00:00:00Z".into(), user_agent: None };
+        for language in Language::all() {
+            let mails = [
+                magic_link_mail("a@x.io", "App", link, 300, &requested(), language),
+                app_magic_link_mail("a@x.io", "App", link, 300, language),
+                passkey_confirmation_mail("a@x.io", "App", &facts, link, 7, language),
+                email_change_link_mail("a@x.io", "App", link, 600, &requested(), language),
+            ];
+            for mail in mails {
+                let tag = language.tag();
+                let lines = mail.text.lines().collect::<Vec<_>>();
+                let at = lines.iter().position(|line| line.contains("psg_magic_link")).expect("the link");
+                assert_eq!(lines[at], link, "{tag}: {:?}", lines[at]);
+                assert_eq!(mail.text.matches(link).count(), 1, "{tag}: the link appears once");
+                assert_eq!((lines[at - 1], lines[at + 1]), ("", ""), "{tag}: blank lines around the link");
+            }
+        }
+    }
+
+    #[test]
+    fn placeables_are_isolated_in_arabic_only() {
+        let ar = passkey_added_mail(
+            "a@x.io",
+            "App",
+            &PasskeyFacts { created_at: "t".into(), user_agent: None },
+            language("ar"),
+        );
+        assert!(ar.text.contains(&isolated("a@x.io")) && ar.subject.contains(&isolated("App")), "{}", ar.text);
+        for language in Language::all().filter(|l| l.tag() != "ar") {
+            let mail = otp_mail("a@x.io", "App", "123456", 60, &requested(), language);
+            assert!(!mail.text.contains([FSI, PDI]) && !mail.subject.contains([FSI, PDI]), "{}", language.tag());
+        }
+    }
+
+    #[test]
+    fn every_mail_is_written_in_the_language_asked_for() {
+        let fr = language("fr");
+        let facts = PasskeyFacts { created_at: "2026-12-01T00:00:00Z".into(), user_agent: Some("Firefox".into()) };
+        let mails = [
+            passkey_added_mail("a@x.io", "App", &facts, fr),
+            passkey_removed_mail("a@x.io", "App", &facts, fr),
+            provisional_passkeys_removed_mail("a@x.io", "App", &[facts.clone(), facts.clone()], fr),
+            email_change_requested_mail("a@x.io", "App", "b@x.io", 600, &requested(), fr),
+            email_changed_mail("a@x.io", "App", "b@x.io", fr),
+        ];
+        for mail in &mails {
+            assert!(mail.subject.contains("votre compte App"), "{}", mail.subject);
+        }
+        assert!(mails[0]
+            .text
+            .contains("créée le 2026-12-01T00:00:00Z par un navigateur qui s'est présenté comme « Firefox »"));
+        assert_eq!(mails[2].text.matches("  - créée le").count(), 2, "{}", mails[2].text);
+        assert!(mails[3].text.contains("b@x.io") && mails[3].text.contains("10 minutes"), "{}", mails[3].text);
+        assert!(mails[3].text.contains("depuis Firefox sous Windows (se présentant comme « Mozilla/5.0"));
+        let days = passkey_confirmation_mail("a@x.io", "App", &facts, "https://l/", 1, language("pl"));
+        assert!(days.text.contains("czas ważności: 1 dzień"), "{}", days.text);
+        let unknown = RequestContext::default();
+        assert_eq!(unknown.browser(fr), "un navigateur inconnu (il n'a envoyé aucun User-Agent)");
+        assert_eq!(unknown.network(language("de")), "unbekannt");
+    }
+}
