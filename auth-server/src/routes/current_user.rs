@@ -169,8 +169,11 @@ pub async fn add_device_finish(
     }
     tx.commit().await?;
     match &inserted.confirmation_token {
-        Some(token) => send_confirmation(&state, &app, &user.email, &inserted.credential, token).await,
-        None => email_auth::inform(&state, &mail::passkey_added_mail(&user.email, &app.config.name, &facts)).await,
+        Some(token) => send_confirmation(&state, &app, &user, &inserted.credential, token).await,
+        None => {
+            let language = email_auth::user_language(&app, &user);
+            email_auth::inform(&state, &mail::passkey_added_mail(&user.email, &app.config.name, &facts, language)).await
+        }
     }
     Ok(Json(json!({ "device": views::device(&inserted.credential) })))
 }

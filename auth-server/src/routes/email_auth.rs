@@ -11,7 +11,7 @@ use crate::db::is_unique_violation;
 use crate::error::ApiError;
 use crate::ids;
 use crate::limits::ClientIp;
-use crate::mail::{self, Mail, MailError, PasskeyFacts};
+use crate::mail::{self, Language, Mail, MailError, PasskeyFacts};
 use crate::state::{AppState, RegisteredApp};
 use crate::store::credentials::{self, Credential};
 use crate::store::notices::{self, NoticeKind};
@@ -66,6 +66,30 @@ pub async fn recipient(
         )),
         _ => Ok(user),
     }
+}
+
+/// The language of a mail that answers a request naming `requested` (the elements' `language`, E8/E9/E11/E12): that
+/// one when it is shipped, and then it is stored on the user for the notices sent later ([`user_language`]); else
+/// the app's `default_language`, else English.
+pub async fn requested_language(
+    state: &AppState,
+    app: &RegisteredApp,
+    user: &User,
+    requested: Option<&str>,
+) -> Result<Language, ApiError> {
+    let Some(language) = requested.and_then(Language::from_tag) else {
+        return Ok(Language::resolve(None, &app.config.default_language));
+    };
+    if user.language.as_deref() != Some(language.tag()) {
+        users::set_language(state.db(), &user.id, language.tag()).await?;
+    }
+    Ok(language)
+}
+
+/// The language of a notice nobody asked for just now: the one of the user's last code or link request, else the
+/// app's `default_language`, else English.
+pub fn user_language(app: &RegisteredApp, user: &User) -> Language {
+    Language::resolve(user.language.as_deref(), &app.config.default_language)
 }
 
 /// Send a message; a transport failure is logged and answered 502 (the element shows "could not send").
@@ -211,7 +235,8 @@ pub async fn announce_removed(
         Proof::SignIn | Proof::KeptPasskey(_) => &user.email,
     };
     let facts = removed.iter().map(passkey_facts).collect::<Vec<_>>();
-    inform(state, &mail::provisional_passkeys_removed_mail(address, &app.config.name, &facts)).await;
+    let language = user_language(app, user);
+    inform(state, &mail::provisional_passkeys_removed_mail(address, &app.config.name, &facts, language)).await;
 }
 
 /// The browser that signs in, as its session records it: its sanitised User-Agent.

@@ -20,7 +20,7 @@ use super::magic_link::{build_link_with, VERIFY_LINK_PARAM};
 use crate::error::{ApiError, ApiJson};
 use crate::ids;
 use crate::limits::ClientIp;
-use crate::mail;
+use crate::mail::{self, Language};
 use crate::state::{AppState, RegisteredApp};
 use crate::store::magic_links;
 use crate::store::notices::{self, NoticeKind};
@@ -86,15 +86,19 @@ pub async fn request(
         magic_links::create_email_change(state.db(), &app.config.id, &user.id, &new_email, ttl as i64, state.now())
             .await?;
     let link = build_link_with(&app.origin, &app.config.login_url, VERIFY_LINK_PARAM, &token)?;
-    email_auth::deliver(&state, &mail::email_change_link_mail(&new_email, &app.config.name, &link, ttl, &requested))
-        .await?;
+    // The account page's browser says which languages its user reads; without that, the user's stored one.
+    let language = headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(Language::from_accept_language)
+        .unwrap_or_else(|| email_auth::user_language(&app, &user));
+    let message = mail::email_change_link_mail(&new_email, &app.config.name, &link, ttl, &requested, language);
+    email_auth::deliver(&state, &message).await?;
     // ASVS 5.0 V6.3.7 / V7.2: the current address hears of the request at once, with who asked; no link to it, so
     // nothing in the old mailbox can confirm the change.
-    email_auth::inform(
-        &state,
-        &mail::email_change_requested_mail(&user.email, &app.config.name, &new_email, ttl, &requested),
-    )
-    .await;
+    let notice =
+        mail::email_change_requested_mail(&user.email, &app.config.name, &new_email, ttl, &requested, language);
+    email_auth::inform(&state, &notice).await;
     Ok(Json(json!({ "magic_link": { "id": id } })))
 }
 
@@ -142,6 +146,7 @@ pub async fn apply(
     tx.commit().await?;
     tracing::info!(app = %app.config.id, user = %user.id, "e-mail address changed");
     email_auth::announce_removed(state, app, &user, proof, &removed).await;
-    email_auth::inform(state, &mail::email_changed_mail(&user.email, &app.config.name, new_email)).await;
+    let language = email_auth::user_language(app, &user);
+    email_auth::inform(state, &mail::email_changed_mail(&user.email, &app.config.name, new_email, language)).await;
     email_auth::signed_in_by_email(state, app, &user.id, ip, SignInMethod::MagicLink, user_agent).await
 }

@@ -28,9 +28,8 @@ const MAX_PATH_LEN: usize = 2048;
 #[derive(Deserialize)]
 pub struct SendLink {
     identifier: String,
-    /// Accepted, unused: messages are English only.
+    /// The element's UI language (the first part of its locale): the mail's, and remembered for later notices.
     #[serde(default)]
-    #[allow(dead_code)]
     language: Option<String>,
     /// The requesting page's `pathname + search + hash`; the link opens the same page.
     #[serde(default)]
@@ -184,7 +183,8 @@ async fn send(
     // The link signs in the tab that asked for it (E13), wherever it is opened: the message says who asked, so the
     // owner can tell a request that was not theirs. ASVS 5.0 V6.3.5: "users are notified of suspicious
     // authentication attempts ... from an unusual location or client"; the message itself is that notice.
-    let message = mail::magic_link_mail(&user.email, &app.config.name, &link, ttl, &requested);
+    let language = email_auth::requested_language(&state, &app, &user, body.language.as_deref()).await?;
+    let message = mail::magic_link_mail(&user.email, &app.config.name, &link, ttl, &requested, language);
     email_auth::deliver(&state, &message).await?;
     crate::metrics::code_sent();
     crate::metrics::ceremony_started(Ceremony::MagicLink);

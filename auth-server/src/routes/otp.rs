@@ -19,9 +19,8 @@ use crate::store::refresh_tokens::SignInMethod;
 #[derive(Deserialize)]
 pub struct SendOtp {
     identifier: String,
-    /// The element's UI language; messages are English only, so it is accepted and not used.
+    /// The element's UI language (the first part of its locale): the mail's, and remembered for later notices.
     #[serde(default)]
-    #[allow(dead_code)]
     language: Option<String>,
 }
 
@@ -63,7 +62,9 @@ async fn send(
     let user = email_auth::recipient(&state, &app, &ip, &body.identifier, purpose).await?;
     let (otp_id, code) = otps::create(state.db(), &app.config.id, &user.id, ttl as i64, state.now()).await?;
     // ASVS 5.0 V6.3.5: the message tells the owner who asked for the code (time, browser, network).
-    email_auth::deliver(&state, &mail::otp_mail(&user.email, &app.config.name, &code, ttl, &requested)).await?;
+    let language = email_auth::requested_language(&state, &app, &user, body.language.as_deref()).await?;
+    let message = mail::otp_mail(&user.email, &app.config.name, &code, ttl, &requested, language);
+    email_auth::deliver(&state, &message).await?;
     crate::metrics::code_sent();
     crate::metrics::ceremony_started(Ceremony::Otp);
     Ok(Json(json!({ "otp_id": otp_id })))

@@ -192,14 +192,16 @@ fn confirmation_link(state: &AppState, app: &RegisteredApp, token: &str) -> Stri
 pub(crate) async fn send_confirmation(
     state: &AppState,
     app: &RegisteredApp,
-    email: &str,
+    user: &User,
     credential: &Credential,
     token: &str,
 ) {
     let link = confirmation_link(state, app, token);
     let facts = email_auth::passkey_facts(credential);
     let days = credentials::CONFIRMATION_TTL_SECS / 86_400;
-    email_auth::inform(state, &mail::passkey_confirmation_mail(email, &app.config.name, &facts, &link, days)).await;
+    let language = email_auth::user_language(app, user);
+    let message = mail::passkey_confirmation_mail(&user.email, &app.config.name, &facts, &link, days, language);
+    email_auth::inform(state, &message).await;
 }
 
 /// E4: `POST /register/webauthn/start {"identifier", "authenticator_attachment"}`.
@@ -282,7 +284,7 @@ pub async fn register_finish(
     let inserted = credentials::insert(&mut tx, &app.config.id, &user_id, new).await.map_err(credential_error)?;
     tx.commit().await?;
     if let Some(token) = &inserted.confirmation_token {
-        send_confirmation(&state, &app, &user.email, &inserted.credential, token).await;
+        send_confirmation(&state, &app, &user, &inserted.credential, token).await;
     }
     let auth_result = sign_in::issue_after_passkey(&state, &app, &user_id, &inserted.credential.id, agent).await?;
     crate::metrics::ceremony_finished(Ceremony::PasskeyRegister);

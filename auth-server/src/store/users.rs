@@ -46,6 +46,8 @@ pub struct User {
     pub login_count: i64,
     /// A JSON object as text (management API create/update); `None` when never set.
     pub user_metadata: Option<String>,
+    /// The mail language of the user's last code or link request (a `mail::SHIPPED_LANGUAGES` tag); `None` before.
+    pub language: Option<String>,
 }
 
 /// The largest `user_metadata` object kept, serialised (a profile, not a document store): the management API and
@@ -53,7 +55,7 @@ pub struct User {
 pub const MAX_METADATA_BYTES: usize = 16 * 1024;
 
 pub(crate) const COLUMNS: &str = "id, app_id, email, email_verified, status, webauthn_handle, created_at, updated_at, \
-     last_login_at, login_count, user_metadata";
+     last_login_at, login_count, user_metadata, language";
 
 pub(crate) fn from_row(row: &sqlx::any::AnyRow) -> Result<User, sqlx::Error> {
     Ok(User {
@@ -68,6 +70,7 @@ pub(crate) fn from_row(row: &sqlx::any::AnyRow) -> Result<User, sqlx::Error> {
         last_login_at: row.try_get("last_login_at")?,
         login_count: row.try_get("login_count")?,
         user_metadata: row.try_get("user_metadata")?,
+        language: row.try_get("language")?,
     })
 }
 
@@ -160,6 +163,7 @@ async fn insert_new(
         last_login_at: None,
         login_count: 0,
         user_metadata: user_metadata.map(str::to_owned),
+        language: None,
     };
     let inserted = sqlx::query(
         "INSERT INTO users (id, app_id, email, email_verified, status, webauthn_handle, created_at, updated_at, \
@@ -177,6 +181,18 @@ async fn insert_new(
     .await
     .map(|_| ());
     Ok((user, inserted))
+}
+
+/// Remember the mail language of the user's latest code or link request (for the notices sent later). A row that
+/// already has it is not written again.
+pub async fn set_language(db: &Db, user_id: &str, language: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE users SET language = $1 WHERE id = $2 AND (language IS NULL OR language <> $3)")
+        .bind(language)
+        .bind(user_id)
+        .bind(language)
+        .execute(db)
+        .await?;
+    Ok(())
 }
 
 /// Record a successful login (and activate a pending user: their first passkey or verified code proves them).

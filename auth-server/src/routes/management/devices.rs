@@ -43,6 +43,7 @@ pub async fn revoke(
     };
     let facts = end_removed_passkey(&mut tx, &app.config.id, &user.id, &removed, now).await?;
     tx.commit().await?;
-    email_auth::inform(&state, &mail::passkey_removed_mail(&user.email, &app.config.name, &facts)).await;
+    let language = email_auth::user_language(&app, &user);
+    email_auth::inform(&state, &mail::passkey_removed_mail(&user.email, &app.config.name, &facts, language)).await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -19,7 +19,8 @@ use crate::state::AppState;
 use crate::store::magic_links;
 use crate::store::users::{self, UserStatus};
 
-/// The languages Passage's SDK lets a caller name (`MagicLinkLanguage`); the message is English in every case.
+/// The languages Passage's SDK lets a caller name (`MagicLinkLanguage`); the message is written in the one named
+/// (`pt` is Brazilian Portuguese, `zh` simplified Chinese), else in the user's language (`email_auth::user_language`).
 const LANGUAGES: [&str; 7] = ["de", "en", "es", "it", "pl", "pt", "zh"];
 
 /// `CreateMagicLinkRequest`.
@@ -114,7 +115,11 @@ pub async fn create(
     let (id, token) = magic_links::create(state.db(), &app.config.id, &user.id, ttl_secs as i64, now).await?;
     let url = build_link(&app.origin, &path, &token)?;
     if body.send.unwrap_or(false) {
-        email_auth::deliver(&state, &mail::app_magic_link_mail(&user.email, &app.config.name, &url, ttl_secs)).await?;
+        let language = given(&body.language)
+            .and_then(mail::Language::from_tag)
+            .unwrap_or_else(|| email_auth::user_language(&app, &user));
+        let message = mail::app_magic_link_mail(&user.email, &app.config.name, &url, ttl_secs, language);
+        email_auth::deliver(&state, &message).await?;
     }
     let magic_link = MagicLink {
         id,
