@@ -54,6 +54,19 @@ export class PassageElement {
     await this.continueButton.click();
   }
 
+  /** Signs in as `email` from the login view: types it, or, when the element remembers it from this browser's last
+   * sign-in (`psg_last_login`: the "Welcome back, signing in as" variant, spec §3.4), continues as it. Which view
+   * shows depends on whether the element stored the identifier before the page moved on. */
+  async signInAs(email: string): Promise<void> {
+    // The view shows the address once; the element keeps a second, hidden copy.
+    const remembered = this.host.getByText(email, { exact: true }).filter({ visible: true });
+    await expect
+      .poll(async () => (await this.identifierInput.isVisible()) || (await remembered.isVisible()), { timeout: 15_000 })
+      .toBe(true);
+    if (await this.identifierInput.isVisible()) return this.submitEmail(email);
+    await this.continueButton.click();
+  }
+
   async typeOtp(code: string): Promise<void> {
     await expect(this.otpInput(0)).toBeVisible();
     // One digit per box, as a person types; the element submits by itself after the sixth.

@@ -41,7 +41,7 @@ test('k: a passkey registration and login take their steps on both instances', a
 
   await dashboardPage.signOutButton.click();
   await loginPage.goto();
-  await loginPage.element.submitEmail(email);
+  await loginPage.element.signInAs(email);
   await dashboardPage.expectWelcome(name, email);
   void authenticator;
 
