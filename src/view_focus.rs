@@ -1,0 +1,109 @@
+//! Keyboard focus follows the element's views (WCAG 2.4.3 focus order, 3.2.2 on input).
+//!
+//! When a Passage element swaps its view (e-mail form → passkey prompt → code entry …), the control that had focus
+//! is removed with the old view and focus falls back to `<body>`: a keyboard or screen-reader user would have to
+//! Tab through the whole page again. The element focuses its primary button in some views but not all, and on the
+//! register page it focuses its Continue button, skipping our name field, which comes first. So on every new view
+//! (observed like [`crate::email_view`], through [`watch_shadow_root`]):
+//!
+//! * the e-mail view: focus goes to the form's first field, the `lead` control if any (the register page's name
+//!   field), else the element's e-mail input (the element itself focuses its Continue button);
+//! * any other view: if the element already put focus inside itself, it stays (its own choice, usually the primary
+//!   button); otherwise focus goes to the view's first visible control, the slotted light-DOM inputs (the code
+//!   boxes) included.
+//!
+//! Only a change of view moves focus: re-renders inside a view (an error message appearing) leave it alone. The
+//! move waits one task (a zero timeout): by then the element has run its own autofocus and the page has shown the
+//! lead (its `hidden` follows [`crate::email_view`] through a Leptos effect, which runs after this observer).
+
+use std::cell::{Cell, RefCell};
+use std::ops::ControlFlow;
+use std::rc::Rc;
+use std::time::Duration;
+
+use leptos::html::Input;
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::email_view::EMAIL_VIEW_SELECTOR;
+use crate::shadow_root_watch::{watch_shadow_root, ShadowRootWatch};
+
+/// The root element of each view of `<passage-register>` / `<passage-login>` (passage-auth-api.md §7.3); the
+/// first match in document order is the current view.
+pub const VIEW_ROOT_SELECTOR: &str = ".view-email-input, [data-tag=\"register-device-message\"], .view-webauthn-sign-in, \
+     .view-access-token, .view-verify-token, .view-add-device, .auth-flex-container";
+
+/// What a keyboard user can focus.
+const FOCUSABLE_SELECTOR: &str = "input:not([type=\"hidden\"]):not([disabled]), button:not([disabled]), \
+     a[href], select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex=\"-1\"])";
+
+/// Leptos hook: moves focus into each new view of `host` (see the module docs). `lead` is the page's own control
+/// that comes before the element's e-mail view, if any.
+pub fn use_focus_follows_view(host: web_sys::Element, lead: Option<NodeRef<Input>>) {
+    let watched_host = host.clone();
+    watch_shadow_root(host, "focus on view changes", move |root, unmounted| {
+        let unmounted = Rc::clone(unmounted);
+        let current_view = RefCell::new(None::<web_sys::Element>);
+        ShadowRootWatch::attach(root, &[], move |root| {
+            let view = root.query_selector(VIEW_ROOT_SELECTOR).ok().flatten();
+            if *current_view.borrow() != view {
+                if let Some(view) = view.clone() {
+                    let (host, unmounted) = (watched_host.clone(), Rc::clone(&unmounted));
+                    set_timeout(move || focus_when_still_shown(&host, &view, lead, &unmounted), Duration::ZERO);
+                }
+                *current_view.borrow_mut() = view;
+            }
+            ControlFlow::Continue(())
+        })
+    });
+}
+
+/// [`focus_into`], unless the page is gone or the element has moved on to yet another view meanwhile.
+fn focus_when_still_shown(
+    host: &web_sys::Element,
+    view: &web_sys::Element,
+    lead: Option<NodeRef<Input>>,
+    unmounted: &Cell<bool>,
+) {
+    if unmounted.get() || !view.is_connected() {
+        return;
+    }
+    let lead = lead.and_then(|lead| lead.try_get_untracked().flatten());
+    focus_into(host, view, lead);
+}
+
+/// Focuses the right control of the view that `host` just showed.
+fn focus_into(host: &web_sys::Element, view: &web_sys::Element, lead: Option<web_sys::HtmlInputElement>) {
+    if view.matches(EMAIL_VIEW_SELECTOR).unwrap_or(false) {
+        // The form's first field, not the element's Continue button: the lead, else the e-mail input.
+        let lead = lead.filter(|lead| is_shown(lead)).map(|lead| lead.unchecked_into::<web_sys::HtmlElement>());
+        if let Some(control) = lead.or_else(|| first_shown(view)) {
+            let _ = control.focus();
+            return;
+        }
+    }
+    let focus_is_inside = web_sys::window()
+        .and_then(|window| window.document())
+        .and_then(|document| document.active_element())
+        .is_some_and(|active| &active == host || host.contains(Some(&active)));
+    if focus_is_inside {
+        return;
+    }
+    // The view's own controls first, then the light-DOM inputs the element slots into it (the code boxes).
+    if let Some(control) = first_shown(view).or_else(|| first_shown(host)) {
+        let _ = control.focus();
+    }
+}
+
+fn first_shown(scope: &web_sys::Element) -> Option<web_sys::HtmlElement> {
+    let found = scope.query_selector_all(FOCUSABLE_SELECTOR).ok()?;
+    (0..found.length())
+        .filter_map(|i| found.item(i))
+        .filter_map(|node| node.dyn_into::<web_sys::HtmlElement>().ok())
+        .find(is_shown)
+}
+
+/// Rendered with a size (not `display: none`, not inside a `hidden` ancestor).
+fn is_shown(element: &web_sys::HtmlElement) -> bool {
+    element.offset_width() > 0 || element.offset_height() > 0
+}
