@@ -30,7 +30,8 @@ use crate::shadow_root_watch::{watch_shadow_root, ShadowRootWatch};
 
 /// The root element of each view of `<passage-register>` / `<passage-login>` (passage-auth-api.md §7.3); the
 /// first match in document order is the current view.
-pub const VIEW_ROOT_SELECTOR: &str = ".view-email-input, [data-tag=\"register-device-message\"], .view-webauthn-sign-in, \
+pub const VIEW_ROOT_SELECTOR: &str =
+    ".view-email-input, [data-tag=\"register-device-message\"], .view-webauthn-sign-in, \
      .view-access-token, .view-verify-token, .view-add-device, .auth-flex-container";
 
 /// What a keyboard user can focus.

@@ -9,9 +9,9 @@ use crate::auth_server_check::use_auth_server_problem;
 use crate::auth_success::complete_sign_in;
 use crate::components::passage_host::{create_auth_element, ElementSlot};
 use crate::config::AppConfig;
+use crate::keyboard_link_buttons::use_keyboard_link_buttons;
 use crate::pages::once_element_is_loaded;
 use crate::passage_elements::PassageElement;
-use crate::keyboard_link_buttons::use_keyboard_link_buttons;
 use crate::routes::AppRoute;
 use crate::view_focus::use_focus_follows_view;
 

@@ -13,10 +13,10 @@ use crate::components::name_field::{self, NameField};
 use crate::components::passage_host::{create_auth_element, ElementSlot};
 use crate::config::AppConfig;
 use crate::email_view::use_email_view_shown;
+use crate::keyboard_link_buttons::use_keyboard_link_buttons;
 use crate::pages::once_element_is_loaded;
 use crate::passage_elements::PassageElement;
 use crate::profile_outbox::{PendingProfile, ProfileOutbox};
-use crate::keyboard_link_buttons::use_keyboard_link_buttons;
 use crate::routes::AppRoute;
 use crate::view_focus::use_focus_follows_view;
 
