@@ -86,7 +86,7 @@ fn focus_into(host: &web_sys::Element, view: &web_sys::Element, lead: Option<web
     let focus_is_inside = web_sys::window()
         .and_then(|window| window.document())
         .and_then(|document| document.active_element())
-        .is_some_and(|active| &active == host || host.contains(Some(&active)));
+        .is_some_and(|active| &active == host || host.contains(Some(active.as_ref())));
     if focus_is_inside {
         return;
     }
