@@ -9,7 +9,7 @@
 //! say "invalid app", [`auth_server_check`] finds out why and says so. The register page shows
 //! its name field while the element's shadow root holds the e-mail view ([`email_view`]); on both auth pages
 //! focus follows the element's views ([`view_focus`]) and its link buttons work by keyboard
-//! ([`keyboard_link_buttons`]); `beforeAuth` keeps the
+//! ([`keyboard_link_buttons`]); the elements' unlabelled inputs get names ([`element_input_labels`]); `beforeAuth` keeps the
 //! typed name in the [`profile_outbox`]; `onSuccess` ([`auth_success`]) rewrites the auth cookie ([`auth_cookie`],
 //! [`session`]) and saves the name through [`api`] with the [`retry`] schedule. The signed-in pages share a parent
 //! route ([`pages::signed_in`]) that gets a usable token ([`session::usable_token`], renewing it per
@@ -28,6 +28,7 @@ pub mod browser;
 pub mod components;
 pub mod config;
 pub mod config_loader;
+pub mod element_input_labels;
 pub mod email_view;
 pub mod jwt;
 pub mod keyboard_link_buttons;

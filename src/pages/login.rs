@@ -9,6 +9,7 @@ use crate::auth_server_check::use_auth_server_problem;
 use crate::auth_success::complete_sign_in;
 use crate::components::passage_host::{create_auth_element, ElementSlot};
 use crate::config::AppConfig;
+use crate::element_input_labels::use_element_input_labels;
 use crate::keyboard_link_buttons::use_keyboard_link_buttons;
 use crate::pages::once_element_is_loaded;
 use crate::passage_elements::PassageElement;
@@ -54,6 +55,7 @@ fn LoginForm() -> impl IntoView {
         }
     };
     use_keyboard_link_buttons(element.clone());
+    use_element_input_labels(element.clone());
     use_focus_follows_view(element.clone(), None);
     let auth_problem = use_auth_server_problem(element.clone(), config.clone());
     let auth_problem_shown = auth_problem.clone();
