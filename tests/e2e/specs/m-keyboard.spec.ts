@@ -54,12 +54,16 @@ async function focused(page: Page): Promise<Focused | null> {
 /** Waits until the focused element satisfies `check`, then asserts that its focus is visible. */
 async function expectFocus(page: Page, what: string, check: (f: Focused) => boolean): Promise<Focused> {
   let last: Focused | null = null;
-  await expect
-    .poll(async () => {
-      last = await focused(page);
-      return last !== null && check(last);
-    }, { message: `focus on ${what} (last: ${JSON.stringify(last)})` })
-    .toBe(true);
+  try {
+    await expect
+      .poll(async () => {
+        last = await focused(page);
+        return last !== null && check(last);
+      })
+      .toBe(true);
+  } catch {
+    throw new Error(`focus never reached ${what}; it is on ${JSON.stringify(last)}`);
+  }
   const now = last!;
   expect(now.visibleFocus, `${what} shows its focus (${now.focusStyle})`).toBe(true);
   return now;
