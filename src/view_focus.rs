@@ -2,15 +2,15 @@
 //!
 //! When a Passage element swaps its view (e-mail form → passkey prompt → code entry …), the control that had focus
 //! is removed with the old view and focus falls back to `<body>`: a keyboard or screen-reader user would have to
-//! Tab through the whole page again. The element focuses its primary button in some views but not all, and on the
-//! register page it focuses its Continue button, skipping our name field, which comes first. So on every new view
+//! Tab through the whole page again. The element asks for focus in some views but not all, and on the register page
+//! it asks for its Continue button, skipping our name field, which comes first. So on every new view
 //! (observed like [`crate::email_view`], through [`watch_shadow_root`]):
 //!
-//! * the e-mail view: focus goes to the form's first field, the `lead` control if any (the register page's name
-//!   field), else the element's e-mail input (the element itself focuses its Continue button);
-//! * any other view: if the element already put focus inside itself, it stays (its own choice, usually the primary
-//!   button); otherwise focus goes to the view's first visible control, the slotted light-DOM inputs (the code
-//!   boxes) included.
+//! * on the e-mail view with a `lead` control (the register page's name field), the lead;
+//! * otherwise the view's first field (the e-mail input), else the code boxes the element slots into its light
+//!   DOM, else the view's primary button, else its first focusable control. The element's own autofocus is not
+//!   relied on: it lands on the last of its buttons that asks for it ("Use another device" on the passkey
+//!   prompt), or on nothing.
 //!
 //! Only a change of view moves focus: re-renders inside a view (an error message appearing) leave it alone. The
 //! move waits one task (a zero timeout): by then the element has run its own autofocus and the page has shown the
@@ -33,6 +33,12 @@ use crate::shadow_root_watch::{watch_shadow_root, ShadowRootWatch};
 pub const VIEW_ROOT_SELECTOR: &str =
     ".view-email-input, [data-tag=\"register-device-message\"], .view-webauthn-sign-in, \
      .view-access-token, .view-verify-token, .view-add-device, .auth-flex-container";
+
+/// A field to type into.
+const FIELD_SELECTOR: &str = "input:not([type=\"hidden\"]):not([disabled]):not([readonly]), textarea:not([disabled])";
+
+/// The view's main action: the elements' buttons have `part="button"`, secondary ones `part="button button-secondary"`.
+const PRIMARY_BUTTON_SELECTOR: &str = "button[part=\"button\"]:not([disabled])";
 
 /// What a keyboard user can focus.
 const FOCUSABLE_SELECTOR: &str = "input:not([type=\"hidden\"]):not([disabled]), button:not([disabled]), \
@@ -75,29 +81,23 @@ fn focus_when_still_shown(
 
 /// Focuses the right control of the view that `host` just showed.
 fn focus_into(host: &web_sys::Element, view: &web_sys::Element, lead: Option<web_sys::HtmlInputElement>) {
-    if view.matches(EMAIL_VIEW_SELECTOR).unwrap_or(false) {
-        // The form's first field, not the element's Continue button: the lead, else the e-mail input.
-        let lead = lead.filter(|lead| is_shown(lead)).map(|lead| lead.unchecked_into::<web_sys::HtmlElement>());
-        if let Some(control) = lead.or_else(|| first_shown(view)) {
-            let _ = control.focus();
-            return;
-        }
-    }
-    let focus_is_inside = web_sys::window()
-        .and_then(|window| window.document())
-        .and_then(|document| document.active_element())
-        .is_some_and(|active| &active == host || host.contains(Some(active.as_ref())));
-    if focus_is_inside {
-        return;
-    }
-    // The view's own controls first, then the light-DOM inputs the element slots into it (the code boxes).
-    if let Some(control) = first_shown(view).or_else(|| first_shown(host)) {
+    let lead = lead
+        .filter(|lead| is_shown(lead) && view.matches(EMAIL_VIEW_SELECTOR).unwrap_or(false))
+        .map(|lead| lead.unchecked_into::<web_sys::HtmlElement>());
+    // The view's own field, then the light-DOM inputs the element slots into it (the code boxes), then its primary
+    // button, then whatever can be focused.
+    let control = lead
+        .or_else(|| first_shown(view, FIELD_SELECTOR))
+        .or_else(|| first_shown(host, FIELD_SELECTOR))
+        .or_else(|| first_shown(view, PRIMARY_BUTTON_SELECTOR))
+        .or_else(|| first_shown(view, FOCUSABLE_SELECTOR));
+    if let Some(control) = control {
         let _ = control.focus();
     }
 }
 
-fn first_shown(scope: &web_sys::Element) -> Option<web_sys::HtmlElement> {
-    let found = scope.query_selector_all(FOCUSABLE_SELECTOR).ok()?;
+fn first_shown(scope: &web_sys::Element, selector: &str) -> Option<web_sys::HtmlElement> {
+    let found = scope.query_selector_all(selector).ok()?;
     (0..found.length())
         .filter_map(|i| found.item(i))
         .filter_map(|node| node.dyn_into::<web_sys::HtmlElement>().ok())
