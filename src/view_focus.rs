@@ -13,8 +13,9 @@
 //!   prompt), or on nothing.
 //!
 //! Only a change of view moves focus: re-renders inside a view (an error message appearing) leave it alone. The
-//! move waits one task (a zero timeout): by then the element has run its own autofocus and the page has shown the
-//! lead (its `hidden` follows [`crate::email_view`] through a Leptos effect, which runs after this observer).
+//! move waits one task (a zero timeout): by then the element has run its own autofocus, which would otherwise
+//! override ours, and the page has shown the lead (its `hidden` follows [`crate::email_view`] through a Leptos
+//! effect, which runs after this observer).
 
 use std::cell::{Cell, RefCell};
 use std::ops::ControlFlow;
