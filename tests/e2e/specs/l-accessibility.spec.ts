@@ -118,3 +118,18 @@ for (const locale of ['en', 'ar']) {
     });
   });
 }
+
+test('l: prefers-reduced-motion stops the fades of the elements\' buttons', async ({ page, app }) => {
+  const element = new PassageElement(page, 'passage-register');
+  const longestTransition = () =>
+    element.continueButton.evaluate((button) =>
+      Math.max(...getComputedStyle(button).transitionDuration.split(',').map((d) => parseFloat(d))),
+    );
+  await page.goto(`${app.spaUrl}/register`);
+  await expect(element.continueButton).toBeVisible();
+  // The element fades its buttons' colours by itself…
+  expect(await longestTransition()).toBeGreaterThan(0.1);
+  // …and not when the user asks for less motion (style/main.css, through ::part(button)).
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  expect(await longestTransition()).toBeLessThanOrEqual(0.001);
+});
