@@ -7,7 +7,9 @@
 //! router under the document's base path ([`app_path`]). Each auth page loads only its own element
 //! ([`passage_elements`]) and creates it with its callbacks ([`components::passage_host`]); if the element can only
 //! say "invalid app", [`auth_server_check`] finds out why and says so. The register page shows
-//! its name field while the element's shadow root holds the e-mail view ([`email_view`]); `beforeAuth` keeps the
+//! its name field while the element's shadow root holds the e-mail view ([`email_view`]); on both auth pages
+//! focus follows the element's views ([`view_focus`]) and its link buttons work by keyboard
+//! ([`keyboard_link_buttons`]); the elements' unlabelled inputs get names ([`element_input_labels`]); `beforeAuth` keeps the
 //! typed name in the [`profile_outbox`]; `onSuccess` ([`auth_success`]) rewrites the auth cookie ([`auth_cookie`],
 //! [`session`]) and saves the name through [`api`] with the [`retry`] schedule. The signed-in pages share a parent
 //! route ([`pages::signed_in`]) that gets a usable token ([`session::usable_token`], renewing it per
@@ -26,8 +28,10 @@ pub mod browser;
 pub mod components;
 pub mod config;
 pub mod config_loader;
+pub mod element_input_labels;
 pub mod email_view;
 pub mod jwt;
+pub mod keyboard_link_buttons;
 pub mod pages;
 pub mod passage_elements;
 pub mod profile_outbox;
@@ -39,5 +43,6 @@ pub mod sessions;
 pub mod shadow_root_watch;
 pub mod token_refresh;
 pub mod user_agent;
+pub mod view_focus;
 
 pub use app::{mount, App};

@@ -13,6 +13,8 @@ use crate::api;
 use crate::components::name_field::{self, NameField};
 use crate::components::passage_host::{self, ElementSlot};
 use crate::config::AppConfig;
+use crate::element_input_labels::use_element_input_labels;
+use crate::keyboard_link_buttons::use_keyboard_link_buttons;
 use crate::pages::loading;
 use crate::pages::signed_in::use_signed_in_user;
 use crate::passage_elements::{self, PassageElement};
@@ -137,6 +139,8 @@ fn PasskeysSection() -> impl IntoView {
                         let problem = match ready.await {
                             Ok(()) => match passage_host::create(PassageElement::Profile, &config.app_id) {
                                 Ok(element) => {
+                                    use_element_input_labels(element.clone());
+                                    use_keyboard_link_buttons(element.clone());
                                     return view! { <ElementSlot element=SendWrapper::new(element) class="element-slot" /> }
                                         .into_any()
                                 }

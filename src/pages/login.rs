@@ -9,9 +9,12 @@ use crate::auth_server_check::use_auth_server_problem;
 use crate::auth_success::complete_sign_in;
 use crate::components::passage_host::{create_auth_element, ElementSlot};
 use crate::config::AppConfig;
+use crate::element_input_labels::use_element_input_labels;
+use crate::keyboard_link_buttons::use_keyboard_link_buttons;
 use crate::pages::once_element_is_loaded;
 use crate::passage_elements::PassageElement;
 use crate::routes::AppRoute;
+use crate::view_focus::use_focus_follows_view;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
@@ -51,6 +54,9 @@ fn LoginForm() -> impl IntoView {
                 .into_any()
         }
     };
+    use_keyboard_link_buttons(element.clone());
+    use_element_input_labels(element.clone());
+    use_focus_follows_view(element.clone(), None);
     let auth_problem = use_auth_server_problem(element.clone(), config.clone());
     let auth_problem_shown = auth_problem.clone();
     view! {

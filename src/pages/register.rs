@@ -12,11 +12,14 @@ use crate::auth_success::complete_sign_in;
 use crate::components::name_field::{self, NameField};
 use crate::components::passage_host::{create_auth_element, ElementSlot};
 use crate::config::AppConfig;
+use crate::element_input_labels::use_element_input_labels;
 use crate::email_view::use_email_view_shown;
+use crate::keyboard_link_buttons::use_keyboard_link_buttons;
 use crate::pages::once_element_is_loaded;
 use crate::passage_elements::PassageElement;
 use crate::profile_outbox::{PendingProfile, ProfileOutbox};
 use crate::routes::AppRoute;
+use crate::view_focus::use_focus_follows_view;
 
 #[component]
 pub fn RegisterPage() -> impl IntoView {
@@ -81,6 +84,9 @@ fn RegisterForm() -> impl IntoView {
     };
     let email_view = use_email_view_shown(element.clone());
     let email_view_for_footer = email_view.clone();
+    use_keyboard_link_buttons(element.clone());
+    use_element_input_labels(element.clone());
+    use_focus_follows_view(element.clone(), Some(name_input));
     let auth_problem = use_auth_server_problem(element.clone(), config.clone());
     let auth_problem_shown = auth_problem.clone();
 
