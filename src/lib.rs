@@ -27,6 +27,7 @@ pub mod components;
 pub mod config;
 pub mod config_loader;
 pub mod email_view;
+pub mod i18n;
 pub mod jwt;
 pub mod pages;
 pub mod passage_elements;
