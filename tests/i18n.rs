@@ -10,7 +10,6 @@ use leptos_passage::i18n::{self, Lang, Msg, STORAGE_KEY};
 use leptos_passage::pages::register::RegisterPage;
 use leptos_router::components::Router;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast as _;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -129,10 +128,10 @@ async fn picker_choice_is_applied_in_place_and_remembered() {
 
     // Back and forth: each file is fetched once per page.
     i18n::choose(Lang::En).await;
-    assert_eq!(heading.text_content().as_deref(), Some("Sign in"));
+    until("English again", || heading.text_content().as_deref() == Some("Sign in")).await;
     assert_eq!(select.value(), "en");
     i18n::choose(Lang::Fr).await;
-    assert_eq!(heading.text_content().as_deref(), Some("Connexion"));
+    until("French again", || heading.text_content().as_deref() == Some("Connexion")).await;
     assert_eq!(stub_calls("GET", &i18n::catalog_url(Lang::Fr)), 1);
 
     drop(mounted);

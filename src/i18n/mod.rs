@@ -111,6 +111,14 @@ pub fn with_slots<V: IntoView + 'static>(
     }
 }
 
+/// The slot function for a message with a `{link}`: an `<a href>` showing message `text`. A plain `<a>` (the
+/// router handles clicks on every same-origin link), with `href` computed by the caller: slot views are rebuilt on
+/// every switch, and a router component there would look up the router's context again, from wherever the
+/// switch happens to run it.
+pub fn link_slot(href: String, text: &'static str) -> impl Fn(&str) -> Option<AnyView> + Send + Sync + 'static {
+    move |slot| (slot == "link").then(|| view! { <a href=href.clone()>{self::text(text)}</a> }.into_any())
+}
+
 /// The CLDR plural category of `n` in `lang`, from `Intl.PluralRules` (English's rule outside the browser).
 pub fn plural_category(lang: Lang, n: f64) -> String {
     catalog::Grammar::plural(&grammar(lang), n)

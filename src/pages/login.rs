@@ -1,7 +1,6 @@
 //! `/login`: `<passage-login>`.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use send_wrapper::SendWrapper;
 
@@ -21,9 +20,7 @@ pub fn LoginPage() -> impl IntoView {
             <h1>{i18n::text("login.title")}</h1>
             {once_element_is_loaded(PassageElement::Login, || view! { <LoginForm /> })}
             <p class="switch-page">
-                {i18n::with_slots(Msg::new("login.new_here"), |slot| {
-                    (slot == "link").then(|| view! { <A href=AppRoute::Register.href()>{i18n::text("login.create_account")}</A> })
-                })}
+                {i18n::with_slots(Msg::new("login.new_here"), i18n::link_slot(AppRoute::Register.href(), "login.create_account"))}
             </p>
         </main>
     }

@@ -1,7 +1,6 @@
 //! Any path that is not a route.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::i18n::{self, Msg};
 use crate::routes::AppRoute;
@@ -12,9 +11,7 @@ pub fn NotFoundPage() -> impl IntoView {
         <main class="plain-page">
             <h1>{i18n::text("not_found.title")}</h1>
             <p>
-                {i18n::with_slots(Msg::new("not_found.text"), |slot| {
-                    (slot == "link").then(|| view! { <A href=AppRoute::Login.href()>{i18n::text("not_found.link")}</A> })
-                })}
+                {i18n::with_slots(Msg::new("not_found.text"), i18n::link_slot(AppRoute::Login.href(), "not_found.link"))}
             </p>
         </main>
     }

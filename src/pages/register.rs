@@ -3,7 +3,6 @@
 use contract::validate_name;
 use leptos::html::Input;
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use send_wrapper::SendWrapper;
 
@@ -96,9 +95,7 @@ fn RegisterForm() -> impl IntoView {
         </div>
         <p class="status" role="status">{move || status.try_get().flatten().map(|status| i18n::tr(&status))}</p>
         <p class="switch-page" hidden=move || !email_view_for_footer.get()>
-            {i18n::with_slots(Msg::new("register.have_account"), move |slot| {
-                (slot == "link").then(|| view! { <A href=AppRoute::Login.href()>{i18n::text("register.log_in")}</A> })
-            })}
+            {i18n::with_slots(Msg::new("register.have_account"), i18n::link_slot(AppRoute::Login.href(), "register.log_in"))}
         </p>
     }
     .into_any()
