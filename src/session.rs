@@ -11,11 +11,11 @@ use std::fmt;
 
 use futures::future::{FutureExt as _, LocalBoxFuture, Shared};
 
-use crate::i18n::Msg;
 use crate::api::{self, ApiFailure, AttemptFailure};
 use crate::auth_cookie::{self, AUTH_COOKIE};
 use crate::browser;
 use crate::config::AppConfig;
+use crate::i18n::Msg;
 use crate::profile_outbox::ProfileOutbox;
 use crate::token_refresh::{self, RenewedTokens, TokenPlan};
 

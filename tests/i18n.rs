@@ -195,8 +195,7 @@ async fn the_element_follows_a_switch_and_the_typed_name_stays() {
     assert_eq!(parent.query_selector("h1").unwrap().unwrap().text_content().as_deref(), Some("Konto erstellen"));
     let same_element = parent.query_selector("passage-register").unwrap().unwrap();
     assert!(same_element.is_same_node(Some(&element)), "switched in place, not re-created");
-    let same_input: web_sys::HtmlInputElement =
-        parent.query_selector("#name-input").unwrap().unwrap().unchecked_into();
+    let same_input: web_sys::HtmlInputElement = parent.query_selector("#name-input").unwrap().unwrap().unchecked_into();
     assert_eq!(same_input.value(), "Ada Lovelace", "the typed name survives the switch");
     // The link in the footer sits where the German sentence puts it, with its German words.
     let footer = parent.query_selector(".switch-page").unwrap().unwrap();

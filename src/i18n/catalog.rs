@@ -295,7 +295,8 @@ mod tests {
                 format!("#{n}")
             }
         }
-        let pl = Catalog::parse(r#"{"keys": {"one": "1", "few": "{count} klucze", "other": "{count} kluczy"}}"#).unwrap();
+        let pl =
+            Catalog::parse(r#"{"keys": {"one": "1", "few": "{count} klucze", "other": "{count} kluczy"}}"#).unwrap();
         assert_eq!(render(&Msg::new("keys").count(3), &pl, &en, &AlwaysFew), "#3 klucze");
         // Missing in the translation: English text with English's rule.
         assert_eq!(render(&Msg::new("hello").text("name", "x"), &pl, &en, &AlwaysFew), "Hello x!");

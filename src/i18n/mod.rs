@@ -61,7 +61,8 @@ pub fn lang() -> Lang {
 
 /// `msg` in the current language (tracked).
 pub fn tr(msg: &Msg) -> String {
-    let (catalog, english, lang) = STATE.with(|state| (state.catalog.get(), Arc::clone(&state.english), state.lang.get()));
+    let (catalog, english, lang) =
+        STATE.with(|state| (state.catalog.get(), Arc::clone(&state.english), state.lang.get()));
     catalog::render(msg, &catalog, &english, &grammar(lang))
 }
 
@@ -75,7 +76,7 @@ pub fn text(id: &'static str) -> impl Fn() -> String + Copy + Send + Sync + 'sta
     move || t(id)
 }
 
-/// `msg` in the current language, English without `Intl` (native tests of modules that build messages).
+/// `msg` in English with English's plural rule, no `Intl` needed (native tests of modules that build messages).
 pub fn english(msg: &Msg) -> String {
     STATE.with(|state| catalog::render(msg, &state.english, &state.english, &catalog::EnglishGrammar))
 }
@@ -196,7 +197,10 @@ pub async fn switch_to(lang: Lang) {
                 catalog
             }
             Err(problem) => {
-                leptos::logging::warn!("the {} texts could not be loaded; staying in the current language: {problem}", lang.code());
+                leptos::logging::warn!(
+                    "the {} texts could not be loaded; staying in the current language: {problem}",
+                    lang.code()
+                );
                 return;
             }
         },

@@ -17,10 +17,7 @@ pub fn ConfigErrorPage(error: ConfigError) -> impl IntoView {
     });
     let file = error.file.clone();
     let codes = |keys: &'static [&'static str]| {
-        keys.iter()
-            .enumerate()
-            .map(|(i, key)| view! { {(i > 0).then_some(", ")}<code>{*key}</code> })
-            .collect_view()
+        keys.iter().enumerate().map(|(i, key)| view! { {(i > 0).then_some(", ")}<code>{*key}</code> }).collect_view()
     };
     view! {
         <main class="plain-page">

@@ -13,8 +13,8 @@ use leptos::prelude::*;
 use crate::api::ApiFailure;
 use crate::config::AppConfig;
 use crate::i18n;
-use crate::session::SessionError;
 use crate::passage_elements::{self, ElementLoadError, PassageElement};
+use crate::session::SessionError;
 
 /// Loads `element`'s module (once per page load), then shows `form`; while loading, a loading line; if the module
 /// cannot be loaded, the reason. The login and register pages differ only in the element and the form around it.
