@@ -6,23 +6,23 @@ use serde::Deserialize;
 
 use crate::api::{self, ApiFailure};
 use crate::config::AppConfig;
+use crate::i18n::Msg;
 
 /// The things deleting the account removes, one line each, for the confirmation. `passkeys` is `None` when the
 /// count could not be had (the line then names them without a number).
-pub fn what_is_deleted(name: Option<&str>, passkeys: Option<usize>, email: Option<&str>) -> Vec<String> {
+pub fn what_is_deleted(name: Option<&str>, passkeys: Option<usize>, email: Option<&str>) -> Vec<Msg> {
     let mut lines = Vec::with_capacity(4);
     if let Some(name) = name {
-        lines.push(format!("your name \"{name}\""));
+        lines.push(Msg::new("delete.line.name").text("name", name));
     }
     lines.push(match passkeys {
-        Some(1) => "your passkey".to_owned(),
-        Some(count) => format!("your {count} passkeys"),
-        None => "your passkeys".to_owned(),
+        Some(count) => Msg::new("delete.line.passkeys").count(count),
+        None => Msg::new("delete.line.passkeys_unknown"),
     });
-    lines.push("your sign-in sessions on every device".to_owned());
+    lines.push(Msg::new("delete.line.sessions"));
     lines.push(match email {
-        Some(email) => format!("the account for {email}"),
-        None => "your account".to_owned(),
+        Some(email) => Msg::new("delete.line.account_for").text("email", email),
+        None => Msg::new("delete.line.account"),
     });
     lines
 }
@@ -50,10 +50,14 @@ pub async fn passkey_count(config: &AppConfig, token: &str) -> Result<usize, Api
 mod tests {
     use super::*;
 
+    fn english(lines: Vec<Msg>) -> Vec<String> {
+        lines.iter().map(crate::i18n::english).collect()
+    }
+
     #[test]
     fn names_everything_that_goes() {
         assert_eq!(
-            what_is_deleted(Some("Ada <b>"), Some(2), Some("ada@example.com")),
+            english(what_is_deleted(Some("Ada <b>"), Some(2), Some("ada@example.com"))),
             [
                 "your name \"Ada <b>\"",
                 "your 2 passkeys",
@@ -66,11 +70,11 @@ mod tests {
     #[test]
     fn says_what_it_knows() {
         assert_eq!(
-            what_is_deleted(None, None, None),
+            english(what_is_deleted(None, None, None)),
             ["your passkeys", "your sign-in sessions on every device", "your account"]
         );
-        assert_eq!(what_is_deleted(None, Some(1), None)[0], "your passkey");
-        assert_eq!(what_is_deleted(None, Some(0), None)[0], "your 0 passkeys");
+        assert_eq!(english(what_is_deleted(None, Some(1), None))[0], "your passkey");
+        assert_eq!(english(what_is_deleted(None, Some(0), None))[0], "your 0 passkeys");
     }
 
     #[test]

@@ -8,6 +8,7 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::Deserialize;
 
 use crate::config::AppConfig;
+use crate::i18n::Msg;
 use crate::retry::{self, Verdict};
 use crate::token_refresh::{self, RenewedTokens};
 
@@ -41,6 +42,25 @@ impl fmt::Display for ApiFailure {
 }
 
 impl std::error::Error for ApiFailure {}
+
+impl ApiFailure {
+    /// The failure as a message in the page's language. A server's own sentence stays as sent (servers speak
+    /// English to API clients), framed in the page's language; without one, the status alone.
+    pub fn to_msg(&self) -> Msg {
+        match self {
+            ApiFailure::Network(_) => Msg::new("error.network"),
+            ApiFailure::Status { status, message } if message.is_empty() || *message == status_message(*status) => {
+                Msg::new("error.status").text("status", status.to_string())
+            }
+            ApiFailure::Status { message, .. } => Msg::new("error.server_said").text("detail", message.clone()),
+        }
+    }
+}
+
+/// The sentence for a status without a message of the server's (English; see [`ApiFailure::to_msg`]).
+fn status_message(status: u16) -> String {
+    format!("The server answered with status {status}.")
+}
 
 /// A failed attempt as [`keep_trying`] judges it.
 pub trait AttemptFailure {
@@ -76,7 +96,7 @@ pub fn error_message(status: u16, body: &str) -> String {
         Err(_) => String::new(),
     };
     if message.trim().is_empty() {
-        format!("The server answered with status {status}.")
+        status_message(status)
     } else {
         message
     }
@@ -237,5 +257,11 @@ mod tests {
         let network = ApiFailure::Network("TypeError: Failed to fetch".into());
         assert_eq!(network.status(), None);
         assert_eq!(network.to_string(), "The server could not be reached.");
+        let english = |failure: &ApiFailure| crate::i18n::english(&failure.to_msg());
+        assert_eq!(english(&network), "The server could not be reached.");
+        assert_eq!(english(&failure), "Please enter your name.");
+        let bare = ApiFailure::Status { status: 502, message: error_message(502, "") };
+        assert_eq!(bare.to_msg(), Msg::new("error.status").text("status", "502"));
+        assert_eq!(english(&bare), "The server answered with status 502.");
     }
 }

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::path;
 
+use crate::components::language_picker::LanguagePicker;
 use crate::config::AppConfig;
 use crate::pages::account::AccountPage;
 use crate::pages::config_error::ConfigErrorPage;
@@ -15,20 +16,25 @@ use crate::pages::not_found::NotFoundPage;
 use crate::pages::register::RegisterPage;
 use crate::pages::signed_in::SignedIn;
 use crate::routes::{AppRoute, RouterBase};
-use crate::{app_path, browser, config_loader};
+use crate::{app_path, browser, config_loader, i18n};
 
+/// The language's texts and `config.json` load side by side (the language does not depend on the
+/// configuration), and the first page waits for both, so it never flashes English before the chosen language.
 #[component]
 pub fn App() -> impl IntoView {
+    let texts = LocalResource::new(i18n::start);
     let config = LocalResource::new(config_loader::load_config);
     view! {
         <Suspense fallback=loading>
             {move || Suspend::new(async move {
+                texts.await;
                 match config.await {
                     Ok(config) => view! { <ConfiguredApp config /> }.into_any(),
                     Err(error) => view! { <ConfigErrorPage error /> }.into_any(),
                 }
             })}
         </Suspense>
+        <LanguagePicker />
     }
 }
 

@@ -16,6 +16,7 @@ use wasm_bindgen::prelude::*;
 use web_sys::RequestCache;
 
 use crate::config::AppConfig;
+use crate::i18n::Msg;
 use crate::shadow_root_watch::{watch_shadow_root, ShadowRootWatch};
 
 /// The element's notice when E1 failed. The register form's "public sign-up is off" notice shares this test id
@@ -50,23 +51,17 @@ pub fn classify(status: Option<u16>) -> AuthServerState {
 }
 
 /// The sentence shown to the user: what is wrong, where, and what they can do about it.
-pub fn message(state: AuthServerState, auth_url: &str, app_id: &str) -> String {
+pub fn message(state: AuthServerState, auth_url: &str, app_id: &str) -> Msg {
     match state {
-        AuthServerState::Unreachable => format!(
-            "We can't reach the sign-in service at {auth_url}. Check your connection, or tell the site owner if \
-             this persists."
-        ),
-        AuthServerState::UnknownApp => format!(
-            "The sign-in service at {auth_url} does not know this site's app ID ({app_id}). The site is not set up \
-             correctly; please tell the site owner."
-        ),
-        AuthServerState::Failing(status) => format!(
-            "The sign-in service at {auth_url} answered with an error (status {status}). Try again later, or tell \
-             the site owner if this persists."
-        ),
-        AuthServerState::Answers => {
-            "The sign-in form could not load its settings. Reload the page to try again.".to_owned()
+        AuthServerState::Unreachable => Msg::new("auth_server.unreachable").text("auth_url", auth_url),
+        AuthServerState::UnknownApp => {
+            Msg::new("auth_server.unknown_app").text("auth_url", auth_url).text("app_id", app_id)
         }
+        // The status is a code, not a quantity: no digit grouping or other digits.
+        AuthServerState::Failing(status) => {
+            Msg::new("auth_server.failing").text("auth_url", auth_url).text("status", status.to_string())
+        }
+        AuthServerState::Answers => Msg::new("auth_server.settings"),
     }
 }
 
@@ -96,9 +91,9 @@ pub async fn probe(config: &AppConfig) -> AuthServerState {
 /// Leptos hook: `Some(message)` once `host` (a Passage element) shows its invalid-app notice and the probe has
 /// said why; `None` otherwise. Attaches after `customElements.whenDefined(tag)`, checks once at attach (the notice
 /// may already be there) and after every batch of mutations, and disconnects on unmount.
-pub fn use_auth_server_problem(host: web_sys::Element, config: AppConfig) -> ArcReadSignal<Option<String>> {
+pub fn use_auth_server_problem(host: web_sys::Element, config: AppConfig) -> ArcReadSignal<Option<Msg>> {
     // Reference-counted, like the e-mail view hook: a probe may finish after the page was disposed.
-    let problem = ArcRwSignal::new(None::<String>);
+    let problem = ArcRwSignal::new(None::<Msg>);
     let writer = problem.clone();
     watch_shadow_root(host, "its invalid-app notice", move |root, unmounted| {
         let unmounted = Rc::clone(unmounted);
@@ -138,7 +133,7 @@ mod tests {
 
     #[test]
     fn messages_name_what_to_check() {
-        let text = |state| message(state, "http://127.0.0.1:9", "my-app");
+        let text = |state| crate::i18n::english(&message(state, "http://127.0.0.1:9", "my-app"));
         let unreachable = text(AuthServerState::Unreachable);
         assert!(unreachable.starts_with("We can't reach the sign-in service at http://127.0.0.1:9."), "{unreachable}");
         assert!(!unreachable.contains("my-app"), "the app id is not the problem: {unreachable}");

@@ -6,6 +6,7 @@ use wasm_bindgen::JsValue;
 
 use crate::app_path::{self, Destination};
 use crate::config::AppConfig;
+use crate::i18n::Msg;
 use crate::profile_outbox::{PendingProfile, ProfileOutbox};
 use crate::{api, browser, session};
 
@@ -67,7 +68,7 @@ pub async fn complete_sign_in(
     result: AuthResult,
     identifier: Option<String>,
     typed_name: Option<String>,
-    status: RwSignal<Option<String>>,
+    status: RwSignal<Option<Msg>>,
     navigate: impl Fn(&str),
 ) {
     if !session::store_auth_cookie(&result.auth_token) {
@@ -83,7 +84,7 @@ pub async fn complete_sign_in(
         app_path::is_magic_link_tab(&search),
     );
     if let Some(name) = name {
-        status.try_set(Some("Saving your profile…".to_owned()));
+        status.try_set(Some(Msg::new("common.saving_profile")));
         match api::save_name(&config.api_url, &result.auth_token, &name).await {
             Ok(_) => clear_outbox(outbox.as_ref()),
             Err(api::ApiFailure::Status { status: 400, message }) => {

@@ -30,6 +30,7 @@ pub mod config;
 pub mod config_loader;
 pub mod element_input_labels;
 pub mod email_view;
+pub mod i18n;
 pub mod jwt;
 pub mod keyboard_link_buttons;
 pub mod pages;

@@ -12,6 +12,7 @@ use wasm_bindgen::{JsCast as _, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::config::AppConfig;
+use crate::i18n::Msg;
 
 /// How long to wait for a module to define its element before showing an error instead of an endless spinner.
 pub const DEFINE_TIMEOUT_MS: i32 = 20_000;
@@ -64,6 +65,13 @@ impl fmt::Display for ElementLoadError {
 }
 
 impl std::error::Error for ElementLoadError {}
+
+impl ElementLoadError {
+    /// The error as a message in the page's language (the reason is a technical detail and stays as is).
+    pub fn to_msg(&self) -> Msg {
+        Msg::new("error.element_load").text("url", self.url.clone()).text("reason", self.reason.clone())
+    }
+}
 
 thread_local! {
     /// One load per tag per page: the promise that settles when the element is defined (or the load failed).

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use crate::api;
 use crate::config::AppConfig;
+use crate::i18n::Msg;
 use crate::profile_outbox::ProfileOutbox;
 use crate::session::{self, SessionError};
 
@@ -17,7 +18,7 @@ pub struct ProfileSave {
     pub saved_name: RwSignal<Option<String>>,
     pub saving: RwSignal<bool>,
     /// The last error, as the backend (or the network) put it.
-    pub problem: RwSignal<Option<String>>,
+    pub problem: RwSignal<Option<Msg>>,
 }
 
 /// The [`ProfileSave`] of the signed-in pages (provided by their parent route).
@@ -103,10 +104,10 @@ impl ProfileSave {
             Err(SessionError::Failed(failure)) if failure.status() == Some(400) => {
                 // The backend refuses this name; retrying it can never succeed, so do not keep it pending.
                 clear_outbox_if_this();
-                self.problem.try_set(Some(failure.to_string()));
+                self.problem.try_set(Some(failure.to_msg()));
             }
             Err(SessionError::Failed(failure)) => {
-                self.problem.try_set(Some(format!("Your name is not saved yet: {failure}")));
+                self.problem.try_set(Some(Msg::new("profile.not_saved").msg("reason", failure.to_msg())));
             }
         }
     }

@@ -6,6 +6,8 @@
 //! backend, keeps going at the longest delay while it is open ([`delay_before_unbounded`]).
 
 /// Waits between attempts, in milliseconds: 0.5 + 1 + 2 + 4 + 8 = 15.5 s in total, so at most six attempts.
+use crate::i18n::Msg;
+
 pub const SAVE_DELAYS_MS: [u32; 5] = [500, 1_000, 2_000, 4_000, 8_000];
 
 /// How long one attempt may take before it counts as a network error (a stalled connection must not hold the
@@ -52,12 +54,12 @@ pub fn delay_before_unbounded(next_attempt: usize) -> u32 {
 /// What to tell the user while such a call waits to try again after a transient failure (`status` `None` = no
 /// response). While a typed name is still unsent, that is what they care about; otherwise say what is happening,
 /// in words rather than the browser's error text.
-pub fn waiting_message(status: Option<u16>, name_pending: bool) -> &'static str {
-    match (name_pending, status) {
-        (true, _) => "Saving your profile…",
-        (false, None) => "Can't reach the server right now; retrying…",
-        (false, Some(_)) => "The server is having trouble right now; retrying…",
-    }
+pub fn waiting_message(status: Option<u16>, name_pending: bool) -> Msg {
+    Msg::new(match (name_pending, status) {
+        (true, _) => "common.saving_profile",
+        (false, None) => "waiting.unreachable",
+        (false, Some(_)) => "waiting.failing",
+    })
 }
 
 #[cfg(test)]
@@ -83,10 +85,11 @@ mod tests {
 
     #[test]
     fn waiting_messages_are_for_people() {
-        assert_eq!(waiting_message(None, true), "Saving your profile…");
-        assert_eq!(waiting_message(Some(503), true), "Saving your profile…");
-        assert_eq!(waiting_message(None, false), "Can't reach the server right now; retrying…");
-        assert_eq!(waiting_message(Some(503), false), "The server is having trouble right now; retrying…");
+        let english = |status, pending| crate::i18n::english(&waiting_message(status, pending));
+        assert_eq!(english(None, true), "Saving your profile…");
+        assert_eq!(english(Some(503), true), "Saving your profile…");
+        assert_eq!(english(None, false), "Can't reach the server right now; retrying…");
+        assert_eq!(english(Some(503), false), "The server is having trouble right now; retrying…");
     }
 
     #[test]

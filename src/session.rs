@@ -15,6 +15,7 @@ use crate::api::{self, ApiFailure, AttemptFailure};
 use crate::auth_cookie::{self, AUTH_COOKIE};
 use crate::browser;
 use crate::config::AppConfig;
+use crate::i18n::Msg;
 use crate::profile_outbox::ProfileOutbox;
 use crate::token_refresh::{self, RenewedTokens, TokenPlan};
 
@@ -93,6 +94,16 @@ impl fmt::Display for SessionError {
 }
 
 impl std::error::Error for SessionError {}
+
+impl SessionError {
+    /// The error as a message in the page's language.
+    pub fn to_msg(&self) -> Msg {
+        match self {
+            SessionError::Ended => Msg::new("error.signed_out"),
+            SessionError::Failed(failure) => failure.to_msg(),
+        }
+    }
+}
 
 impl AttemptFailure for SessionError {
     fn status(&self) -> Option<u16> {

@@ -6,6 +6,7 @@ use serde::Deserialize;
 
 use crate::api::{self, ApiFailure};
 use crate::config::AppConfig;
+use crate::i18n::Msg;
 use crate::user_agent;
 
 /// One live session as `GET /currentuser/sessions` lists it. Timestamps are RFC 3339 UTC.
@@ -29,16 +30,16 @@ pub struct SessionInfo {
 
 impl SessionInfo {
     /// "Firefox on Linux" (see [`user_agent::label`]).
-    pub fn device(&self) -> String {
+    pub fn device(&self) -> Msg {
         user_agent::label(&self.user_agent)
     }
 
     /// How the session began, in words; `None` when the server does not know.
-    pub fn signed_in_with(&self) -> Option<&'static str> {
+    pub fn signed_in_with(&self) -> Option<Msg> {
         match self.sign_in_method.as_str() {
-            "passkey" => Some("a passkey"),
-            "otp" => Some("a one-time code"),
-            "magic_link" => Some("an e-mailed link"),
+            "passkey" => Some(Msg::new("sessions.method.passkey")),
+            "otp" => Some(Msg::new("sessions.method.otp")),
+            "magic_link" => Some(Msg::new("sessions.method.magic_link")),
             _ => None,
         }
     }
@@ -126,10 +127,11 @@ mod tests {
         let ids: Vec<_> = sessions.iter().map(|s| s.id.as_str()).collect();
         assert_eq!(ids, ["s1", "s2", "s3"]);
         assert!(sessions[0].current);
-        assert_eq!(sessions[1].device(), "Firefox on Linux");
-        assert_eq!(sessions[0].device(), "Unknown browser");
-        assert_eq!(sessions[1].signed_in_with(), Some("a one-time code"));
-        assert_eq!(sessions[0].signed_in_with(), Some("a passkey"));
+        let english = crate::i18n::english;
+        assert_eq!(english(&sessions[1].device()), "Firefox on Linux");
+        assert_eq!(english(&sessions[0].device()), "Unknown browser");
+        assert_eq!(sessions[1].signed_in_with().map(|how| english(&how)).as_deref(), Some("a one-time code"));
+        assert_eq!(sessions[0].signed_in_with().map(|how| english(&how)).as_deref(), Some("a passkey"));
         assert_eq!(sessions[2].signed_in_with(), None);
         assert_eq!(sessions[2].user_agent, "<b>x</b>", "kept as text; the page renders it as a text node");
     }

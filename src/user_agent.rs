@@ -1,7 +1,8 @@
 //! A short name for the browser and system in a User-Agent ("Firefox on Linux"), for the sessions list.
 //!
-//! Only fixed words come out of [`label`]; the header itself (the auth server stores it as sent at sign-in, and
+//! Only fixed words (and messages) come out of [`label`]; the header itself (the auth server stores it as sent at sign-in, and
 //! anyone can send anything) is shown beside it as text only.
+use crate::i18n::Msg;
 
 /// Browser markers, most specific first: Edge and Opera also say "Chrome/", Chrome also says "Safari/".
 const BROWSERS: &[(&str, &str)] = &[
@@ -29,17 +30,26 @@ fn first_match(user_agent: &str, table: &[(&str, &'static str)]) -> Option<&'sta
 }
 
 /// "Chrome on Windows", "Safari on iPhone", "Firefox", "Unknown browser on Linux", or "Unknown browser".
-pub fn label(user_agent: &str) -> String {
-    let browser = first_match(user_agent, BROWSERS).unwrap_or("Unknown browser");
-    match first_match(user_agent, SYSTEMS) {
-        Some(system) => format!("{browser} on {system}"),
-        None => browser.to_owned(),
+/// Product names stay as they are in every language; "on" and "Unknown browser" are messages.
+pub fn label(user_agent: &str) -> Msg {
+    let system = first_match(user_agent, SYSTEMS);
+    let browser = first_match(user_agent, BROWSERS);
+    let unknown = || Msg::new("sessions.unknown_browser");
+    match (browser, system) {
+        (Some(browser), Some(system)) => Msg::new("sessions.device").text("browser", browser).text("system", system),
+        (None, Some(system)) => Msg::new("sessions.device").msg("browser", unknown()).text("system", system),
+        (Some(browser), None) => Msg::new("sessions.browser").text("browser", browser),
+        (None, None) => unknown(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn english(user_agent: &str) -> String {
+        crate::i18n::english(&label(user_agent))
+    }
 
     #[test]
     fn names_common_browsers() {
@@ -72,15 +82,15 @@ mod tests {
             ("Mozilla/5.0 (X11; CrOS x86_64 14541.0.0) Chrome/131.0.0.0 Safari/537.36", "Chrome on ChromeOS"),
         ];
         for (user_agent, expected) in cases {
-            assert_eq!(label(user_agent), expected, "{user_agent}");
+            assert_eq!(english(user_agent), expected, "{user_agent}");
         }
     }
 
     #[test]
     fn unknown_or_hostile_agents_give_fixed_words_only() {
-        assert_eq!(label(""), "Unknown browser");
-        assert_eq!(label("curl/8.5.0"), "Unknown browser");
-        assert_eq!(label("<img src=x onerror=alert(1)> Linux"), "Unknown browser on Linux");
-        assert_eq!(label("Firefox/1 <b>bold</b>"), "Firefox");
+        assert_eq!(english(""), "Unknown browser");
+        assert_eq!(english("curl/8.5.0"), "Unknown browser");
+        assert_eq!(english("<img src=x onerror=alert(1)> Linux"), "Unknown browser on Linux");
+        assert_eq!(english("Firefox/1 <b>bold</b>"), "Firefox");
     }
 }

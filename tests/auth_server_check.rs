@@ -65,7 +65,7 @@ fn mount_problem(host: &web_sys::Element, config: AppConfig) -> (impl Sized, web
     let host = host.clone();
     let handle = leptos::mount::mount_to(parent.clone(), move || {
         let problem = use_auth_server_problem(host, config);
-        view! { <p class="problem">{move || problem.get()}</p> }
+        view! { <p class="problem">{move || problem.get().map(|message| leptos_passage::i18n::tr(&message))}</p> }
     });
     let paragraph = parent.query_selector(".problem").unwrap().unwrap().unchecked_into();
     (handle, paragraph)

@@ -1,4 +1,5 @@
 //! Reusable view pieces.
 
+pub mod language_picker;
 pub mod name_field;
 pub mod passage_host;

@@ -15,6 +15,7 @@ use crate::components::passage_host::{self, ElementSlot};
 use crate::config::AppConfig;
 use crate::element_input_labels::use_element_input_labels;
 use crate::keyboard_link_buttons::use_keyboard_link_buttons;
+use crate::i18n::{self, Msg};
 use crate::pages::loading;
 use crate::pages::signed_in::use_signed_in_user;
 use crate::passage_elements::{self, PassageElement};
@@ -36,9 +37,9 @@ pub fn AccountPage() -> impl IntoView {
         <Show when=move || !deleted.get() fallback=AccountDeleted>
             <main class="account">
                 <p class="back-link">
-                    <A href=AppRoute::Dashboard.href() attr:data-testid="back-to-dashboard">"← Back to the dashboard"</A>
+                    <A href=AppRoute::Dashboard.href() attr:data-testid="back-to-dashboard">{i18n::text("account.back")}</A>
                 </p>
-                <h1>"Account settings"</h1>
+                <h1>{i18n::text("account.title")}</h1>
                 <NameSection />
                 <PasskeysSection />
                 <SessionsSection />
@@ -53,9 +54,9 @@ pub fn AccountPage() -> impl IntoView {
 fn AccountDeleted() -> impl IntoView {
     view! {
         <main class="plain-page" data-testid="account-deleted">
-            <h1>"Your account has been deleted"</h1>
-            <p>"Your name, your passkeys and your sessions are gone, and this browser is signed out."</p>
-            <p><A href=AppRoute::Register.href()>"Create a new account"</A></p>
+            <h1>{i18n::text("account.deleted.title")}</h1>
+            <p>{i18n::text("account.deleted.text")}</p>
+            <p><A href=AppRoute::Register.href()>{i18n::text("account.deleted.register")}</A></p>
         </main>
     }
 }
@@ -74,7 +75,7 @@ fn NameSection() -> impl IntoView {
             }
         }
     });
-    let draft_error = RwSignal::new(None::<String>);
+    let draft_error = RwSignal::new(None::<Msg>);
     let draft_input = NodeRef::<Input>::new();
     let navigate = navigator();
     let on_submit = move |event: SubmitEvent| {
@@ -89,13 +90,15 @@ fn NameSection() -> impl IntoView {
     };
     view! {
         <section class="profile" data-testid="name-section">
-            <h2>{move || if profile.saved_name.with(Option::is_none) { "Complete your profile" } else { "Profile" }}</h2>
+            <h2>
+                {move || i18n::t(if profile.saved_name.with(Option::is_none) { "account.profile.title_incomplete" } else { "account.profile.title" })}
+            </h2>
             <form on:submit=on_submit novalidate>
                 <NameField value=draft error=draft_error input_ref=draft_input />
-                <button type="submit" data-testid="save-name" disabled=move || profile.saving.get()>"Save name"</button>
+                <button type="submit" data-testid="save-name" disabled=move || profile.saving.get()>{i18n::text("account.profile.save")}</button>
             </form>
-            <p class="status" role="status">{move || profile.saving.get().then_some("Saving your profile…")}</p>
-            <p class="field-error" role="alert">{move || profile.problem.get()}</p>
+            <p class="status" role="status">{move || profile.saving.get().then(|| i18n::t("common.saving_profile"))}</p>
+            <p class="field-error" role="alert">{move || profile.problem.get().map(|problem| i18n::tr(&problem))}</p>
         </section>
     }
 }
@@ -125,13 +128,10 @@ fn PasskeysSection() -> impl IntoView {
     let navigate = navigator();
     view! {
         <section class="passkeys" data-testid="passkeys-section">
-            <h2>"Passkeys and e-mail"</h2>
+            <h2>{i18n::text("passkeys.title")}</h2>
             // The element shows only "failed" when the auth server asks for a fresh sign-in (401
             // insufficient_user_authentication, PROFILE-API.md §2.4): say beforehand what it needs.
-            <p class="section-hint">
-                "For your security, adding a passkey or changing your e-mail address needs a recent sign-in. "
-                "If it fails, sign out and sign in again."
-            </p>
+            <p class="section-hint">{i18n::text("passkeys.hint")}</p>
             <Suspense fallback=loading>
                 {move || {
                     let (config, navigate) = (config.clone(), navigate.clone());
@@ -144,18 +144,18 @@ fn PasskeysSection() -> impl IntoView {
                                     return view! { <ElementSlot element=SendWrapper::new(element) class="element-slot" /> }
                                         .into_any()
                                 }
-                                Err(error) => format!("The passkey list could not be created: {error:?}"),
+                                Err(error) => Msg::new("passkeys.create_failed").text("detail", format!("{error:?}")),
                             },
                             Err(ElementProblem::Session(SessionError::Ended)) => {
                                 navigate(AppRoute::Login.path());
                                 return ().into_any();
                             }
                             Err(ElementProblem::Session(failure)) => {
-                                format!("Your passkeys cannot be shown right now: {failure} Reload the page to try again.")
+                                Msg::new("passkeys.unavailable").msg("reason", failure.to_msg())
                             }
-                            Err(ElementProblem::Load(error)) => error.to_string(),
+                            Err(ElementProblem::Load(error)) => error.to_msg(),
                         };
-                        view! { <p class="error-box" role="alert">{problem}</p> }.into_any()
+                        view! { <p class="error-box" role="alert">{move || i18n::tr(&problem)}</p> }.into_any()
                     })
                 }}
             </Suspense>
@@ -169,7 +169,7 @@ fn SessionsSection() -> impl IntoView {
     let config = expect_context::<AppConfig>();
     let reload = RwSignal::new(0_u32);
     let busy = RwSignal::new(false);
-    let problem = RwSignal::new(None::<String>);
+    let problem = RwSignal::new(None::<Msg>);
     let list = LocalResource::new({
         let config = config.clone();
         move || {
@@ -193,7 +193,7 @@ fn SessionsSection() -> impl IntoView {
                     }
                     Err(SessionError::Ended) => navigate(AppRoute::Login.path()),
                     Err(failure) => {
-                        problem.try_set(Some(format!("That session was not signed out: {failure}")));
+                        problem.try_set(Some(Msg::new("sessions.end_failed").msg("reason", failure.to_msg())));
                     }
                 }
                 busy.try_set(false);
@@ -215,7 +215,7 @@ fn SessionsSection() -> impl IntoView {
                     }
                     Err(SessionError::Ended) => navigate(AppRoute::Login.path()),
                     Err(failure) => {
-                        problem.try_set(Some(format!("Nothing was signed out: {failure}")));
+                        problem.try_set(Some(Msg::new("sessions.end_all_failed").msg("reason", failure.to_msg())));
                         busy.try_set(false);
                     }
                 }
@@ -225,7 +225,7 @@ fn SessionsSection() -> impl IntoView {
 
     view! {
         <section class="sessions" data-testid="sessions-section">
-            <h2>"Where you are signed in"</h2>
+            <h2>{i18n::text("sessions.title")}</h2>
             <Transition fallback=loading>
                 {move || {
                     let (navigate, end_one) = (navigate.clone(), end_one.clone());
@@ -238,7 +238,7 @@ fn SessionsSection() -> impl IntoView {
                             }
                             Err(failure) => view! {
                                 <p class="error-box" role="alert" data-testid="sessions-error">
-                                    {format!("Your sessions cannot be listed right now: {failure}")}
+                                    {move || i18n::tr(&Msg::new("sessions.list_failed").msg("reason", failure.to_msg()))}
                                 </p>
                             }
                             .into_any(),
@@ -246,9 +246,9 @@ fn SessionsSection() -> impl IntoView {
                     })
                 }}
             </Transition>
-            <p class="field-error" role="alert" data-testid="sessions-problem">{move || problem.get()}</p>
+            <p class="field-error" role="alert" data-testid="sessions-problem">{move || problem.get().map(|problem| i18n::tr(&problem))}</p>
             <button type="button" class="secondary" data-testid="end-all-sessions" disabled=move || busy.get() on:click=end_all>
-                "Sign out everywhere"
+                {i18n::text("sessions.end_all")}
             </button>
         </section>
     }
@@ -265,22 +265,32 @@ fn session_list(
         .map(|session| {
             let end_one = end_one.clone();
             let id = session.id.clone();
-            let how = session.signed_in_with().map(|how| format!(" with {how}")).unwrap_or_default();
+            let times = match session.signed_in_with() {
+                Some(how) => Msg::new("sessions.times_with").msg("method", how),
+                None => Msg::new("sessions.times"),
+            };
+            let (created, last_used) = (session.created_at.clone(), session.last_used_at.clone());
             let agent = (!session.user_agent.is_empty()).then(|| session.user_agent.clone());
+            let device = session.device();
             view! {
                 <li class="session" data-testid="session" data-current=session.current.to_string()>
-                    <span class="session-device">{session.device()}</span>
-                    {session.current.then(|| view! { <span class="badge" data-testid="this-device">"This device"</span> })}
+                    <span class="session-device">{move || i18n::tr(&device)}</span>
+                    {session.current.then(|| view! { <span class="badge" data-testid="this-device">{i18n::text("sessions.this_device")}</span> })}
                     {agent.map(|agent| view! { <span class="session-agent">{agent}</span> })}
                     <span class="session-times">
-                        "Signed in " <time datetime=session.created_at.clone()>{sessions::when(&session.created_at)}</time>
-                        {how} ", last used "
-                        <time datetime=session.last_used_at.clone()>{sessions::when(&session.last_used_at)}</time>
+                        {i18n::with_slots(times, move |slot| {
+                            let at = match slot {
+                                "created" => created.clone(),
+                                "last_used" => last_used.clone(),
+                                _ => return None,
+                            };
+                            Some(view! { <time datetime=at.clone()>{sessions::when(&at)}</time> })
+                        })}
                     </span>
                     {(!session.current).then(|| view! {
                         <button type="button" class="secondary small" data-testid="end-session"
                             disabled=move || busy.get() on:click=move |_| end_one(id.clone())>
-                            "Sign out"
+                            {i18n::text("common.sign_out")}
                         </button>
                     })}
                 </li>
@@ -306,7 +316,7 @@ fn DeleteAccountSection(deleted: RwSignal<bool>) -> impl IntoView {
     let profile = use_profile_save();
     let step = RwSignal::new(DeleteStep::Closed);
     let passkeys = RwSignal::new(None::<usize>);
-    let problem = RwSignal::new(None::<String>);
+    let problem = RwSignal::new(None::<Msg>);
     let navigate = navigator();
 
     let open = {
@@ -340,9 +350,7 @@ fn DeleteAccountSection(deleted: RwSignal<bool>) -> impl IntoView {
                 }
                 Err(SessionError::Ended) => navigate(AppRoute::Login.path()),
                 Err(SessionError::Failed(failure)) => {
-                    problem.try_set(Some(format!(
-                        "Your account was not deleted: {failure} Nothing was lost; you can try again."
-                    )));
+                    problem.try_set(Some(Msg::new("delete.failed").msg("reason", failure.to_msg())));
                     step.try_set(DeleteStep::Confirming);
                 }
             }
@@ -355,31 +363,31 @@ fn DeleteAccountSection(deleted: RwSignal<bool>) -> impl IntoView {
 
     view! {
         <section class="danger-zone" data-testid="delete-section">
-            <h2>"Delete your account"</h2>
+            <h2>{i18n::text("delete.title")}</h2>
             <button type="button" class="danger" data-testid="delete-account" hidden=move || step.get() != DeleteStep::Closed on:click=open>
-                "Delete account…"
+                {i18n::text("delete.open")}
             </button>
             <div class="confirm-box" role="alertdialog" aria-labelledby="delete-confirm-title"
                 data-testid="delete-confirmation" hidden=move || step.get() == DeleteStep::Closed>
-                <p id="delete-confirm-title"><strong>"This deletes, for good:"</strong></p>
+                <p id="delete-confirm-title"><strong>{i18n::text("delete.intro")}</strong></p>
                 <ul data-testid="delete-list">
-                    {move || lines().into_iter().map(|line| view! { <li>{line}</li> }).collect_view()}
+                    {move || lines().into_iter().map(|line| view! { <li>{i18n::tr(&line)}</li> }).collect_view()}
                 </ul>
-                <p>"It cannot be undone. You can register again with the same e-mail address later, as a new account."</p>
-                <p class="field-error" role="alert" data-testid="delete-problem">{move || problem.get()}</p>
+                <p>{i18n::text("delete.cannot_undo")}</p>
+                <p class="field-error" role="alert" data-testid="delete-problem">{move || problem.get().map(|problem| i18n::tr(&problem))}</p>
                 <div class="button-row">
                     <button type="button" class="danger" data-testid="confirm-delete"
                         disabled=move || step.get() == DeleteStep::Deleting on:click=confirm>
-                        {move || match (step.get(), problem.with(Option::is_some)) {
-                            (DeleteStep::Deleting, _) => "Deleting…",
-                            (_, true) => "Try again",
-                            _ => "Delete my account",
-                        }}
+                        {move || i18n::t(match (step.get(), problem.with(Option::is_some)) {
+                            (DeleteStep::Deleting, _) => "delete.deleting",
+                            (_, true) => "delete.retry",
+                            _ => "delete.confirm",
+                        })}
                     </button>
                     <button type="button" class="secondary" data-testid="cancel-delete"
                         disabled=move || step.get() == DeleteStep::Deleting
                         on:click=move |_| { step.set(DeleteStep::Closed); problem.set(None); }>
-                        "Cancel"
+                        {i18n::text("delete.cancel")}
                     </button>
                 </div>
             </div>

@@ -6,6 +6,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 use crate::config::AppConfig;
+use crate::i18n::{self, Msg};
 use crate::pages::signed_in::use_signed_in_user;
 use crate::profile_save::use_profile_save;
 use crate::routes::AppRoute;
@@ -24,25 +25,32 @@ pub fn DashboardPage() -> impl IntoView {
             navigate(AppRoute::Login.path(), Default::default());
         });
     };
-    let email = user.email.unwrap_or_else(|| "(e-mail address not available)".to_owned());
+    let email = user.email;
     view! {
         <main class="dashboard">
             <h1>
                 {move || match profile.saved_name.get() {
-                    Some(name) => format!("Welcome {name}!"),
-                    None => "Welcome!".to_owned(),
+                    Some(name) => i18n::tr(&Msg::new("dashboard.welcome_name").text("name", name)),
+                    None => i18n::t("dashboard.welcome"),
                 }}
             </h1>
-            <p class="signed-in-as">"Signed in as " <strong>{email}</strong></p>
-            <p class="status" role="status">{move || profile.saving.get().then_some("Saving your profile…")}</p>
-            <p class="field-error" role="alert">{move || profile.problem.get()}</p>
+            <p class="signed-in-as">
+                {i18n::with_slots(Msg::new("dashboard.signed_in_as"), move |slot| {
+                    let email = email.clone();
+                    (slot == "email").then(move || view! {
+                        <strong>{move || email.clone().unwrap_or_else(|| i18n::t("dashboard.email_unknown"))}</strong>
+                    })
+                })}
+            </p>
+            <p class="status" role="status">{move || profile.saving.get().then(|| i18n::t("common.saving_profile"))}</p>
+            <p class="field-error" role="alert">{move || profile.problem.get().map(|problem| i18n::tr(&problem))}</p>
             <p class="profile-hint" hidden=move || profile.saved_name.with(Option::is_some) || profile.saving.get()>
-                "Your profile has no name yet. Add it in your account settings."
+                {i18n::text("dashboard.no_name")}
             </p>
             <nav class="page-links">
-                <A href=AppRoute::Account.href() attr:data-testid="account-link">"Account settings"</A>
+                <A href=AppRoute::Account.href() attr:data-testid="account-link">{i18n::text("dashboard.account_link")}</A>
             </nav>
-            <button type="button" class="secondary" data-testid="sign-out" on:click=sign_out>"Sign out"</button>
+            <button type="button" class="secondary" data-testid="sign-out" on:click=sign_out>{i18n::text("common.sign_out")}</button>
         </main>
     }
 }

@@ -1,7 +1,6 @@
 //! `/login`: `<passage-login>`.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use send_wrapper::SendWrapper;
 
@@ -11,6 +10,7 @@ use crate::components::passage_host::{create_auth_element, ElementSlot};
 use crate::config::AppConfig;
 use crate::element_input_labels::use_element_input_labels;
 use crate::keyboard_link_buttons::use_keyboard_link_buttons;
+use crate::i18n::{self, Msg};
 use crate::pages::once_element_is_loaded;
 use crate::passage_elements::PassageElement;
 use crate::routes::AppRoute;
@@ -20,9 +20,11 @@ use crate::view_focus::use_focus_follows_view;
 pub fn LoginPage() -> impl IntoView {
     view! {
         <main class="auth-page">
-            <h1>"Sign in"</h1>
+            <h1>{i18n::text("login.title")}</h1>
             {once_element_is_loaded(PassageElement::Login, || view! { <LoginForm /> })}
-            <p class="switch-page">"New here? " <A href=AppRoute::Register.href()>"Create an account"</A></p>
+            <p class="switch-page">
+                {i18n::with_slots(Msg::new("login.new_here"), i18n::link_slot(AppRoute::Register.href(), "login.create_account"))}
+            </p>
         </main>
     }
 }
@@ -30,7 +32,7 @@ pub fn LoginPage() -> impl IntoView {
 #[component]
 fn LoginForm() -> impl IntoView {
     let config = expect_context::<AppConfig>();
-    let status = RwSignal::new(None::<String>);
+    let status = RwSignal::new(None::<Msg>);
     let navigate = use_navigate();
     // No name field here: onSuccess only finishes a profile this browser still has in its outbox.
     let on_success = {
@@ -50,8 +52,8 @@ fn LoginForm() -> impl IntoView {
     let element = match create_auth_element(PassageElement::Login, &config.app_id, None, on_success) {
         Ok(element) => element,
         Err(error) => {
-            return view! { <p class="error-box" role="alert">{format!("The sign-in form could not be created: {error:?}")}</p> }
-                .into_any()
+            let problem = Msg::new("login.create_failed").text("detail", format!("{error:?}"));
+            return view! { <p class="error-box" role="alert">{move || i18n::tr(&problem)}</p> }.into_any();
         }
     };
     use_keyboard_link_buttons(element.clone());
@@ -60,12 +62,12 @@ fn LoginForm() -> impl IntoView {
     let auth_problem = use_auth_server_problem(element.clone(), config.clone());
     let auth_problem_shown = auth_problem.clone();
     view! {
-        {move || auth_problem.get().map(|message| view! { <div class="error-box" role="alert"><p>{message}</p></div> })}
+        {move || auth_problem.get().map(|message| view! { <div class="error-box" role="alert"><p>{move || i18n::tr(&message)}</p></div> })}
         // Once the page has explained the failure, the element's notice (possibly a bare i18n key) only confuses.
         <div hidden=move || auth_problem_shown.with(Option::is_some)>
             <ElementSlot element=SendWrapper::new(element) class="element-slot" />
         </div>
-        <p class="status" role="status">{move || status.try_get().flatten()}</p>
+        <p class="status" role="status">{move || status.try_get().flatten().map(|status| i18n::tr(&status))}</p>
     }
     .into_any()
 }

@@ -10,8 +10,11 @@ pub mod signed_in;
 
 use leptos::prelude::*;
 
+use crate::api::ApiFailure;
 use crate::config::AppConfig;
-use crate::passage_elements::{self, PassageElement};
+use crate::i18n;
+use crate::passage_elements::{self, ElementLoadError, PassageElement};
+use crate::session::SessionError;
 
 /// Loads `element`'s module (once per page load), then shows `form`; while loading, a loading line; if the module
 /// cannot be loaded, the reason. The login and register pages differ only in the element and the form around it.
@@ -30,20 +33,36 @@ pub fn once_element_is_loaded<V: IntoView + 'static>(element: PassageElement, fo
     }
 }
 
-/// The fallback of every `<ErrorBoundary>`: the errors' messages as text (never HTML).
+/// The fallback of every `<ErrorBoundary>`: the errors' messages as text (never HTML), in the page's language
+/// for the app's own error types.
 pub fn error_list(errors: ArcRwSignal<leptos::error::Errors>) -> impl IntoView {
     view! {
         <div class="error-box" role="alert">
             <ul>
                 {move || {
-                    errors.get().into_iter().map(|(_, error)| view! { <li>{error.to_string()}</li> }).collect_view()
+                    errors.get().into_iter().map(|(_, error)| view! { <li>{error_text(&error)}</li> }).collect_view()
                 }}
             </ul>
         </div>
     }
 }
 
+/// An error from a boundary as text: the app's error types have messages; anything else its `Display`.
+fn error_text(error: &leptos::error::Error) -> String {
+    let error: &(dyn std::error::Error + 'static) = &***error;
+    let msg = if let Some(error) = error.downcast_ref::<ElementLoadError>() {
+        error.to_msg()
+    } else if let Some(error) = error.downcast_ref::<ApiFailure>() {
+        error.to_msg()
+    } else if let Some(error) = error.downcast_ref::<SessionError>() {
+        error.to_msg()
+    } else {
+        return error.to_string();
+    };
+    i18n::tr(&msg)
+}
+
 /// A loading line for `<Suspense>` fallbacks.
 pub fn loading() -> impl IntoView {
-    view! { <p class="loading" role="status">"Loading…"</p> }
+    view! { <p class="loading" role="status">{i18n::text("common.loading")}</p> }
 }

@@ -1,16 +1,18 @@
 //! Any path that is not a route.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
+use crate::i18n::{self, Msg};
 use crate::routes::AppRoute;
 
 #[component]
 pub fn NotFoundPage() -> impl IntoView {
     view! {
         <main class="plain-page">
-            <h1>"Page not found"</h1>
-            <p>"There is nothing at this address. " <A href=AppRoute::Login.href()>"Go to sign in"</A></p>
+            <h1>{i18n::text("not_found.title")}</h1>
+            <p>
+                {i18n::with_slots(Msg::new("not_found.text"), i18n::link_slot(AppRoute::Login.href(), "not_found.link"))}
+            </p>
         </main>
     }
 }

@@ -3,7 +3,6 @@
 use contract::validate_name;
 use leptos::html::Input;
 use leptos::prelude::*;
-use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use send_wrapper::SendWrapper;
 
@@ -15,6 +14,7 @@ use crate::config::AppConfig;
 use crate::element_input_labels::use_element_input_labels;
 use crate::email_view::use_email_view_shown;
 use crate::keyboard_link_buttons::use_keyboard_link_buttons;
+use crate::i18n::{self, Msg};
 use crate::pages::once_element_is_loaded;
 use crate::passage_elements::PassageElement;
 use crate::profile_outbox::{PendingProfile, ProfileOutbox};
@@ -25,7 +25,7 @@ use crate::view_focus::use_focus_follows_view;
 pub fn RegisterPage() -> impl IntoView {
     view! {
         <main class="auth-page">
-            <h1>"Create your account"</h1>
+            <h1>{i18n::text("register.title")}</h1>
             {once_element_is_loaded(PassageElement::Register, || view! { <RegisterForm /> })}
         </main>
     }
@@ -36,9 +36,9 @@ pub fn RegisterPage() -> impl IntoView {
 fn RegisterForm() -> impl IntoView {
     let config = expect_context::<AppConfig>();
     let name = RwSignal::new(String::new());
-    let name_error = RwSignal::new(None::<String>);
+    let name_error = RwSignal::new(None::<Msg>);
     let name_input = NodeRef::<Input>::new();
-    let status = RwSignal::new(None::<String>);
+    let status = RwSignal::new(None::<Msg>);
     let navigate = use_navigate();
 
     // beforeAuth: the element asks before it registers the e-mail. Refusing here is the only point where the name
@@ -46,7 +46,7 @@ fn RegisterForm() -> impl IntoView {
     let before_auth =
         Box::new(move |identifier: String| match validate_name(&name.try_get_untracked().unwrap_or_default()) {
             Err(error) => {
-                name_field::report(name_error, name_input, error.to_string());
+                name_field::report(name_error, name_input, name_field::error_msg(&error));
                 false
             }
             Ok(valid) => {
@@ -78,8 +78,8 @@ fn RegisterForm() -> impl IntoView {
     let element = match create_auth_element(PassageElement::Register, &config.app_id, Some(before_auth), on_success) {
         Ok(element) => element,
         Err(error) => {
-            return view! { <p class="error-box" role="alert">{format!("The sign-up form could not be created: {error:?}")}</p> }
-                .into_any()
+            let problem = Msg::new("register.create_failed").text("detail", format!("{error:?}"));
+            return view! { <p class="error-box" role="alert">{move || i18n::tr(&problem)}</p> }.into_any();
         }
     };
     let email_view = use_email_view_shown(element.clone());
@@ -91,7 +91,7 @@ fn RegisterForm() -> impl IntoView {
     let auth_problem_shown = auth_problem.clone();
 
     view! {
-        {move || auth_problem.get().map(|message| view! { <div class="error-box" role="alert"><p>{message}</p></div> })}
+        {move || auth_problem.get().map(|message| view! { <div class="error-box" role="alert"><p>{move || i18n::tr(&message)}</p></div> })}
         <div class="name-step" hidden=move || !email_view.get()>
             <NameField value=name error=name_error input_ref=name_input />
         </div>
@@ -99,10 +99,9 @@ fn RegisterForm() -> impl IntoView {
         <div hidden=move || auth_problem_shown.with(Option::is_some)>
             <ElementSlot element=SendWrapper::new(element) class="element-slot" />
         </div>
-        <p class="status" role="status">{move || status.try_get().flatten()}</p>
+        <p class="status" role="status">{move || status.try_get().flatten().map(|status| i18n::tr(&status))}</p>
         <p class="switch-page" hidden=move || !email_view_for_footer.get()>
-            "Already have an account? "
-            <A href=AppRoute::Login.href()>"Log in"</A>
+            {i18n::with_slots(Msg::new("register.have_account"), i18n::link_slot(AppRoute::Login.href(), "register.log_in"))}
         </p>
     }
     .into_any()

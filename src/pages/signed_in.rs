@@ -10,6 +10,7 @@ use leptos_router::hooks::use_navigate;
 
 use crate::api::{self, AttemptFailure as _};
 use crate::config::AppConfig;
+use crate::i18n::{self, Msg};
 use crate::pages::error_list;
 use crate::profile_outbox::ProfileOutbox;
 use crate::profile_save::ProfileSave;
@@ -35,7 +36,7 @@ pub fn SignedIn() -> impl IntoView {
     let config = expect_context::<AppConfig>();
     // While the backend or the auth server is away (stopped, restarting, offline), the page keeps asking and says
     // so in words; it loads by itself once they answer.
-    let waiting = RwSignal::new(None::<&'static str>);
+    let waiting = RwSignal::new(None::<Msg>);
     let user = LocalResource::new(move || {
         let config = config.clone();
         async move {
@@ -55,7 +56,9 @@ pub fn SignedIn() -> impl IntoView {
     let loading_or_waiting = move || {
         view! {
             <main class="plain-page">
-                <p class="status" role="status">{move || waiting.get().unwrap_or("Loading…")}</p>
+                <p class="status" role="status">
+                    {move || waiting.with(|waiting| waiting.as_ref().map_or_else(|| i18n::t("common.loading"), i18n::tr))}
+                </p>
             </main>
         }
     };
