@@ -10,13 +10,18 @@
 //!
 //! CSS cannot name an input, so after every render of the shadow root (through [`watch_shadow_root`]; the code
 //! boxes are created in the same render as the view that slots them) each such input without an `aria-label` gets
-//! one. An element that labels them itself one day keeps its own labels.
+//! one, in the page's language. An element that labels them itself one day keeps its own labels; ours are marked
+//! (`data-spa-label`) so a later render after a language switch renames them.
 
 use std::ops::ControlFlow;
 
 use wasm_bindgen::JsCast;
 
+use crate::i18n::{self, Msg};
 use crate::shadow_root_watch::{watch_shadow_root, ShadowRootWatch};
+
+/// Marks an `aria-label` this module set (and may therefore replace).
+const OURS: &str = "data-spa-label";
 
 /// The code boxes, in the host's light DOM.
 const CODE_BOX_SELECTOR: &str = "input[data-testid^=\"otp-single-input-\"]";
@@ -27,7 +32,7 @@ const PASSKEY_NAME_SELECTOR: &str = "input[data-testid^=\"passkey-table-row-\"][
 
 /// The name of code box `index` (0-based) of `count`.
 pub fn code_box_label(index: u32, count: u32) -> String {
-    format!("Digit {} of {count}", index + 1)
+    i18n::tr(&Msg::new("a11y.code_box").number("n", index + 1).number("count", count))
 }
 
 /// Leptos hook: names `host`'s unlabelled inputs now and after every render, while the page is mounted.
@@ -41,10 +46,10 @@ pub fn use_element_input_labels(host: web_sys::Element) {
                 label_unless_labelled(code_box, &code_box_label(index, count));
             }
             for email in inputs(root.query_selector_all(PROFILE_EMAIL_SELECTOR)) {
-                label_unless_labelled(&email, "E-mail address");
+                label_unless_labelled(&email, &i18n::t("a11y.profile_email"));
             }
             for name in inputs(root.query_selector_all(PASSKEY_NAME_SELECTOR)) {
-                label_unless_labelled(&name, "Passkey name");
+                label_unless_labelled(&name, &i18n::t("a11y.passkey_name"));
             }
             ControlFlow::Continue(())
         })
@@ -57,7 +62,10 @@ fn inputs(found: Result<web_sys::NodeList, wasm_bindgen::JsValue>) -> Vec<web_sy
 }
 
 fn label_unless_labelled(input: &web_sys::Element, label: &str) {
-    if !input.has_attribute("aria-label") && !input.has_attribute("aria-labelledby") {
+    let labelled_by_element = input.has_attribute("aria-labelledby")
+        || (input.has_attribute("aria-label") && !input.has_attribute(OURS));
+    if !labelled_by_element && input.get_attribute("aria-label").as_deref() != Some(label) {
         let _ = input.set_attribute("aria-label", label);
+        let _ = input.set_attribute(OURS, "");
     }
 }
