@@ -57,6 +57,45 @@ for (const lang of LANGUAGES) {
   });
 }
 
+/** What makes a field look the way it does, read from the computed style. */
+async function fieldLook(page: Page): Promise<{ page: Record<string, string>; element: Record<string, string> }> {
+  return page.evaluate(() => {
+    (document.activeElement as HTMLElement | null)?.blur();
+    const root = document.querySelector('passage-register')!.shadowRoot!;
+    const input = root.querySelector('[data-testid="identifier-input"]') as HTMLElement;
+    (root.activeElement as HTMLElement | null)?.blur();
+    const label = input.closest('div')!.parentElement!.querySelector('.label') as HTMLElement;
+    const look = (label: Element, input: Element) => {
+      const l = getComputedStyle(label);
+      const i = getComputedStyle(input);
+      return {
+        labelFont: `${l.fontWeight} ${l.fontSize} ${l.fontFamily}`,
+        labelColor: l.color,
+        labelToInput: `${Math.round(input.getBoundingClientRect().top - label.getBoundingClientRect().bottom)}px`,
+        inputFont: `${i.fontWeight} ${i.fontSize} ${i.fontFamily}`,
+        inputColor: i.color,
+        inputHeight: `${Math.round(input.getBoundingClientRect().height)}px`,
+        inputBorder: `${i.borderTopWidth} ${i.borderTopStyle} ${i.borderTopColor}`,
+        inputRadius: i.borderTopLeftRadius,
+        inputPadding: i.paddingInlineStart,
+      };
+    };
+    return {
+      page: look(document.querySelector('label[for="name-input"]')!, document.querySelector('#name-input')!),
+      element: look(label, input),
+    };
+  });
+}
+
+test("n: the name field looks like the element's e-mail field", async ({ page, app }) => {
+  const element = new PassageElement(page, 'passage-register');
+  await page.goto(`${app.spaUrl}/register`);
+  await expect(element.emailView).toBeVisible();
+  await expect(page.locator('#name-input')).toBeVisible();
+  const { page: ours, element: theirs } = await fieldLook(page);
+  expect(ours).toEqual(theirs);
+});
+
 /** The two narrow layouts: a 320 px phone, and a 1280 × 800 window at 200 % zoom. */
 const NARROW = [
   { label: '320 px', viewport: { width: 320, height: 640 }, deviceScaleFactor: 1 },
