@@ -24,6 +24,8 @@ pub mod app_path;
 pub mod auth_cookie;
 pub mod auth_server_check;
 pub mod auth_success;
+pub mod branding;
+pub mod branding_style;
 pub mod browser;
 pub mod components;
 pub mod config;
