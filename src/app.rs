@@ -6,6 +6,7 @@ use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::language_picker::LanguagePicker;
+use crate::components::site_header::SiteHeader;
 use crate::config::AppConfig;
 use crate::pages::account::AccountPage;
 use crate::pages::config_error::ConfigErrorPage;
@@ -16,7 +17,7 @@ use crate::pages::not_found::NotFoundPage;
 use crate::pages::register::RegisterPage;
 use crate::pages::signed_in::SignedIn;
 use crate::routes::{AppRoute, RouterBase};
-use crate::{app_path, browser, config_loader, i18n};
+use crate::{app_path, branding_style, browser, config_loader, i18n};
 
 /// The language's texts and `config.json` load side by side (the language does not depend on the
 /// configuration), and the first page waits for both, so it never flashes English before the chosen language.
@@ -42,10 +43,13 @@ pub fn App() -> impl IntoView {
 /// at `/` and under a sub-path, and a static host's SPA fallback (serving index.html for any path) lands here.
 #[component]
 pub fn ConfiguredApp(config: AppConfig) -> impl IntoView {
+    branding_style::apply(&config.branding);
+    let branding = config.branding.clone();
     provide_context(config);
     let base = app_path::router_base(&browser::document_base());
     provide_context(RouterBase(base.clone()));
     view! {
+        <SiteHeader branding />
         <Router base>
             <Routes fallback=NotFoundPage>
                 <Route path=path!("/") view=|| view! { <Redirect path=AppRoute::Login.path() /> } />

@@ -8,6 +8,8 @@ use std::fmt;
 
 use serde::Deserialize;
 
+use crate::branding::{self, Branding, Rgb, Theme};
+
 /// The file name, relative to the document base (so a sub-path deploy finds its own copy).
 pub const CONFIG_FILE: &str = "config.json";
 
@@ -27,6 +29,8 @@ pub struct AppConfig {
     pub elements_url: String,
     /// Folder the element fetches `v2/{lang}.json` locale files from.
     pub locales_url: String,
+    /// The optional branding keys (`app_name`, `logo_url`, `primary_color`, `theme`).
+    pub branding: Branding,
 }
 
 /// Why the configuration was refused. `Display` names the file and the key so an operator knows what to fix.
@@ -60,7 +64,15 @@ struct RawConfig {
     api_url: Option<serde_json::Value>,
     elements_url: Option<serde_json::Value>,
     locales_url: Option<serde_json::Value>,
+    app_name: Option<serde_json::Value>,
+    logo_url: Option<serde_json::Value>,
+    primary_color: Option<serde_json::Value>,
+    theme: Option<serde_json::Value>,
 }
+
+/// The keys the file must hold, and those it may hold, for the error page.
+pub const REQUIRED_KEYS: &[&str] = &["app_id", "auth_url", "api_url"];
+pub const OPTIONAL_KEYS: &[&str] = &["elements_url", "locales_url", "app_name", "logo_url", "primary_color", "theme"];
 
 /// Parses and validates `config.json`.
 ///
@@ -98,7 +110,55 @@ pub fn parse_config(text: &str, file: &str, document_base: &str) -> Result<AppCo
         None => format!("{auth_url}/locales"),
     };
 
-    Ok(AppConfig { app_id, auth_url, api_url, elements_url, locales_url })
+    let branding = parse_branding(raw.app_name, raw.logo_url, raw.primary_color, raw.theme, document_base, &key_error)?;
+
+    Ok(AppConfig { app_id, auth_url, api_url, elements_url, locales_url, branding })
+}
+
+fn parse_branding(
+    app_name: Option<serde_json::Value>,
+    logo_url: Option<serde_json::Value>,
+    primary_color: Option<serde_json::Value>,
+    theme: Option<serde_json::Value>,
+    document_base: &str,
+    key_error: &impl Fn(&'static str, String) -> ConfigError,
+) -> Result<Branding, ConfigError> {
+    let app_name = optional_string(app_name, "app_name", key_error)?;
+    if let Some(name) = &app_name {
+        branding::validate_app_name(name).map_err(|problem| key_error("app_name", problem))?;
+    }
+    let logo_url = optional_string(logo_url, "logo_url", key_error)?
+        .map(|value| {
+            image_url(&value, document_base).ok_or_else(|| {
+                key_error("logo_url", format!("must be a relative path or an http:// or https:// URL, got {value:?}"))
+            })
+        })
+        .transpose()?;
+    let primary_color = optional_string(primary_color, "primary_color", key_error)?
+        .map(|value| {
+            Rgb::parse_hex(&value).ok_or_else(|| {
+                key_error("primary_color", format!("must be a hex colour like \"#1a56db\" or \"#15d\", got {value:?}"))
+            })
+        })
+        .transpose()?;
+    let theme = match optional_string(theme, "theme", key_error)? {
+        None => Theme::default(),
+        Some(value) => Theme::parse(&value)
+            .ok_or_else(|| key_error("theme", format!("must be \"light\", \"dark\" or \"auto\", got {value:?}")))?,
+    };
+    Ok(Branding { app_name, logo_url, primary_color, theme })
+}
+
+/// A logo's URL, absolute. Relative paths resolve against the document base; any scheme but http(s) is refused
+/// (`javascript:` and `data:` URLs in an `<img src>` have no place in configuration). Unlike the API URLs, a query
+/// string is fine here (cache busting), since nothing is appended.
+fn image_url(value: &str, document_base: &str) -> Option<String> {
+    let resolved = resolve_against(document_base, value)?;
+    let lower = resolved.to_ascii_lowercase();
+    let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://"))?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let bad_char = |c: char| c.is_whitespace() || c.is_control() || matches!(c, '"' | '<' | '>' | '\\' | '`');
+    (!host.is_empty() && !host.starts_with(':') && !resolved.chars().any(bad_char)).then_some(resolved)
 }
 
 fn required_string(
@@ -214,8 +274,62 @@ mod tests {
                 api_url: "http://localhost:8082".into(),
                 elements_url: "http://localhost:8080/vendor/passage-elements".into(),
                 locales_url: "http://localhost:8081/locales".into(),
+                branding: Branding::default(),
             }
         );
+    }
+
+    const MINIMAL: &str = r#""app_id":"a","auth_url":"https://auth.example.com","api_url":"https://api.example.com""#;
+
+    fn parse_with(extra: &str) -> Result<AppConfig, ConfigError> {
+        parse_config(&format!("{{{MINIMAL},{extra}}}"), "config.json", "https://example.com/sub/")
+    }
+
+    #[test]
+    fn branding_keys_are_parsed() {
+        let config = parse_with(
+            r##""app_name":" Acme Rockets ","logo_url":"img/logo.svg","primary_color":"#C2410C","theme":"dark""##,
+        )
+        .unwrap();
+        assert_eq!(
+            config.branding,
+            Branding {
+                app_name: Some("Acme Rockets".into()),
+                logo_url: Some("https://example.com/sub/img/logo.svg".into()),
+                primary_color: Some(Rgb(0xc2, 0x41, 0x0c)),
+                theme: Theme::Dark,
+            }
+        );
+        let config = parse_with(r#""logo_url":"https://cdn.example.com/logo.png?v=2","theme":"auto""#).unwrap();
+        assert_eq!(config.branding.logo_url.as_deref(), Some("https://cdn.example.com/logo.png?v=2"));
+        assert_eq!(config.branding.theme, Theme::Auto);
+        let config = parse_with(r#""theme":null"#).unwrap();
+        assert_eq!(config.branding, Branding::default());
+    }
+
+    #[test]
+    fn bad_branding_keys_are_named() {
+        let cases: &[(&str, &str, &str)] = &[
+            (r#""app_name":"""#, "app_name", "must not be empty"),
+            (r#""app_name":7"#, "app_name", "must be a string"),
+            (r#""app_name":"a\u0007b""#, "app_name", "control characters"),
+            (r#""logo_url":"javascript:alert(1)""#, "logo_url", "relative path or an http"),
+            (r#""logo_url":"data:image/svg+xml,<svg onload=alert(1)>""#, "logo_url", "relative path or an http"),
+            (r#""logo_url":"//evil.example/x.png""#, "logo_url", "relative path or an http"),
+            (r#""logo_url":"ftp://a/x.png""#, "logo_url", "relative path or an http"),
+            (r#""primary_color":"red""#, "primary_color", "hex colour"),
+            (r##""primary_color":"#fff;}body{display:none""##, "primary_color", "hex colour"),
+            (r#""primary_color":"rgb(1,2,3)""#, "primary_color", "hex colour"),
+            (r#""primary_color":255"#, "primary_color", "must be a string"),
+            (r#""theme":"Dark""#, "theme", "\"light\", \"dark\" or \"auto\""),
+            (r#""theme":true"#, "theme", "must be a string"),
+        ];
+        for (extra, key, problem) in cases {
+            let err = parse_with(extra).unwrap_err();
+            assert_eq!(err.key, Some(*key), "{extra}");
+            assert!(err.to_string().contains(&format!("key \"{key}\"")), "{err}");
+            assert!(err.problem.contains(problem), "{extra}: {err}");
+        }
     }
 
     #[test]

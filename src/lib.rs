@@ -3,8 +3,9 @@
 //! Pure logic (configuration, cookie, backoff, JWT expiry, outbox format, paths) sits in DOM-free modules with
 //! native unit tests; browser glue and pages build on them and are tested in Chromium (`tests/`).
 //!
-//! Start-up: [`app::App`] fetches `config.json` ([`config_loader`], validated by [`config`]), then renders the
-//! router under the document's base path ([`app_path`]). Each auth page loads only its own element
+//! Start-up: [`app::App`] fetches `config.json` ([`config_loader`], validated by [`config`]), applies its
+//! [`branding`] (title, theme, primary colour: [`branding_style`]), then renders the router under the document's
+//! base path ([`app_path`]). Each auth page loads only its own element
 //! ([`passage_elements`]) and creates it with its callbacks ([`components::passage_host`]); if the element can only
 //! say "invalid app", [`auth_server_check`] finds out why and says so. The register page shows
 //! its name field while the element's shadow root holds the e-mail view ([`email_view`]); on both auth pages
@@ -24,6 +25,8 @@ pub mod app_path;
 pub mod auth_cookie;
 pub mod auth_server_check;
 pub mod auth_success;
+pub mod branding;
+pub mod branding_style;
 pub mod browser;
 pub mod components;
 pub mod config;

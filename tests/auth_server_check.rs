@@ -28,6 +28,7 @@ fn config(auth_url: &str) -> AppConfig {
         api_url: "http://127.0.0.1:1".into(),
         elements_url: "http://127.0.0.1:1/unused".into(),
         locales_url: "http://127.0.0.1:1/locales".into(),
+        branding: Default::default(),
     }
 }
 

@@ -14,6 +14,7 @@ fn config(elements_url: &str) -> AppConfig {
         api_url: "http://localhost:8082".into(),
         elements_url: elements_url.into(),
         locales_url: "http://localhost:8081/locales".into(),
+        branding: Default::default(),
     }
 }
 

@@ -29,6 +29,7 @@ fn config() -> AppConfig {
         // Never fetched: the fixture already defines the tag, so no module script is injected.
         elements_url: "http://localhost:1/unused".into(),
         locales_url: "http://localhost:8081/locales".into(),
+        branding: Default::default(),
     }
 }
 

@@ -28,6 +28,7 @@ fn config() -> AppConfig {
         api_url: "http://localhost:8082".into(),
         elements_url: "http://localhost:1/unused".into(),
         locales_url: "http://localhost:8081/locales".into(),
+        branding: Default::default(),
     }
 }
 

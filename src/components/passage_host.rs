@@ -9,6 +9,7 @@ use send_wrapper::SendWrapper;
 use wasm_bindgen::prelude::*;
 
 use crate::auth_success::{identifier_from_info, AuthResult};
+use crate::config::AppConfig;
 use crate::i18n;
 use crate::passage_elements::PassageElement;
 
@@ -20,12 +21,15 @@ pub type OnSuccess = Box<dyn Fn(AuthResult, Option<String>)>;
 /// Creates the element `kind` with `app-id` and the page's language, not yet connected. The `lang` attribute
 /// follows later language switches until the current reactive owner is cleaned up: the 2.0.9 elements declare
 /// `lang` as a prop and watch it (`useStoreLocale` loads the new locale and re-renders), so the live element
-/// switches in place and keeps what was typed into it.
+/// switches in place and keeps what was typed into it. The `theme` attribute is the configured one (from the
+/// [`AppConfig`] in context), so the elements' own defaults match the page's palette.
 pub fn create(kind: PassageElement, app_id: &str) -> Result<web_sys::Element, JsValue> {
     let document = web_sys::window().and_then(|w| w.document()).ok_or_else(|| JsValue::from_str("no document"))?;
     let element = document.create_element(kind.tag())?;
     element.set_attribute("app-id", app_id)?;
     element.set_attribute("lang", i18n::lang().code())?;
+    let theme = use_context::<AppConfig>().map(|config| config.branding.theme).unwrap_or_default();
+    element.set_attribute("theme", theme.as_str())?;
     let follower = SendWrapper::new(element.clone());
     Effect::new(move |_| {
         let _ = follower.set_attribute("lang", i18n::lang().code());

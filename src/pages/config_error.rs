@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::config::ConfigError;
+use crate::config::{ConfigError, OPTIONAL_KEYS, REQUIRED_KEYS};
 use crate::i18n::{self, Msg};
 
 #[component]
@@ -32,8 +32,8 @@ pub fn ConfigErrorPage(error: ConfigError) -> impl IntoView {
             </div>
             <p>
                 {i18n::with_slots(Msg::new("config_error.needs"), move |slot| match slot {
-                    "required" => Some(codes(&["app_id", "auth_url", "api_url"]).into_any()),
-                    "optional" => Some(codes(&["elements_url", "locales_url"]).into_any()),
+                    "required" => Some(codes(REQUIRED_KEYS).into_any()),
+                    "optional" => Some(codes(OPTIONAL_KEYS).into_any()),
                     _ => None,
                 })}
             </p>

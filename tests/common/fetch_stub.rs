@@ -70,5 +70,6 @@ pub fn stub_config() -> leptos_passage::config::AppConfig {
         api_url: "http://api.test".into(),
         elements_url: "http://localhost:1/unused".into(),
         locales_url: "http://auth.test/locales".into(),
+        branding: Default::default(),
     }
 }
