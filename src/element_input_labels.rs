@@ -62,8 +62,8 @@ fn inputs(found: Result<web_sys::NodeList, wasm_bindgen::JsValue>) -> Vec<web_sy
 }
 
 fn label_unless_labelled(input: &web_sys::Element, label: &str) {
-    let labelled_by_element = input.has_attribute("aria-labelledby")
-        || (input.has_attribute("aria-label") && !input.has_attribute(OURS));
+    let labelled_by_element =
+        input.has_attribute("aria-labelledby") || (input.has_attribute("aria-label") && !input.has_attribute(OURS));
     if !labelled_by_element && input.get_attribute("aria-label").as_deref() != Some(label) {
         let _ = input.set_attribute("aria-label", label);
         let _ = input.set_attribute(OURS, "");
