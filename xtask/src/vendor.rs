@@ -21,7 +21,7 @@ const VERSION: &str = "2.0.9";
 const INTEGRITY: &str =
     "sha512-WlnZoGt59bqtvuPYoNiMN0TTkhEWejIBI/Qd4Hv+Hh7/hLWvslFmqZ6BDXaTWm7zdppRUUezpexddzhxEEEFQQ==";
 /// Bump when the patches or the bundling options change, so `ensure` re-vendors stale output.
-const RECIPE_REVISION: u32 = 3;
+const RECIPE_REVISION: u32 = 4;
 
 /// The phone input's stylesheet, which the elements append to their shadow roots. They linked it from a public CDN
 /// on every view (a third party learning of each visit, and a failed request offline); it is vendored beside the
@@ -102,6 +102,19 @@ const PATCHES: &[Patch] = &[
     },
 ];
 
+/// The elements' stylesheets align labels, errors and messages with `text-align:left`, so in a right-to-left page
+/// (Arabic) the element's label sits on the left while everything else is on the right, and no `::part` reaches
+/// those rules. `start` is `left` in a left-to-right page, so nothing changes there. Each site must occur exactly
+/// once in each element's entry module (the stylesheet is inlined there); the output check then refuses any
+/// `text-align:left` that a new version adds.
+const TEXT_ALIGN_SITES: &[&str] = &[
+    "- 15%);text-align:left;margin-bottom:16px}",
+    ".passage-table-header-cell{font-weight:700;text-align:left;",
+    "margin-bottom:8px!important;width:100%;text-align:left}",
+    "var(--passage-error-color-default));text-align:left}",
+    "- 20%);text-align:left;min-height:14px;",
+];
+
 /// Strings that must be in the output, proving the patches survived bundling and minification.
 pub const PATCH_MARKERS: &[&str] = &["PASSAGE_AUTH_ORIGIN", "PASSAGE_LOCALES_URL", "PASSAGE_ELEMENTS_URL"];
 
@@ -143,6 +156,13 @@ pub fn run() -> Result<()> {
     let pkg = extracted.join("package/dist/package");
     for patch in PATCHES {
         apply(&pkg, patch)?;
+    }
+    for tag in ELEMENTS {
+        for site in TEXT_ALIGN_SITES {
+            let why = "right-to-left pages: the element's text aligns to the start, not the left";
+            let start_aligned = site.replace("text-align:left", "text-align:start");
+            replace_once(&pkg.join(package_entry(tag)), why, site, &start_aligned)?;
+        }
     }
 
     // 4. Bundle one ES module per element with shared chunks, minified.
@@ -219,19 +239,23 @@ fn vendor_stylesheet(work: &Path, out: &Path) -> Result<()> {
 }
 
 fn apply(pkg: &Path, patch: &Patch) -> Result<()> {
-    let path = pkg.join(patch.file);
-    let source = fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    let found = source.matches(patch.find).count();
+    replace_once(&pkg.join(patch.file), patch.why, patch.find, patch.replace)
+}
+
+/// Replaces `find` in `path` by `replace`, failing unless it occurs exactly once (`why` names the patch).
+fn replace_once(path: &Path, why: &str, find: &str, replace: &str) -> Result<()> {
+    let source = fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let found = source.matches(find).count();
     if found != 1 {
         bail!(
             "patch site for \"{}\" found {found} times in {} (expected exactly once); the element's code changed, \
              so review the patch before shipping this version.\n  looked for: {}",
-            patch.why,
-            patch.file,
-            patch.find
+            why,
+            path.display(),
+            find
         );
     }
-    fs::write(&path, source.replacen(patch.find, patch.replace, 1))?;
+    fs::write(path, source.replacen(find, replace, 1))?;
     Ok(())
 }
 
@@ -272,6 +296,9 @@ fn check_element_code(code: &str) -> Result<()> {
     }
     if code.contains(CDN_STYLESHEET) {
         bail!("still links {CDN_STYLESHEET}: the stylesheet patch was lost");
+    }
+    if let Some(at) = code.find("text-align:left") {
+        bail!("aligns text to the left, wrong in right-to-left pages (see TEXT_ALIGN_SITES): `{}`", excerpt(code, at));
     }
     for (at, _) in code.match_indices(PASSAGE_API) {
         if !code[..at].ends_with(API_FALLBACK_PREFIX) {
@@ -406,6 +433,8 @@ mod tests {
             (r#"c="https://us-central1-passage-prod.cloudfunctions.net/capture-event""#, "Passage URL"),
             (r#"c="https://cdn.passage.id/x.js""#, "https://cdn.passage.id/x.js"),
             (r#"c="https://storage.googleapis.com/passage-frontend/other""#, "locale bucket"),
+            // A stylesheet rule a new version adds that would stay left in a right-to-left page.
+            (r#"c=".x{color:red;text-align:left}""#, "right-to-left"),
         ] {
             let code = format!("{PATCHED};{unpatched}");
             let err = format!("{:#}", check_element_code(&code).unwrap_err());
@@ -439,6 +468,13 @@ mod tests {
         assert!(ELEMENTS.contains(&"passage-profile"));
         assert_eq!(package_entry("passage-profile"), "passage-profile/index.es.js");
         assert_eq!(module_file("passage-profile"), "passage-profile.js");
+    }
+
+    #[test]
+    fn text_align_sites_are_left_aligned_rules_made_start_aligned() {
+        for site in TEXT_ALIGN_SITES {
+            assert_eq!(site.matches("text-align:left").count(), 1, "{site}");
+        }
     }
 
     #[test]

@@ -47,6 +47,19 @@ for (const lang of LANGUAGES) {
       await expect(page.locator('#name-input')).toBeVisible();
       await expect(element.host).toBeVisible();
       await expect(element.identifierInput).toBeVisible();
+      // The element's e-mail label starts where the direction starts (its stylesheet said `left`; vendoring makes
+      // it `start`): on the right in Arabic, on the left otherwise.
+      const gap = await page.evaluate((rtl) => {
+        const root = document.querySelector('passage-register')!.shadowRoot!;
+        const input = root.querySelector('[data-testid="identifier-input"]') as HTMLElement;
+        const label = input.closest('div')!.parentElement!.querySelector('.label') as HTMLElement;
+        const range = document.createRange();
+        range.selectNodeContents(label);
+        const text = range.getBoundingClientRect();
+        const box = label.getBoundingClientRect();
+        return rtl ? box.right - text.right : text.left - box.left;
+      }, lang === 'ar');
+      expect(gap, 'the label text starts at its box\'s start edge').toBeLessThan(2);
 
       await page.screenshot({
         path: path.join(docsDir(), `register-${lang}.png`),
