@@ -11,10 +11,11 @@ pub const DEFAULT_APP_NAME: &str = "Leptos + Passage";
 /// The page's and the elements' colour scheme (the elements' `theme` attribute takes the same words).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Theme {
-    #[default]
     Light,
     Dark,
-    /// Follows the browser's `prefers-color-scheme`.
+    /// Follows the browser's `prefers-color-scheme`, live. The default: a person who asked their system for dark
+    /// pages gets them unless the deployment says otherwise.
+    #[default]
     Auto,
 }
 
@@ -132,7 +133,7 @@ pub struct Branding {
     pub logo_url: Option<String>,
     /// `primary_color`.
     pub primary_color: Option<Rgb>,
-    /// `theme`, default light.
+    /// `theme`, default auto.
     pub theme: Theme,
 }
 
@@ -247,7 +248,7 @@ mod tests {
             assert_eq!(Theme::parse(theme.as_str()), Some(theme));
         }
         assert_eq!(Theme::parse("Dark"), None);
-        assert_eq!(Theme::default(), Theme::Light);
+        assert_eq!(Theme::default(), Theme::Auto);
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! Applies the [`Branding`] to the page: the document title, `<html data-theme>` (which selects the palette in
-//! `style/main.css`) and the primary colour's CSS custom properties on `:root`.
+//! Applies the [`Branding`] to the page: the document title, `<html data-theme>` (which sets `color-scheme`, and so
+//! which side of each `light-dark()` colour of `style/main.css` applies; "auto" leaves it to the system) and the
+//! primary colour's CSS custom properties on `:root`.
 //!
 //! The properties are set through the CSSOM (`style.setProperty`), which a Content-Security-Policy does not
 //! restrict, and only from validated hex colours.

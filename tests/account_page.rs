@@ -6,7 +6,6 @@
 
 use leptos::prelude::*;
 use leptos_passage::app::ConfiguredApp;
-use leptos_passage::browser::next_animation_frame;
 use wasm_bindgen::JsCast as _;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
@@ -14,8 +13,8 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 mod common;
-use common::define_fixture;
 use common::fetch_stub::*;
+use common::{define_fixture, find, until};
 
 const USER_URL: &str = "http://api.test/user";
 const SESSIONS_URL: &str = "http://auth.test/v1/apps/dev-app/currentuser/sessions";
@@ -28,20 +27,6 @@ fn window() -> web_sys::Window {
 
 fn storage() -> web_sys::Storage {
     window().local_storage().unwrap().unwrap()
-}
-
-async fn until(what: &str, mut ready: impl FnMut() -> bool) {
-    for _ in 0..240 {
-        if ready() {
-            return;
-        }
-        next_animation_frame().await;
-    }
-    panic!("not reached within 240 frames: {what}");
-}
-
-fn find(parent: &web_sys::Element, selector: &str) -> Option<web_sys::HtmlElement> {
-    parent.query_selector(selector).unwrap().map(|e| e.unchecked_into())
 }
 
 fn text(parent: &web_sys::Element, selector: &str) -> String {

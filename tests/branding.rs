@@ -5,7 +5,6 @@
 
 use leptos::prelude::*;
 use leptos_passage::app::ConfiguredApp;
-use leptos_passage::browser::next_animation_frame;
 use leptos_passage::config_loader::load_config_from;
 use leptos_passage::pages::config_error::ConfigErrorPage;
 use wasm_bindgen::JsCast as _;
@@ -15,7 +14,7 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 mod common;
-use common::define_fixture;
+use common::{define_fixture, find, until};
 
 const BASE: &str = "https://app.example.com/sub/";
 
@@ -29,20 +28,6 @@ fn document() -> web_sys::Document {
 
 fn data_url(json: &str) -> String {
     format!("data:application/json,{}", String::from(js_sys::encode_uri_component(json)))
-}
-
-async fn until(what: &str, mut ready: impl FnMut() -> bool) {
-    for _ in 0..120 {
-        if ready() {
-            return;
-        }
-        next_animation_frame().await;
-    }
-    panic!("not reached within 120 frames: {what}");
-}
-
-fn find(parent: &web_sys::Element, selector: &str) -> Option<web_sys::HtmlElement> {
-    parent.query_selector(selector).unwrap().map(|e| e.unchecked_into())
 }
 
 fn root_property(name: &str) -> String {
@@ -79,6 +64,9 @@ async fn a_branded_config_brands_the_page_and_the_element() {
     assert_eq!(name.text_content().as_deref(), Some("Acme <Rockets>"), "the name is text, not markup");
     assert_eq!(name.get_attribute("aria-hidden").as_deref(), Some("true"), "the logo's alt already says it");
 
+    let heading = find(&parent, "h1").unwrap().text_content().unwrap();
+    assert_eq!(heading, "Sign in to Acme <Rockets>", "the heading names the app");
+
     let root = document().document_element().unwrap();
     assert_eq!(root.get_attribute("data-theme").as_deref(), Some("dark"));
     assert_eq!(root_property("--primary"), "#ffcc00");
@@ -90,6 +78,30 @@ async fn a_branded_config_brands_the_page_and_the_element() {
     // The stylesheet is not loaded in this test page, so the computed value is the inline property itself.
     let computed = window().get_computed_style(&root).unwrap().unwrap();
     assert_eq!(computed.get_property_value("--primary").unwrap().trim(), "#ffcc00");
+
+    drop(mounted);
+    parent.remove();
+    window().history().unwrap().replace_state_with_url(&JsValue::NULL, "", Some("/")).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn an_unbranded_deployment_follows_the_system_theme_and_names_no_app() {
+    define_fixture("passage-register");
+    let url = data_url(
+        r#"{"app_id":"dev-app","auth_url":"http://localhost:8081","api_url":"http://localhost:8082",
+            "elements_url":"http://localhost:1/unused"}"#,
+    );
+    let config = load_config_from(&url, BASE).await.unwrap();
+    window().history().unwrap().replace_state_with_url(&JsValue::NULL, "", Some("/register")).unwrap();
+    let (mounted, parent) = mount(move || view! { <ConfiguredApp config /> }.into_any());
+
+    until("the register element", || find(&parent, "passage-register").is_some()).await;
+    let root = document().document_element().unwrap();
+    assert_eq!(root.get_attribute("data-theme").as_deref(), Some("auto"), "auto is the default theme");
+    let element = find(&parent, "passage-register").unwrap();
+    assert_eq!(element.get_attribute("theme").as_deref(), Some("auto"));
+    assert_eq!(find(&parent, "h1").unwrap().text_content().as_deref(), Some("Create your account"));
+    assert!(find(&parent, "header.site-header").is_none(), "no header without a name or logo");
 
     drop(mounted);
     parent.remove();

@@ -4,7 +4,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use leptos::prelude::*;
-use leptos_passage::browser::{local_storage, next_animation_frame};
+use leptos_passage::browser::local_storage;
 use leptos_passage::components::language_picker::LanguagePicker;
 use leptos_passage::i18n::{self, Lang, Msg, STORAGE_KEY};
 use leptos_passage::pages::register::RegisterPage;
@@ -15,8 +15,8 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 mod common;
-use common::define_fixture;
 use common::fetch_stub::{install_fetch_stub, stub_calls, stub_config, stub_reply};
+use common::{define_fixture, until};
 
 #[wasm_bindgen(inline_js = r#"
 export function set_navigator_languages(list) {
@@ -48,16 +48,6 @@ const DE: &str = include_str!("../locales/spa/de.json");
 const FR: &str = include_str!("../locales/spa/fr.json");
 const AR: &str = include_str!("../locales/spa/ar.json");
 const PL: &str = include_str!("../locales/spa/pl.json");
-
-async fn until(what: &str, mut ready: impl FnMut() -> bool) {
-    for _ in 0..240 {
-        if ready() {
-            return;
-        }
-        next_animation_frame().await;
-    }
-    panic!("{what}: not within 240 frames");
-}
 
 /// Back to English with nothing stored, so tests do not depend on their order.
 async fn reset() {

@@ -15,7 +15,7 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 mod common;
-use common::{call_before_auth, define_fixture, show_view};
+use common::{call_before_auth, define_fixture, show_view, until};
 
 fn document() -> web_sys::Document {
     web_sys::window().unwrap().document().unwrap()
@@ -31,16 +31,6 @@ fn config() -> AppConfig {
         locales_url: "http://localhost:8081/locales".into(),
         branding: Default::default(),
     }
-}
-
-async fn until(mut ready: impl FnMut() -> bool) {
-    for _ in 0..120 {
-        if ready() {
-            return;
-        }
-        next_animation_frame().await;
-    }
-    panic!("condition not met within 120 frames");
 }
 
 fn html(parent: &web_sys::Element, selector: &str) -> web_sys::HtmlElement {
@@ -59,12 +49,12 @@ async fn name_field_and_before_auth() {
         view! { <Router><RegisterPage /></Router> }
     });
 
-    until(|| parent.query_selector("passage-register").unwrap().is_some()).await;
+    until("the element is mounted", || parent.query_selector("passage-register").unwrap().is_some()).await;
     let element = parent.query_selector("passage-register").unwrap().unwrap();
     assert_eq!(element.get_attribute("app-id").as_deref(), Some("dev-app"));
     let name_step = html(&parent, ".name-step");
     let footer = html(&parent, ".switch-page");
-    until(|| !name_step.hidden()).await;
+    until("the name step shows", || !name_step.hidden()).await;
     assert!(!footer.hidden(), "footer shown with the e-mail view");
     assert_eq!(html(&footer, "a").get_attribute("href").as_deref(), Some("/login"));
     let input: web_sys::HtmlInputElement = html(&parent, "#name-input").unchecked_into();

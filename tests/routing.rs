@@ -15,7 +15,7 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 mod common;
-use common::define_fixture;
+use common::{define_fixture, find, until};
 
 fn window() -> web_sys::Window {
     web_sys::window().unwrap()
@@ -32,22 +32,8 @@ fn config() -> AppConfig {
     }
 }
 
-async fn until(what: &str, mut ready: impl FnMut() -> bool) {
-    for _ in 0..120 {
-        if ready() {
-            return;
-        }
-        next_animation_frame().await;
-    }
-    panic!("not reached within 120 frames: {what}");
-}
-
 fn path() -> String {
     window().location().pathname().unwrap()
-}
-
-fn find(parent: &web_sys::Element, selector: &str) -> Option<web_sys::HtmlElement> {
-    parent.query_selector(selector).unwrap().map(|e| e.unchecked_into())
 }
 
 fn mount_app_at(start: &str) -> (impl Sized, web_sys::HtmlElement) {

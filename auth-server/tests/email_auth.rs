@@ -157,6 +157,7 @@ async fn otp_is_single_use(ctx: &Ctx) {
 
 async fn otp_expires(ctx: &Ctx) {
     let email = "expiry@example.com";
+    ctx.state.clock().freeze();
     create_pending(ctx, APP_ID, email).await;
     let otp_id = send_otp(ctx, "register", email).await;
     let code = ctx.last_code(email);

@@ -11,7 +11,7 @@ use crate::config::AppConfig;
 use crate::element_input_labels::use_element_input_labels;
 use crate::i18n::{self, Msg};
 use crate::keyboard_link_buttons::use_keyboard_link_buttons;
-use crate::pages::once_element_is_loaded;
+use crate::pages::{auth_heading, once_element_is_loaded};
 use crate::passage_elements::PassageElement;
 use crate::routes::AppRoute;
 use crate::view_focus::use_focus_follows_view;
@@ -20,7 +20,7 @@ use crate::view_focus::use_focus_follows_view;
 pub fn LoginPage() -> impl IntoView {
     view! {
         <main class="auth-page">
-            <h1>{i18n::text("login.title")}</h1>
+            <h1>{auth_heading("login.title", "login.title_app")}</h1>
             {once_element_is_loaded(PassageElement::Login, || view! { <LoginForm /> })}
             <p class="switch-page">
                 {i18n::with_slots(Msg::new("login.new_here"), i18n::link_slot(AppRoute::Register.href(), "login.create_account"))}

@@ -16,6 +16,16 @@ use crate::i18n;
 use crate::passage_elements::{self, ElementLoadError, PassageElement};
 use crate::session::SessionError;
 
+/// The heading of the register and login pages: `with_app` naming the app ("Sign in to Acme Rockets") when the
+/// deployment configured `app_name`, else `plain` ("Sign in"). Follows the language.
+pub fn auth_heading(plain: &'static str, with_app: &'static str) -> impl Fn() -> String + Send + Sync + 'static {
+    let app_name = expect_context::<AppConfig>().branding.app_name;
+    move || match &app_name {
+        Some(app) => i18n::tr(&i18n::Msg::new(with_app).text("app", app.clone())),
+        None => i18n::t(plain),
+    }
+}
+
 /// Loads `element`'s module (once per page load), then shows `form`; while loading, a loading line; if the module
 /// cannot be loaded, the reason. The login and register pages differ only in the element and the form around it.
 pub fn once_element_is_loaded<V: IntoView + 'static>(element: PassageElement, form: fn() -> V) -> impl IntoView {

@@ -15,7 +15,7 @@ use crate::element_input_labels::use_element_input_labels;
 use crate::email_view::use_email_view_shown;
 use crate::i18n::{self, Msg};
 use crate::keyboard_link_buttons::use_keyboard_link_buttons;
-use crate::pages::once_element_is_loaded;
+use crate::pages::{auth_heading, once_element_is_loaded};
 use crate::passage_elements::PassageElement;
 use crate::profile_outbox::{PendingProfile, ProfileOutbox};
 use crate::routes::AppRoute;
@@ -25,7 +25,7 @@ use crate::view_focus::use_focus_follows_view;
 pub fn RegisterPage() -> impl IntoView {
     view! {
         <main class="auth-page">
-            <h1>{i18n::text("register.title")}</h1>
+            <h1>{auth_heading("register.title", "register.title_app")}</h1>
             {once_element_is_loaded(PassageElement::Register, || view! { <RegisterForm /> })}
         </main>
     }

@@ -69,3 +69,20 @@ extern "C" {
 }
 
 pub mod fetch_stub;
+
+/// Waits, one animation frame at a time, until `ready` holds; panics naming `what` after 240 frames (~4 s), so a
+/// test that never gets there fails instead of hanging.
+pub async fn until(what: &str, mut ready: impl FnMut() -> bool) {
+    for _ in 0..240 {
+        if ready() {
+            return;
+        }
+        leptos_passage::browser::next_animation_frame().await;
+    }
+    panic!("not reached within 240 frames: {what}");
+}
+
+/// The first element under `parent` that `selector` matches, if any.
+pub fn find(parent: &web_sys::Element, selector: &str) -> Option<web_sys::HtmlElement> {
+    parent.query_selector(selector).unwrap().map(|e| e.unchecked_into())
+}

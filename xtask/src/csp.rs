@@ -44,6 +44,8 @@ pub struct Origins {
     pub connect: Vec<String>,
     /// The origin of an absolute `elements_url` (the element modules are loaded as `<script type=module>`).
     pub script: Vec<String>,
+    /// The origin of an absolute `logo_url` (the branded header's `<img>`).
+    pub img: Vec<String>,
 }
 
 impl Origins {
@@ -70,7 +72,12 @@ impl Origins {
         if let Some(value) = url("elements_url")?.filter(|v| v.contains("://")) {
             push_unique(&mut script, origin_of(&value).with_context(|| format!("{file}: `elements_url`"))?);
         }
-        Ok(Self { connect, script })
+        let mut img = Vec::new();
+        // A relative `logo_url` (beside index.html) is covered by 'self'.
+        if let Some(value) = url("logo_url")?.filter(|v| v.contains("://")) {
+            push_unique(&mut img, origin_of(&value).with_context(|| format!("{file}: `logo_url`"))?);
+        }
+        Ok(Self { connect, script, img })
     }
 }
 
@@ -161,6 +168,8 @@ impl Policy {
         let mut script_src = own(&["'wasm-unsafe-eval'"]);
         script_src.extend(script_hashes.iter().cloned());
         script_src.extend(origins.script.iter().cloned());
+        let mut img_src = own(&["data:"]);
+        img_src.extend(origins.img.iter().cloned());
         let mut connect_src = own(&[]);
         connect_src.extend(origins.connect.iter().cloned());
         // The elements' SVG component (vue-inline-svg) loads their data: icons with XMLHttpRequest to inline
@@ -175,7 +184,7 @@ impl Policy {
             // Leptos sets style attributes too. Styles cannot run code, so inline styles stay allowed.
             ("style-src", own(&["'unsafe-inline'"])),
             // The elements draw their icons and checkboxes from data: SVG images.
-            ("img-src", own(&["data:"])),
+            ("img-src", img_src),
             ("font-src", own(&[])),
             // fetch/XHR only to the page's own origin (config.json), the auth server and the backend.
             ("connect-src", connect_src),
@@ -335,6 +344,24 @@ await init();</script><SCRIPT data-src="x">one()</SCRIPT><script src=/b.js></scr
         let origins = Origins::from_config(relative, "c").unwrap();
         assert_eq!(origins.connect, ["https://a.example"]);
         assert!(origins.script.is_empty());
+    }
+
+    #[test]
+    fn a_logo_from_another_origin_is_allowed_as_an_image_only() {
+        let config = r#"{"auth_url":"https://a.example","api_url":"https://a.example",
+            "logo_url":"https://cdn.example/brand/logo.svg"}"#;
+        let origins = Origins::from_config(config, "c").unwrap();
+        assert_eq!(origins.img, ["https://cdn.example"]);
+        let header = Policy::new(&[], &origins, None).header();
+        assert!(header.contains("; img-src 'self' data: https://cdn.example;"), "{header}");
+        assert!(!header.contains("connect-src 'self' https://a.example https://cdn.example"), "{header}");
+        // Beside index.html: 'self' covers it, nothing is added.
+        let relative = r#"{"auth_url":"https://a.example","api_url":"https://a.example","logo_url":"brand/logo.svg"}"#;
+        assert!(Origins::from_config(relative, "c").unwrap().img.is_empty());
+        // A logo URL cannot smuggle a directive into the policy.
+        let bad =
+            r#"{"auth_url":"https://a.example","api_url":"https://a.example","logo_url":"https://x; script-src *"}"#;
+        assert!(Origins::from_config(bad, "c").is_err());
     }
 
     #[test]

@@ -56,12 +56,27 @@ export async function axeViolations(
   return { unexpected, unused: known.filter((k) => !used.has(k)) };
 }
 
+/** Waits until no CSS transition runs anywhere on the page, shadow roots included (`Document.getAnimations` covers
+ * shadow-including descendants). A theme "auto" element fades its colours when the scheme changes, and axe
+ * measuring contrast mid-fade reports colours that are in neither palette. Infinite animations (a spinner) are CSS
+ * animations, not transitions, so they do not hold this up. */
+async function transitionsSettled(page: Page): Promise<void> {
+  // Two frames, so that transitions the scheme change triggers have started before we look for them.
+  await page.evaluate(
+    () => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))),
+  );
+  await page.waitForFunction(() =>
+    document.getAnimations().every((a) => !(a instanceof CSSTransition) || a.playState !== 'running'),
+  );
+}
+
 /** No WCAG 2.2 AA violation on the page but the `known` ones, in the light and in the dark colour scheme. A known
  * entry that matches in neither scheme fails too: the vendored element changed, and the exclusion must go. */
 export async function expectAccessible(page: Page, view: string, known: KnownViolation[] = []): Promise<void> {
   const unusedInEvery: KnownViolation[][] = [];
   for (const colorScheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme });
+    await transitionsSettled(page);
     const { unexpected, unused } = await axeViolations(page, known);
     expect(unexpected, `axe violations on ${view} (${colorScheme} scheme):\n${unexpected.join('\n')}`).toEqual([]);
     unusedInEvery.push(unused);
