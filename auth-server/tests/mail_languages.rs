@@ -1,5 +1,5 @@
 //! Mails in the user's language (issue 14): a code or link is written in the `language` its request names
-//! (E8/E9/E11/E12), which is stored on the user, and the notices sent later without such a request (e-mail change,
+//! (E8/E9/E11/E12), which is stored on the user once the code is used or the link opened, and the notices sent later without such a request (e-mail change,
 //! a link the app's backend sends) use the stored one; an account page's `Accept-Language` comes first for an
 //! e-mail change. Against the real router and dev mailbox, on SQLite and Postgres.
 
@@ -45,6 +45,14 @@ async fn send_code(ctx: &Ctx, which: &str, email: &str, language: Value) -> Valu
     sent
 }
 
+/// Uses the code `sent` answered (E10).
+async fn use_code(ctx: &Ctx, sent: &Value, email: &str) -> Value {
+    let (status, body) =
+        ctx.post(&uri(APP_ID, "/otp/activate"), json!({ "otp": ctx.last_code(email), "otp_id": sent["otp_id"] })).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body
+}
+
 async fn change_email(ctx: &Ctx, token: &str, new_email: &str, headers: &[(&str, &str)]) {
     let (status, _, body) = ctx
         .request_from(
@@ -70,11 +78,10 @@ async fn a_french_code_request_gets_a_french_mail_and_later_notices_stay_french(
     assert!(mail.mail.text.starts_with(&format!("Votre code à usage unique pour test-app name est :\n\n{code}\n\n")));
     assert!(mail.mail.text.contains("Il expire dans 10 minutes."), "{}", mail.mail.text);
     assert!(mail.mail.text.contains("Ce code a été demandé le "), "{}", mail.mail.text);
-    assert_eq!(stored_language(ctx, email).await.as_deref(), Some("fr"));
+    assert_eq!(stored_language(ctx, email).await, None, "not stored before the code is used");
 
-    let (status, body) =
-        ctx.post(&uri(APP_ID, "/otp/activate"), json!({ "otp": code, "otp_id": sent["otp_id"] })).await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    let body = use_code(ctx, &sent, email).await;
+    assert_eq!(stored_language(ctx, email).await.as_deref(), Some("fr"));
     let token = body["auth_result"]["auth_token"].as_str().unwrap().to_owned();
 
     // No Accept-Language: both e-mail change mails are in the stored language.
@@ -108,16 +115,20 @@ async fn a_french_code_request_gets_a_french_mail_and_later_notices_stay_french(
 async fn an_unknown_language_gets_the_apps_default_and_keeps_the_stored_one(ctx: &Ctx) {
     let email = "joao@example.com";
     ctx.create_user(email).await;
-    send_code(ctx, "login", email, json!("pt")).await;
+    let sent = send_code(ctx, "login", email, json!("pt")).await;
     assert_eq!(newest(ctx, email).mail.subject, "Seu código do test-app name");
+    use_code(ctx, &sent, email).await;
     assert_eq!(stored_language(ctx, email).await.as_deref(), Some("pt-BR"), "pt is Brazilian Portuguese");
     for unknown in [json!("xx"), json!(null), json!("")] {
-        send_code(ctx, "login", email, unknown.clone()).await;
+        let sent = send_code(ctx, "login", email, unknown.clone()).await;
         assert_eq!(newest(ctx, email).mail.subject, "Your test-app name code", "{unknown}: the app's default (en)");
+        use_code(ctx, &sent, email).await;
         assert_eq!(stored_language(ctx, email).await.as_deref(), Some("pt-BR"), "{unknown} is not stored");
     }
-    send_code(ctx, "login", email, json!("zh")).await;
+    let sent = send_code(ctx, "login", email, json!("zh")).await;
     assert_eq!(newest(ctx, email).mail.subject, "你的 test-app name 验证码");
+    assert_eq!(stored_language(ctx, email).await.as_deref(), Some("pt-BR"), "not before the code is used");
+    use_code(ctx, &sent, email).await;
     assert_eq!(stored_language(ctx, email).await.as_deref(), Some("zh-CN"));
 }
 
@@ -133,6 +144,11 @@ async fn the_apps_backend_link_uses_its_language_else_the_stored_one(ctx: &Ctx) 
     let link = ctx.last_link(email);
     assert!(mail.mail.text.lines().any(|line| line == link), "the link is a line of its own: {}", mail.mail.text);
     assert!(mail.mail.text.contains("有効期間: 5分。"), "{}", mail.mail.text);
+    assert_eq!(stored_language(ctx, email).await, None, "not stored before the link is opened");
+    let secret = link.split("psg_magic_link=").nth(1).expect("the token");
+    let (status, body) = ctx.patch(&uri(LINK_APP_ID, "/magic-link/activate"), json!({ "magic_link": secret })).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(stored_language(ctx, email).await.as_deref(), Some("ja"));
 
     let send = |language: Option<&str>| {
         let mut body = json!({ "email": email, "send": true });

@@ -69,21 +69,23 @@ pub async fn recipient(
 }
 
 /// The language of a mail that answers a request naming `requested` (the elements' `language`, E8/E9/E11/E12): that
-/// one when it is shipped, and then it is stored on the user for the notices sent later ([`user_language`]); else
-/// the app's `default_language`, else English.
-pub async fn requested_language(
-    state: &AppState,
-    app: &RegisteredApp,
-    user: &User,
-    requested: Option<&str>,
-) -> Result<Language, ApiError> {
-    let Some(language) = requested.and_then(Language::from_tag) else {
-        return Ok(Language::resolve(None, &app.config.default_language));
-    };
-    if user.language.as_deref() != Some(language.tag()) {
-        users::set_language(state.db(), &user.id, language.tag()).await?;
+/// one when it is shipped (`Some`, kept on the code or link for [`remember_language`]); else the app's
+/// `default_language`, else English (`None`: nothing to remember).
+pub fn requested_language(app: &RegisteredApp, requested: Option<&str>) -> (Language, Option<Language>) {
+    match requested.and_then(Language::from_tag) {
+        Some(language) => (language, Some(language)),
+        None => (Language::resolve(None, &app.config.default_language), None),
     }
-    Ok(language)
+}
+
+/// Store the language a used code or opened link was requested in on its user, for the notices sent later
+/// ([`user_language`]). Only on use: whoever asks for a code knows an address, whoever uses one reads its mailbox,
+/// and only the owner may choose the language of the owner's security notices.
+pub async fn remember_language(state: &AppState, user_id: &str, requested: Option<&str>) -> Result<(), ApiError> {
+    if let Some(language) = requested.and_then(Language::from_tag) {
+        users::set_language(state.db(), user_id, language.tag()).await?;
+    }
+    Ok(())
 }
 
 /// The language of a notice nobody asked for just now: the one of the user's last code or link request, else the

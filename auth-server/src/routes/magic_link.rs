@@ -28,7 +28,8 @@ const MAX_PATH_LEN: usize = 2048;
 #[derive(Deserialize)]
 pub struct SendLink {
     identifier: String,
-    /// The element's UI language (the first part of its locale): the mail's, and remembered for later notices.
+    /// The element's UI language (the first part of its locale): the mail's, and the user's once the code or link is
+    /// used (for later notices).
     #[serde(default)]
     language: Option<String>,
     /// The requesting page's `pathname + search + hash`; the link opens the same page.
@@ -178,12 +179,20 @@ async fn send(
     // The budgets count the same client the message names (the extractor read it once).
     let ip = ClientIp(requested.ip);
     let user = email_auth::recipient(&state, &app, &ip, &body.identifier, purpose).await?;
-    let (id, token) = magic_links::create(state.db(), &app.config.id, &user.id, ttl as i64, state.now()).await?;
+    let (language, to_remember) = email_auth::requested_language(&app, body.language.as_deref());
+    let (id, token) = magic_links::create(
+        state.db(),
+        &app.config.id,
+        &user.id,
+        to_remember.map(|language| language.tag()),
+        ttl as i64,
+        state.now(),
+    )
+    .await?;
     let link = build_link(&app.origin, path, &token)?;
     // The link signs in the tab that asked for it (E13), wherever it is opened: the message says who asked, so the
     // owner can tell a request that was not theirs. ASVS 5.0 V6.3.5: "users are notified of suspicious
     // authentication attempts ... from an unusual location or client"; the message itself is that notice.
-    let language = email_auth::requested_language(&state, &app, &user, body.language.as_deref()).await?;
     let message = mail::magic_link_mail(&user.email, &app.config.name, &link, ttl, &requested, language);
     email_auth::deliver(&state, &message).await?;
     crate::metrics::code_sent();
@@ -249,9 +258,10 @@ pub async fn activate(
         })?;
     let agent = email_auth::session_user_agent(&headers);
     let auth_result = match activated {
-        Activated::SignIn { user_id } => {
+        Activated::SignIn { user_id, language } => {
             link_ttl(&app)?;
             tx.commit().await?;
+            email_auth::remember_language(&state, &user_id, language.as_deref()).await?;
             let auth_result =
                 email_auth::login_by_email(&state, &app, &user_id, &ip, SignInMethod::MagicLink, agent).await?;
             crate::metrics::ceremony_finished(Ceremony::MagicLink);

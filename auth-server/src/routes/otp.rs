@@ -19,7 +19,8 @@ use crate::store::refresh_tokens::SignInMethod;
 #[derive(Deserialize)]
 pub struct SendOtp {
     identifier: String,
-    /// The element's UI language (the first part of its locale): the mail's, and remembered for later notices.
+    /// The element's UI language (the first part of its locale): the mail's, and the user's once the code or link is
+    /// used (for later notices).
     #[serde(default)]
     language: Option<String>,
 }
@@ -60,9 +61,17 @@ async fn send(
     // The budgets count the same client the message names (the extractor read it once).
     let ip = ClientIp(requested.ip);
     let user = email_auth::recipient(&state, &app, &ip, &body.identifier, purpose).await?;
-    let (otp_id, code) = otps::create(state.db(), &app.config.id, &user.id, ttl as i64, state.now()).await?;
+    let (language, to_remember) = email_auth::requested_language(&app, body.language.as_deref());
+    let (otp_id, code) = otps::create(
+        state.db(),
+        &app.config.id,
+        &user.id,
+        to_remember.map(|language| language.tag()),
+        ttl as i64,
+        state.now(),
+    )
+    .await?;
     // ASVS 5.0 V6.3.5: the message tells the owner who asked for the code (time, browser, network).
-    let language = email_auth::requested_language(&state, &app, &user, body.language.as_deref()).await?;
     let message = mail::otp_mail(&user.email, &app.config.name, &code, ttl, &requested, language);
     email_auth::deliver(&state, &message).await?;
     crate::metrics::code_sent();
@@ -98,7 +107,10 @@ pub async fn activate(
     }
     let verification = otps::verify(state.db(), &app.config.id, &body.otp_id, body.otp.trim(), state.now()).await?;
     let user_id = match verification {
-        Verification::Verified { user_id } => user_id,
+        Verification::Verified { user_id, language } => {
+            email_auth::remember_language(&state, &user_id, language.as_deref()).await?;
+            user_id
+        }
         Verification::Wrong { .. } => {
             return Err(ApiError::bad_request("invalid_otp", "The code is not valid."));
         }

@@ -9,15 +9,17 @@ use sqlx::Row;
 use crate::db::Db;
 use crate::ids;
 
-/// Store a new sign-in link for the user; returns `(public_id, secret_token)`.
+/// Store a new sign-in link for the user, requested in `language` (a shipped tag, kept for when the link is
+/// opened); returns `(public_id, secret_token)`.
 pub async fn create(
     db: &Db,
     app_id: &str,
     user_id: &str,
+    language: Option<&str>,
     ttl_secs: i64,
     now: i64,
 ) -> Result<(String, String), sqlx::Error> {
-    insert(db, app_id, user_id, None, ttl_secs, now).await
+    insert(db, app_id, user_id, None, language, ttl_secs, now).await
 }
 
 /// Store an e-mail change link to `new_email` for the user, replacing any the user has not opened yet (a newer
@@ -38,7 +40,7 @@ pub async fn create_email_change(
     .bind(user_id)
     .execute(&mut *tx)
     .await?;
-    let created = insert(&mut *tx, app_id, user_id, Some(new_email), ttl_secs, now).await?;
+    let created = insert(&mut *tx, app_id, user_id, Some(new_email), None, ttl_secs, now).await?;
     tx.commit().await?;
     Ok(created)
 }
@@ -48,6 +50,7 @@ async fn insert<'e, E>(
     app_id: &str,
     user_id: &str,
     new_email: Option<&str>,
+    language: Option<&str>,
     ttl_secs: i64,
     now: i64,
 ) -> Result<(String, String), sqlx::Error>
@@ -57,8 +60,8 @@ where
     let id = ids::random_id();
     let token = ids::random_secret();
     sqlx::query(
-        "INSERT INTO magic_links (id, app_id, user_id, token_hash, created_at, expires_at, purpose, new_email) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        "INSERT INTO magic_links (id, app_id, user_id, token_hash, created_at, expires_at, purpose, new_email, language) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(&id)
     .bind(app_id)
@@ -68,6 +71,7 @@ where
     .bind(now + ttl_secs)
     .bind(if new_email.is_some() { "email_change" } else { "sign_in" })
     .bind(new_email)
+    .bind(language)
     .execute(db)
     .await?;
     Ok((id, token))
@@ -76,8 +80,8 @@ where
 /// What an activated link is for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Activated {
-    /// Sign in as the user (E11/E12 links).
-    SignIn { user_id: String },
+    /// Sign in as the user (E11/E12 links), who asked for the link in `language`.
+    SignIn { user_id: String, language: Option<String> },
     /// Move the user's account to `new_email` (a P8 link).
     EmailChange { user_id: String, new_email: String },
 }
@@ -90,7 +94,7 @@ where
 {
     let row = sqlx::query(
         "UPDATE magic_links SET activated_at = $1 WHERE token_hash = $2 AND app_id = $3 AND activated_at IS NULL \
-         AND expires_at > $4 RETURNING user_id, purpose, new_email",
+         AND expires_at > $4 RETURNING user_id, purpose, new_email, language",
     )
     .bind(now)
     .bind(ids::sha256_hex(token))
@@ -103,7 +107,7 @@ where
     let purpose: String = row.try_get("purpose")?;
     Ok(Some(match (purpose.as_str(), row.try_get::<Option<String>, _>("new_email")?) {
         ("email_change", Some(new_email)) => Activated::EmailChange { user_id, new_email },
-        _ => Activated::SignIn { user_id },
+        _ => Activated::SignIn { user_id, language: row.try_get("language")? },
     }))
 }
 

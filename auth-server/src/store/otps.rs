@@ -26,18 +26,21 @@ fn code_hash(otp_id: &str, code: &str) -> String {
     ids::sha256_hex(&format!("{otp_id}:{code}"))
 }
 
-/// Store a new code for the user; returns `(otp_id, code)`.
+/// Store a new code for the user, requested in `language` (a shipped tag, kept for when the code is used);
+/// returns `(otp_id, code)`.
 pub async fn create(
     db: &Db,
     app_id: &str,
     user_id: &str,
+    language: Option<&str>,
     ttl_secs: i64,
     now: i64,
 ) -> Result<(String, String), sqlx::Error> {
     let id = ids::random_id();
     let code = random_code();
     sqlx::query(
-        "INSERT INTO otps (id, app_id, user_id, code_hash, attempts, created_at, expires_at) VALUES ($1, $2, $3, $4, 0, $5, $6)",
+        "INSERT INTO otps (id, app_id, user_id, code_hash, attempts, created_at, expires_at, language) \
+         VALUES ($1, $2, $3, $4, 0, $5, $6, $7)",
     )
     .bind(&id)
     .bind(app_id)
@@ -45,6 +48,7 @@ pub async fn create(
     .bind(code_hash(&id, &code))
     .bind(now)
     .bind(now + ttl_secs)
+    .bind(language)
     .execute(db)
     .await?;
     Ok((id, code))
@@ -52,9 +56,10 @@ pub async fn create(
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Verification {
-    /// The code was right and is now used up; the user it belongs to.
+    /// The code was right and is now used up; the user it belongs to, and the language it was requested in.
     Verified {
         user_id: String,
+        language: Option<String>,
     },
     Wrong {
         user_id: String,
@@ -71,7 +76,7 @@ pub enum Verification {
 /// too), then compares in constant time, then deletes the row on success (single use).
 pub async fn verify(db: &Db, app_id: &str, otp_id: &str, code: &str, now: i64) -> Result<Verification, sqlx::Error> {
     let row = sqlx::query(
-        "UPDATE otps SET attempts = attempts + 1 WHERE id = $1 AND app_id = $2 RETURNING user_id, code_hash, attempts, expires_at",
+        "UPDATE otps SET attempts = attempts + 1 WHERE id = $1 AND app_id = $2 RETURNING user_id, code_hash, attempts, expires_at, language",
     )
     .bind(otp_id)
     .bind(app_id)
@@ -100,7 +105,7 @@ pub async fn verify(db: &Db, app_id: &str, otp_id: &str, code: &str, now: i64) -
     }
     // Single use: only the request that deletes the row wins, even if two right answers arrive together.
     if delete(db, otp_id).await? {
-        Ok(Verification::Verified { user_id })
+        Ok(Verification::Verified { user_id, language: row.try_get("language")? })
     } else {
         Ok(Verification::NotFound)
     }

@@ -14,6 +14,7 @@ mod enumeration_and_floods;
 mod lockout_by_stranger;
 mod log_forging;
 mod magic_link_planting;
+mod mail_language_by_stranger;
 mod pre_account_hijacking;
 mod sign_counter;
 mod slow_clients;

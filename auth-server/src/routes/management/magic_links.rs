@@ -112,7 +112,7 @@ pub async fn create(
     if user.status == UserStatus::Inactive {
         return Err(ApiError::new(StatusCode::FORBIDDEN, "operation_not_allowed", "The user is deactivated."));
     }
-    let (id, token) = magic_links::create(state.db(), &app.config.id, &user.id, ttl_secs as i64, now).await?;
+    let (id, token) = magic_links::create(state.db(), &app.config.id, &user.id, None, ttl_secs as i64, now).await?;
     let url = build_link(&app.origin, &path, &token)?;
     if body.send.unwrap_or(false) {
         let language = given(&body.language)
