@@ -88,8 +88,8 @@ pub async fn remember_language(state: &AppState, user_id: &str, requested: Optio
     Ok(())
 }
 
-/// The language of a notice nobody asked for just now: the one of the user's last code or link request, else the
-/// app's `default_language`, else English.
+/// The language of a notice nobody asked for just now: the one of the last code the user used or link they opened,
+/// else the app's `default_language`, else English.
 pub fn user_language(app: &RegisteredApp, user: &User) -> Language {
     Language::resolve(user.language.as_deref(), &app.config.default_language)
 }
