@@ -13,6 +13,12 @@ use crate::process::{output, run as run_cmd};
 /// Trunk 0.22 needs a newer rustc than these machines have.
 pub const TRUNK_VERSION: &str = "0.21.14";
 
+/// Binaryen's `wasm-opt`, from npm's `binaryen` package: an exact version on every machine (Debian's package
+/// follows the release, 108 on bookworm), so every machine ships the same bytes. Trunk runs it on release builds
+/// (`data-wasm-opt="z"` in index.html) and, offline, accepts only the version pinned as `[tools] wasm_opt` in
+/// Trunk.toml: the two must agree (tested below).
+pub const BINARYEN_VERSION: &str = "132";
+
 /// What the caller is about to do, so setup installs only what that needs.
 pub struct Needs {
     pub tests: bool,
@@ -24,6 +30,7 @@ pub fn run(needs: &Needs) -> Result<()> {
     ensure_wasm_target()?;
     ensure_wasm_bindgen_cli()?;
     ensure_trunk()?;
+    ensure_wasm_opt()?;
     crate::vendor::ensure()?;
     if needs.tests {
         ensure_chromium()?;
@@ -98,6 +105,21 @@ fn ensure_trunk() -> Result<()> {
     cargo_install("trunk", TRUNK_VERSION, true).or_else(|_| cargo_install("trunk", TRUNK_VERSION, false))
 }
 
+/// A global npm install puts `wasm-opt` on PATH (npm's prefix `bin/`), where Trunk looks for it: a plain
+/// `trunk build --release` finds it as `cargo xtask build` does.
+fn ensure_wasm_opt() -> Result<()> {
+    let have = output(Command::new("wasm-opt").arg("--version")).unwrap_or_default();
+    if have.split_whitespace().nth(2) == Some(BINARYEN_VERSION) {
+        return Ok(());
+    }
+    eprintln!("xtask: installing wasm-opt (npm binaryen@{BINARYEN_VERSION}.0.0)");
+    run_cmd(
+        Command::new("npm")
+            .args(["install", "--global", "--no-audit", "--no-fund"])
+            .arg(format!("binaryen@{BINARYEN_VERSION}.0.0")),
+    )
+}
+
 /// Builds a tool from crates.io. The tools' own release profiles use fat LTO, which more than doubles the
 /// install time on two cores for no benefit to us, so it is turned down for the install only.
 fn cargo_install(krate: &str, version: &str, locked: bool) -> Result<()> {
@@ -161,4 +183,15 @@ pub fn ensure_npm_packages(dir: &Path) -> Result<()> {
             .current_dir(dir)
             .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    /// Offline, Trunk refuses a `wasm-opt` whose version differs from `[tools] wasm_opt`: setup must install that one.
+    #[test]
+    fn trunk_toml_pins_the_wasm_opt_that_setup_installs() {
+        let trunk_toml = std::fs::read_to_string(crate::root().join("Trunk.toml")).unwrap();
+        let pinned = format!("wasm_opt = \"version_{}\"", super::BINARYEN_VERSION);
+        assert!(trunk_toml.lines().any(|line| line.trim() == pinned), "Trunk.toml lacks `{pinned}`");
+    }
 }

@@ -228,6 +228,10 @@ pub fn release_build(dist: &Path) -> Result<Tally> {
         ),
         ("index.html's CSP meta allows exactly the inline scripts it has, by hash", check_csp_meta(dist)),
         ("_headers and content-security-policy.txt carry the same policy plus frame-ancestors", check_csp_files(dist)),
+        (
+            "plain `trunk build --release` ships the same wasm, JS glue and CSS as `cargo xtask build`",
+            check_plain_trunk_build_agrees(dist),
+        ),
     ];
     let mut tally = Tally::default();
     for (name, result) in checks {
@@ -263,6 +267,32 @@ fn check_index(dist: &Path) -> Result<()> {
     }
     if files_with_ext(dist, "js").is_empty() {
         bail!("no JS glue in dist/");
+    }
+    Ok(())
+}
+
+/// A team that types Trunk's documented command must get the size-tuned build `cargo xtask build` ships (goal
+/// 6 of issue 13): same file names (Trunk hashes the content into them) and same bytes. Only `--dist` is added, so
+/// the repository's `dist/` is left alone.
+fn check_plain_trunk_build_agrees(dist: &Path) -> Result<()> {
+    let plain = crate::target_dir().join("plain-trunk-dist");
+    crate::process::run(
+        Command::new("trunk").args(["build", "--release", "--dist"]).arg(&plain).current_dir(crate::root()),
+    )?;
+    let shipped = |dir: &Path| -> Result<Vec<(String, Vec<u8>)>> {
+        let mut files = Vec::new();
+        for ext in ["wasm", "js", "css"] {
+            for path in files_with_ext(dir, ext) {
+                files.push((path.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&path)?));
+            }
+        }
+        files.sort();
+        Ok(files)
+    };
+    let (ours, theirs) = (shipped(dist)?, shipped(&plain)?);
+    let names = |files: &[(String, Vec<u8>)]| files.iter().map(|(name, _)| name.clone()).collect::<Vec<_>>();
+    if ours != theirs {
+        bail!("`cargo xtask build` shipped {:?}, plain `trunk build --release` {:?}", names(&ours), names(&theirs));
     }
     Ok(())
 }
