@@ -14,7 +14,8 @@ use crate::process::run as run_cmd;
 
 #[derive(clap::Args)]
 pub struct BenchArgs {
-    /// Which parts to run (comma separated): sizes, backend, auth-server, import, fleet. Default: all.
+    /// Which parts to run (comma separated): sizes, firstpaint, backend, auth-server, import,
+    /// fleet. Default: all.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
 }
@@ -28,6 +29,9 @@ pub fn run(args: BenchArgs) -> Result<()> {
         let dist = crate::root().join("target/bench-dist");
         trunk_release_build(&dist)?;
         sizes(&dist, &out.join("sizes.json"))?;
+    }
+    if wanted("firstpaint") {
+        crate::firstpaint::run(&out.join("firstpaint.json"))?;
     }
     for (part, package, example) in [
         ("backend", "backend", "loadtest"),

@@ -6,6 +6,7 @@ mod build;
 mod csp;
 mod dev;
 mod e2e;
+mod firstpaint;
 mod process;
 mod sdk;
 mod setup;
