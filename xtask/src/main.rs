@@ -7,6 +7,7 @@ mod csp;
 mod dev;
 mod e2e;
 mod firstpaint;
+mod preload;
 mod process;
 mod sdk;
 mod setup;

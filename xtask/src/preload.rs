@@ -41,7 +41,9 @@ pub fn write_into(dist: &Path, config_json: &str) -> Result<()> {
         let files = crate::vendor::import_closure(&vendored, &crate::vendor::module_file(tag))?;
         // The entry first: it is what the page asks for first, and the browser keeps the order among equals.
         let mut hrefs = vec![format!("{elements_url}/{}", crate::vendor::module_file(tag))];
-        hrefs.extend(files.iter().filter(|f| **f != crate::vendor::module_file(tag)).map(|f| format!("{elements_url}/{f}")));
+        hrefs.extend(
+            files.iter().filter(|f| **f != crate::vendor::module_file(tag)).map(|f| format!("{elements_url}/{f}")),
+        );
         for segment in *segments {
             routes.push((segment.to_string(), hrefs.clone()));
         }
@@ -61,11 +63,13 @@ fn hints(routes: &[(String, Vec<String>)], auth_origin: Option<&str>) -> Result<
     // `crossorigin`: the elements' fetches are CORS requests without credentials, which use their own connections.
     let preconnect =
         auth_origin.map(|origin| format!(r#"<link rel="preconnect" href="{origin}" crossorigin>"#)).unwrap_or_default();
+    // The entry is imported too, so the element is defined while the wasm boots; the SPA's script for the same URL
+    // then shares that one module. A failed import is the SPA's to report (it loads the same URL), not a console error.
     let script = format!(
         "<script>{MARKER}(function(){{var r={table},b=new URL(document.baseURI).pathname,p=location.pathname,\
          s=p.indexOf(b)===0?p.slice(b.length).split('/')[0]:null,f=r[s]||[];for(var i=0;i<f.length;i++){{\
-         var l=document.createElement('link');l.rel='modulepreload';l.href=f[i];document.head.appendChild(l)}}}})()\
-         </script>"
+         var l=document.createElement('link');l.rel='modulepreload';l.href=f[i];document.head.appendChild(l)}}\
+         if(f.length)import(new URL(f[0],document.baseURI).href).catch(function(){{}})}})()</script>"
     );
     Ok(format!("{preconnect}{script}"))
 }
