@@ -110,7 +110,10 @@ async function spaSite(name: string, dist: string, tempDir: string, taken: numbe
   const headers = readHeadersFile(dist);
   const swaps = originSwaps(dist, config, headers['content-security-policy']);
   fs.writeFileSync(path.join(root, 'config.json'), JSON.stringify(config));
-  fs.writeFileSync(path.join(root, 'index.html'), indexWithMeta(path.join(dist, 'index.html'), swaps));
+  // The build's preconnect (xtask/src/preload.rs) names the build's auth server; an operator's build names theirs.
+  let html = indexWithMeta(path.join(dist, 'index.html'), swaps);
+  for (const [from, to] of swaps) html = html.replaceAll(`<link rel="preconnect" href="${from}"`, `<link rel="preconnect" href="${to[0]}"`);
+  fs.writeFileSync(path.join(root, 'index.html'), html);
   const csp = retargetPolicy(headers['content-security-policy'], swaps);
   return { name, root, csp, spaPort, auth: authServer(name, tempDir, spaPort, authPort, managementPort) };
 }
