@@ -18,6 +18,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+import { nginxBinary, nginxConf } from '../harness/nginx';
 import { APP_ID, binDir, freePort, ServerProcess } from '../harness/stack';
 import { indexWithMeta, originSwaps, readHeadersFile, retargetPolicy } from '../harness/static-server';
 
@@ -139,47 +140,32 @@ async function seedSite(elements: string, stylesheetDir: string, tempDir: string
 }
 
 /** nginx.conf for the sites: the README's static-host recipe, each site on its own port. */
-function nginxConf(sites: Site[], logDir: string): string {
-  const temp = path.join(logDir, 'tmp');
+function sitesConf(sites: Site[], logDir: string): string {
   const brotli = fs.existsSync(BROTLI_MODULE);
-  const servers = sites.map((site) =>
-    [
-      'server {',
-      `  listen 127.0.0.1:${site.spaPort};`,
-      `  root ${site.root};`,
-      `  access_log ${path.join(logDir, `${site.name}.access.log`)};`,
-      site.csp ? `  add_header Content-Security-Policy "${site.csp.replaceAll('"', '\\"')}" always;` : '',
-      '  add_header X-Content-Type-Options "nosniff" always;',
-      '  add_header Referrer-Policy "no-referrer" always;',
-      '  add_header Cross-Origin-Opener-Policy "same-origin" always;',
-      '  location / { try_files $uri $uri/ /index.html; }',
-      '}',
-    ].join('\n'),
-  );
-  return [
-    brotli ? `load_module ${BROTLI_MODULE};` : '',
-    'daemon off;',
-    'worker_processes 1;',
-    `pid ${path.join(logDir, 'nginx.pid')};`,
-    `error_log ${path.join(logDir, 'error.log')} warn;`,
-    'events { worker_connections 256; }',
-    'http {',
-    '  include /etc/nginx/mime.types;',
-    '  default_type application/octet-stream;',
-    `  client_body_temp_path ${temp}/body;`,
-    `  proxy_temp_path ${temp}/proxy;`,
-    `  fastcgi_temp_path ${temp}/fastcgi;`,
-    `  uwsgi_temp_path ${temp}/uwsgi;`,
-    `  scgi_temp_path ${temp}/scgi;`,
-    '  gzip on;',
-    '  gzip_comp_level 6;',
-    '  gzip_vary on;',
-    `  gzip_types ${COMPRESSED_TYPES};`,
-    ...(brotli ? ['  brotli on;', '  brotli_comp_level 6;', `  brotli_types ${COMPRESSED_TYPES};`] : []),
-    ...servers,
+  const servers = sites.flatMap((site) => [
+    'server {',
+    `  listen 127.0.0.1:${site.spaPort};`,
+    `  root ${site.root};`,
+    `  access_log ${path.join(logDir, `${site.name}.access.log`)};`,
+    ...(site.csp ? [`  add_header Content-Security-Policy "${site.csp.replaceAll('"', '\\"')}" always;`] : []),
+    '  add_header X-Content-Type-Options "nosniff" always;',
+    '  add_header Referrer-Policy "no-referrer" always;',
+    '  add_header Cross-Origin-Opener-Policy "same-origin" always;',
+    '  location / { try_files $uri $uri/ /index.html; }',
     '}',
-    '',
-  ].join('\n');
+  ]);
+  return nginxConf(logDir, {
+    workers: 1,
+    main: brotli ? [`load_module ${BROTLI_MODULE};`] : [],
+    http: [
+      'gzip on;',
+      'gzip_comp_level 6;',
+      'gzip_vary on;',
+      `gzip_types ${COMPRESSED_TYPES};`,
+      ...(brotli ? ['brotli on;', 'brotli_comp_level 6;', `brotli_types ${COMPRESSED_TYPES};`] : []),
+      ...servers,
+    ],
+  });
 }
 
 async function coldLoad(browser: Browser, url: string): Promise<Load> {
@@ -260,8 +246,8 @@ test('first paint of the register page', async ({ browser }) => {
 
   const logDir = path.join(tempDir, 'nginx');
   fs.mkdirSync(path.join(logDir, 'tmp'), { recursive: true });
-  fs.writeFileSync(path.join(tempDir, 'nginx.conf'), nginxConf(sites, logDir));
-  const nginx = new ServerProcess('nginx', '/usr/sbin/nginx', ['-p', logDir, '-c', path.join(tempDir, 'nginx.conf')],
+  fs.writeFileSync(path.join(tempDir, 'nginx.conf'), sitesConf(sites, logDir));
+  const nginx = new ServerProcess('nginx', nginxBinary(), ['-p', logDir, '-c', path.join(tempDir, 'nginx.conf')],
     sites.at(-1)!.spaPort, path.join(tempDir, 'nginx.log'));
   const servers = [...sites.map((s) => s.auth), nginx];
   try {
