@@ -1,4 +1,5 @@
-//! `cargo xtask bench`: sizes of what a static host serves, and the servers' throughput.
+//! `cargo xtask bench`: sizes of what a static host serves, the register page's first paint
+//! ([`crate::firstpaint`]), and the servers' throughput.
 //!
 //! Figures go to stdout as a table and to `target/bench/*.json`. Nothing here asserts a time: machines are
 //! noisy, so goals are compared by a person reading medians, not by a test.
