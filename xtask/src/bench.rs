@@ -1,4 +1,5 @@
-//! `cargo xtask bench`: sizes of what a static host serves, and the servers' throughput.
+//! `cargo xtask bench`: sizes of what a static host serves, the register page's first paint
+//! ([`crate::firstpaint`]), and the servers' throughput.
 //!
 //! Figures go to stdout as a table and to `target/bench/*.json`. Nothing here asserts a time: machines are
 //! noisy, so goals are compared by a person reading medians, not by a test.
@@ -14,7 +15,8 @@ use crate::process::run as run_cmd;
 
 #[derive(clap::Args)]
 pub struct BenchArgs {
-    /// Which parts to run (comma separated): sizes, backend, auth-server, import, fleet. Default: all.
+    /// Which parts to run (comma separated): sizes, firstpaint, backend, auth-server, import,
+    /// fleet. Default: all.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
 }
@@ -28,6 +30,9 @@ pub fn run(args: BenchArgs) -> Result<()> {
         let dist = crate::root().join("target/bench-dist");
         trunk_release_build(&dist)?;
         sizes(&dist, &out.join("sizes.json"))?;
+    }
+    if wanted("firstpaint") {
+        crate::firstpaint::run(&out.join("firstpaint.json"))?;
     }
     for (part, package, example) in [
         ("backend", "backend", "loadtest"),

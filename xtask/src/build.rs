@@ -1,6 +1,6 @@
 //! `cargo xtask build`: the SPA's release build for a static host, with its Content-Security-Policy.
 //!
-//! `trunk build --release` writes `dist/`; then the policy is computed from the built `index.html` (the hash of
+//! `trunk build --release` writes `dist/`; then the preloads ([`crate::preload`]) and the policy is computed from the built `index.html` (the hash of
 //! Trunk's inline bootstrap) and the origins of the deployment's `config.json` (see [`crate::csp`]).
 
 use std::path::{Path, PathBuf};
@@ -46,9 +46,11 @@ pub fn release_for_tests(dist: &Path) -> Result<()> {
     write_policy(dist, None).map(drop)
 }
 
-/// Writes the policy for `dist/config.json` into `dist/` (meta, `_headers`, `content-security-policy.txt`).
+/// Writes the element preloads (see [`crate::preload`]) and then the policy for `dist/config.json` into `dist/`
+/// (meta, `_headers`, `content-security-policy.txt`), which hashes the preloads' inline script too.
 fn write_policy(dist: &Path, report_uri: Option<&str>) -> Result<crate::csp::Policy> {
     let config_path = dist.join("config.json");
     let config = std::fs::read_to_string(&config_path).with_context(|| format!("reading {}", config_path.display()))?;
+    crate::preload::write_into(dist, &config)?;
     crate::csp::write_into(dist, &config, &config_path.display().to_string(), report_uri)
 }

@@ -4,8 +4,8 @@
 //! OWASP ASVS 5.0 V3.4.3: "HTTP responses include a Content-Security-Policy response header field which defines
 //! directives to ensure the browser only loads and executes trusted content or resources ... object-src 'none' and
 //! base-uri ... and defines either an allowlist or uses nonces or hashes." A static host cannot mint nonces, so the
-//! one inline script (Trunk's bootstrap, which imports the wasm-bindgen glue and starts the wasm) is allowed by
-//! its sha256 hash, computed here from the built file; no `'unsafe-inline'` script and no `'unsafe-eval'`.
+//! inline scripts (Trunk's bootstrap, which imports the wasm-bindgen glue and starts the wasm, and the element
+//! preloader of [`crate::preload`]) are allowed by their sha256 hashes, computed here from the built file; no `'unsafe-inline'` script and no `'unsafe-eval'`.
 //!
 //! Outputs (see README "Content-Security-Policy"):
 //! - a `<meta http-equiv="Content-Security-Policy">` in `dist/index.html`, for hosts that cannot set headers
@@ -104,8 +104,8 @@ pub fn origin_of(url: &str) -> Result<String> {
 }
 
 /// The text of each inline classic or module script (a `<script>` without `src`), exactly as the browser hashes
-/// it: the bytes between the start tag's `>` and `</script`. Trunk writes one (its bootstrap); the hash covers
-/// whatever is there, so a second inline script would be allowed only by being hashed here too.
+/// it: the bytes between the start tag's `>` and `</script`. Trunk writes one (its bootstrap), `preload` another;
+/// the hashes cover whatever is there, so any further inline script would be allowed only by being hashed here too.
 pub fn inline_scripts(html: &str) -> Vec<&str> {
     let lower = html.to_ascii_lowercase();
     let mut scripts = Vec::new();

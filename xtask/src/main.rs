@@ -6,6 +6,8 @@ mod build;
 mod csp;
 mod dev;
 mod e2e;
+mod firstpaint;
+mod preload;
 mod process;
 mod sdk;
 mod setup;

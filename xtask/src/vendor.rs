@@ -45,7 +45,8 @@ pub fn module_file(tag: &str) -> String {
     format!("{tag}.js")
 }
 
-fn package_entry(tag: &str) -> String {
+/// An element's entry in the npm package (relative to [`patched_package_dir`]).
+pub fn package_entry(tag: &str) -> String {
     format!("{tag}/index.es.js")
 }
 
@@ -122,6 +123,16 @@ pub fn out_dir() -> PathBuf {
     crate::root().join("vendor/passage-elements")
 }
 
+/// The npm package's own ES modules after the patches, before bundling: what the first-paint bench serves as the
+/// seed-style page's element (unminified, as the page the SPA replaced loaded it). Left by [`run`].
+pub fn patched_package_dir() -> PathBuf {
+    work_dir().join("extracted/package/dist/package")
+}
+
+fn work_dir() -> PathBuf {
+    crate::root().join("target/xtask/vendor")
+}
+
 fn stamp_path() -> PathBuf {
     crate::root().join("vendor/passage-elements.stamp")
 }
@@ -142,7 +153,7 @@ pub fn ensure() -> Result<()> {
 
 pub fn run() -> Result<()> {
     let root = crate::root();
-    let work = root.join("target/xtask/vendor");
+    let work = work_dir();
     if work.exists() {
         fs::remove_dir_all(&work)?;
     }

@@ -16,6 +16,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { indexWithMeta, originSwaps, readHeadersFile, retargetPolicy } from './static-server';
+import { nginxBinary, nginxConf } from './nginx';
 import { APP_ID, binDir, distDir, freePort, ServerProcess, type RunningStack, type StackInfo } from './stack';
 
 const REPO_ROOT = path.resolve(__dirname, '../../..');
@@ -26,12 +27,6 @@ function postgresAdminUrl(): string {
     if (value && value.trim() !== '') return value;
   }
   return 'postgres://postgres@127.0.0.1:5432/postgres';
-}
-
-function nginxBinary(): string {
-  if (process.env.E2E_NGINX) return process.env.E2E_NGINX;
-  for (const candidate of ['/usr/sbin/nginx', '/usr/bin/nginx']) if (fs.existsSync(candidate)) return candidate;
-  return 'nginx';
 }
 
 function psql(adminUrl: string, statement: string): void {
@@ -170,27 +165,9 @@ export class FleetStack implements RunningStack {
     });
     fs.writeFileSync(path.join(tempDir, 'leptos-passage.conf'), site);
     // The frame around the site file: what /etc/nginx/nginx.conf gives it on a server, here in the temp dir.
-    const temp = path.join(logDir, 'tmp');
     fs.writeFileSync(
       path.join(tempDir, 'nginx.conf'),
-      [
-        'daemon off;',
-        'worker_processes 2;',
-        `pid ${path.join(logDir, 'nginx.pid')};`,
-        `error_log ${path.join(logDir, 'error.log')} warn;`,
-        'events { worker_connections 1024; }',
-        'http {',
-        '  include /etc/nginx/mime.types;',
-        '  default_type application/octet-stream;',
-        `  client_body_temp_path ${temp}/body;`,
-        `  proxy_temp_path ${temp}/proxy;`,
-        `  fastcgi_temp_path ${temp}/fastcgi;`,
-        `  uwsgi_temp_path ${temp}/uwsgi;`,
-        `  scgi_temp_path ${temp}/scgi;`,
-        `  include ${path.join(tempDir, 'leptos-passage.conf')};`,
-        '}',
-        '',
-      ].join('\n'),
+      nginxConf(logDir, { workers: 2, http: [`include ${path.join(tempDir, 'leptos-passage.conf')};`] }),
     );
     const nginx = new ServerProcess(
       'nginx',
