@@ -69,11 +69,11 @@ pub async fn recipient(
 }
 
 /// The language of a mail that answers a request naming `requested` (the elements' `language`, E8/E9/E11/E12): that
-/// one when it is shipped (`Some`, kept on the code or link for [`remember_language`]); else the app's
-/// `default_language`, else English (`None`: nothing to remember).
-pub fn requested_language(app: &RegisteredApp, requested: Option<&str>) -> (Language, Option<Language>) {
+/// one when it is shipped (and its tag, to keep on the code or link for [`remember_language`]); else the app's
+/// `default_language`, else English (no tag: nothing to remember).
+pub fn requested_language(app: &RegisteredApp, requested: Option<&str>) -> (Language, Option<&'static str>) {
     match requested.and_then(Language::from_tag) {
-        Some(language) => (language, Some(language)),
+        Some(language) => (language, Some(language.tag())),
         None => (Language::resolve(None, &app.config.default_language), None),
     }
 }

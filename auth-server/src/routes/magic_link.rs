@@ -180,15 +180,8 @@ async fn send(
     let ip = ClientIp(requested.ip);
     let user = email_auth::recipient(&state, &app, &ip, &body.identifier, purpose).await?;
     let (language, to_remember) = email_auth::requested_language(&app, body.language.as_deref());
-    let (id, token) = magic_links::create(
-        state.db(),
-        &app.config.id,
-        &user.id,
-        to_remember.map(|language| language.tag()),
-        ttl as i64,
-        state.now(),
-    )
-    .await?;
+    let (id, token) =
+        magic_links::create(state.db(), &app.config.id, &user.id, to_remember, ttl as i64, state.now()).await?;
     let link = build_link(&app.origin, path, &token)?;
     // The link signs in the tab that asked for it (E13), wherever it is opened: the message says who asked, so the
     // owner can tell a request that was not theirs. ASVS 5.0 V6.3.5: "users are notified of suspicious

@@ -62,15 +62,8 @@ async fn send(
     let ip = ClientIp(requested.ip);
     let user = email_auth::recipient(&state, &app, &ip, &body.identifier, purpose).await?;
     let (language, to_remember) = email_auth::requested_language(&app, body.language.as_deref());
-    let (otp_id, code) = otps::create(
-        state.db(),
-        &app.config.id,
-        &user.id,
-        to_remember.map(|language| language.tag()),
-        ttl as i64,
-        state.now(),
-    )
-    .await?;
+    let (otp_id, code) =
+        otps::create(state.db(), &app.config.id, &user.id, to_remember, ttl as i64, state.now()).await?;
     // ASVS 5.0 V6.3.5: the message tells the owner who asked for the code (time, browser, network).
     let message = mail::otp_mail(&user.email, &app.config.name, &code, ttl, &requested, language);
     email_auth::deliver(&state, &message).await?;
