@@ -56,18 +56,26 @@ export async function axeViolations(
   return { unexpected, unused: known.filter((k) => !used.has(k)) };
 }
 
-/** Waits until no CSS transition runs anywhere on the page, shadow roots included (`Document.getAnimations` covers
- * shadow-including descendants). A theme "auto" element fades its colours when the scheme changes, and axe
- * measuring contrast mid-fade reports colours that are in neither palette. Infinite animations (a spinner) are CSS
- * animations, not transitions, so they do not hold this up. */
+/** Waits until no CSS transition runs anywhere on the page, in the document and in every open shadow root (each
+ * root's own `getAnimations()`: the document's does not list a shadow tree's). With theme "auto" a scheme change
+ * fades the element's colours, and axe measuring contrast mid-fade reports colours that are in neither palette.
+ * Infinite animations (a spinner) are CSS animations, not transitions, so they do not hold this up. */
 async function transitionsSettled(page: Page): Promise<void> {
-  // Two frames, so that transitions the scheme change triggers have started before we look for them.
+  // Two frames, so that the transitions the scheme change triggers have started before we look for them.
   await page.evaluate(
     () => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))),
   );
-  await page.waitForFunction(() =>
-    document.getAnimations().every((a) => !(a instanceof CSSTransition) || a.playState !== 'running'),
-  );
+  await page.waitForFunction(() => {
+    const roots: (Document | ShadowRoot)[] = [document];
+    for (let i = 0; i < roots.length; i++) {
+      const root = roots[i];
+      if (root.getAnimations().some((a) => a instanceof CSSTransition && a.playState === 'running')) return false;
+      for (const element of root.querySelectorAll('*')) {
+        if (element.shadowRoot) roots.push(element.shadowRoot);
+      }
+    }
+    return true;
+  });
 }
 
 /** No WCAG 2.2 AA violation on the page but the `known` ones, in the light and in the dark colour scheme. A known
