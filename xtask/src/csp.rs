@@ -5,7 +5,8 @@
 //! directives to ensure the browser only loads and executes trusted content or resources ... object-src 'none' and
 //! base-uri ... and defines either an allowlist or uses nonces or hashes." A static host cannot mint nonces, so the
 //! inline scripts (Trunk's bootstrap, which imports the wasm-bindgen glue and starts the wasm, and the element
-//! preloader of [`crate::preload`]) are allowed by their sha256 hashes, computed here from the built file; no `'unsafe-inline'` script and no `'unsafe-eval'`.
+//! preloader of [`crate::preload`]) are allowed by their sha256 hashes, computed here from the built file; no
+//! `'unsafe-inline'` script and no `'unsafe-eval'`.
 //!
 //! Outputs (see README "Content-Security-Policy"):
 //! - a `<meta http-equiv="Content-Security-Policy">` in `dist/index.html`, for hosts that cannot set headers

@@ -46,7 +46,8 @@ pub struct User {
     pub login_count: i64,
     /// A JSON object as text (management API create/update); `None` when never set.
     pub user_metadata: Option<String>,
-    /// The mail language of the last code the user used or link they opened (a `mail::SHIPPED_LANGUAGES` tag); `None` before.
+    /// The mail language of the last code the user used or link they opened (a `mail::SHIPPED_LANGUAGES` tag);
+    /// `None` before.
     pub language: Option<String>,
 }
 
