@@ -122,9 +122,10 @@ fn walk(dir: &Path, base: &Path, out: &mut Vec<FileSize>) -> Result<()> {
     Ok(())
 }
 
-/// Files a page loads for one element, as paths in `dist`: its module and the chunks it imports.
-fn element_closure(dist: &Path, tag: &str) -> Result<BTreeSet<String>> {
-    let files = crate::vendor::import_closure(&dist.join("vendor/passage-elements"), &crate::vendor::module_file(tag))?;
+/// Files a page loads for one element, as paths in `dist`: its module and the chunks it imports (as `follow`).
+fn element_closure(dist: &Path, tag: &str, follow: crate::vendor::Imports) -> Result<BTreeSet<String>> {
+    let vendored = dist.join("vendor/passage-elements");
+    let files = crate::vendor::import_closure(&vendored, &crate::vendor::module_file(tag), follow)?;
     Ok(files.into_iter().map(|file| format!("vendor/passage-elements/{file}")).collect())
 }
 
@@ -147,10 +148,13 @@ fn sizes(dist: &Path, json_out: &PathBuf) -> Result<()> {
     }
     let mut groups = vec![("SPA-owned assets (wasm + JS glue + CSS)".to_owned(), sum(&spa_owned), Some(60 * 1000))];
     for tag in crate::vendor::ELEMENTS {
-        let closure = element_closure(dist, tag)?;
+        let closure = element_closure(dist, tag, crate::vendor::Imports::Static)?;
         // The register page is the first a new user loads: its element code has a budget.
         let goal = (*tag == "passage-register").then_some(150 * 1000);
         groups.push((format!("<{tag}> page element code"), sum(&|f: &FileSize| closure.contains(&f.path)), goal));
+        let on_demand = element_closure(dist, tag, crate::vendor::Imports::All)?;
+        let later = |f: &FileSize| on_demand.contains(&f.path) && !closure.contains(&f.path);
+        groups.push(("  + loaded on demand (phone input)".to_owned(), sum(&later), None));
     }
     println!();
     let mut json_groups = Vec::new();

@@ -38,7 +38,12 @@ pub fn write_into(dist: &Path, config_json: &str) -> Result<()> {
     let vendored = dist.join("vendor/passage-elements");
     let mut routes = Vec::new();
     for (tag, segments) in ELEMENT_ROUTES {
-        let files = crate::vendor::import_closure(&vendored, &crate::vendor::module_file(tag))?;
+        let files = crate::vendor::import_closure(
+            &vendored,
+            &crate::vendor::module_file(tag),
+            // What the element loads on demand (the phone input) is not worth preloading.
+            crate::vendor::Imports::Static,
+        )?;
         // The entry first: it is what the page asks for first, and the browser keeps the order among equals.
         let mut hrefs = vec![format!("{elements_url}/{}", crate::vendor::module_file(tag))];
         hrefs.extend(

@@ -3,7 +3,8 @@
 // test. Each test gets a page with a virtual passkey authenticator, the page objects, a mailbox, the backend's
 // data, and a unique e-mail address. On failure the server logs and the browser console are attached to the
 // report next to the screenshot and trace. Every test fails on a Content-Security-Policy violation in any of its
-// pages (harness/csp.ts), except the one tolerated CDN stylesheet.
+// pages (harness/csp.ts), on a request to a host outside the stack, and on a console error or uncaught exception
+// in any of its pages that it does not expect (`consoleErrors.expect(…)`).
 
 import * as crypto from 'node:crypto';
 
@@ -34,6 +35,47 @@ export interface Fixtures {
   /** Requests of this test's pages to any host but the SPA's, the auth server's and the backend's; checked after
    * the test like `cspViolations` (issue 13: nothing but the configured hosts). */
   foreignTraffic: ForeignTraffic;
+  /** The console errors and uncaught exceptions of this test's pages; checked after the test (issue 13). */
+  consoleErrors: ConsoleErrors;
+}
+
+/** Every `console.error` (the browser's own "Failed to load resource" lines included) and uncaught exception of a
+ * browser context's pages. A test that provokes some on purpose says which with `expect(pattern)`. */
+export class ConsoleErrors {
+  private seen: string[] = [];
+  private expected: RegExp[] = [];
+
+  watch(page: Page): void {
+    page.on('console', (message) => {
+      if (message.type() === 'error') this.record(`${message.text()} (at ${message.location().url || page.url()})`);
+    });
+    page.on('pageerror', (error) => this.record(`uncaught: ${error.message}`));
+  }
+
+  private record(line: string): void {
+    this.seen.push(line);
+  }
+
+  /** Console errors matching `pattern` are this test's to provoke (e.g. a server it stopped). */
+  expect(pattern: RegExp): void {
+    this.expected.push(pattern);
+  }
+
+  /** The browser's "Failed to load resource" for anything under `url` (a refused or failed request the test
+   * provokes: a stopped server, a 401 after a session ended). */
+  expectFailedLoads(url: string): void {
+    const escaped = url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    this.expect(new RegExp(`^Failed to load resource: .* \\(at ${escaped}`));
+  }
+
+  /** Chromium's own console line for each Content-Security-Policy violation (the violations are checked apart). */
+  expectCspViolations(): void {
+    this.expect(/Content Security Policy/);
+  }
+
+  unexpected(): string[] {
+    return this.seen.filter((line) => !this.expected.some((pattern) => pattern.test(line)));
+  }
 }
 
 /** Every request a browser context makes to an origin outside the stack. */
@@ -122,6 +164,17 @@ export const test = base.extend<Fixtures, { stack: RunningStack }>({
       context.on('request', (request) => traffic.record(request.url()));
       await use(traffic);
       expect(traffic.requests(), 'requests to hosts outside the stack').toEqual([]);
+    },
+    { auto: true },
+  ],
+
+  consoleErrors: [
+    async ({ context, page }, use) => {
+      const errors = new ConsoleErrors();
+      errors.watch(page);
+      context.on('page', (other) => errors.watch(other));
+      await use(errors);
+      expect(errors.unexpected(), 'console errors').toEqual([]);
     },
     { auto: true },
   ],

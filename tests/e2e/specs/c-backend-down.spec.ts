@@ -11,9 +11,10 @@ import { tokenSubject } from '../harness/backend-data';
 import type { Stack } from '../harness/stack';
 
 test('c: the backend answers 503 when onSuccess runs', async ({
-  page, app, registerPage, dashboardPage, authenticator, backendData, email,
+  page, app, registerPage, dashboardPage, authenticator, backendData, email, consoleErrors,
 }) => {
   void authenticator;
+  consoleErrors.expectFailedLoads(`${app.apiUrl}/user`);
   const name = 'Grace Hopper';
   let backendUp = false;
   let refused = 0;
@@ -58,9 +59,10 @@ test('c: the backend answers 503 when onSuccess runs', async ({
 });
 
 test('c: the backend process is stopped when onSuccess runs', async ({
-  page, stack, registerPage, dashboardPage, authenticator, backendData, email,
+  page, stack, registerPage, dashboardPage, authenticator, backendData, email, consoleErrors,
 }) => {
   void authenticator;
+  consoleErrors.expectFailedLoads(`${stack.info.apiUrl}/user`);
   const name = 'Katherine Johnson';
   await registerPage.goto();
   await registerPage.start(name, email);

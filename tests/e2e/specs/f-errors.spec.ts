@@ -51,7 +51,8 @@ function routes(app: StackInfo) {
   return ['/register', '/login'].map((p) => `${app.spaUrl}${p}`);
 }
 
-test('f: an unknown app id shows a clear error', async ({ page, app }) => {
+test('f: an unknown app id shows a clear error', async ({ page, app, consoleErrors }) => {
+  consoleErrors.expectFailedLoads(`${app.authUrl}/v1/apps/no-such-app`);
   await serveConfig(page, { app_id: 'no-such-app', auth_url: app.authUrl, api_url: app.apiUrl });
   for (const url of routes(app)) {
     await page.goto(url);
@@ -69,8 +70,11 @@ test('f: an unknown app id shows a clear error', async ({ page, app }) => {
   }
 });
 
-test('f: an unreachable auth server shows a clear error', async ({ page, app, cspViolations }) => {
+test('f: an unreachable auth server shows a clear error', async ({ page, app, cspViolations, consoleErrors }) => {
   const deadAuthUrl = `http://127.0.0.1:${await closedPort()}`;
+  // The page's policy names the real auth server, so the browser refuses the dead one before trying it.
+  consoleErrors.expectCspViolations();
+  consoleErrors.expectFailedLoads(deadAuthUrl);
   await serveConfig(page, { app_id: app.appId, auth_url: deadAuthUrl, api_url: app.apiUrl });
   for (const url of routes(app)) {
     await page.goto(url);

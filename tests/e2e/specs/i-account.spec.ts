@@ -267,8 +267,10 @@ async function newDevice(browser: Browser, app: StackInfo, credentials: Paramete
 }
 
 test('i: ending another session and signing out everywhere, from a second browser', async ({
-  browser, page, app, registerPage, loginPage, dashboardPage, accountPage, authenticator, email,
+  browser, page, app, registerPage, loginPage, dashboardPage, accountPage, authenticator, email, consoleErrors,
 }) => {
+  // This browser's session is ended from the other one: its next calls are refused until it signs in again.
+  consoleErrors.expectFailedLoads(`${app.authUrl}/v1/apps/${app.appId}/`);
   const name = 'Radia Perlman';
   await registerWithPasskey(registerPage, dashboardPage, name, email);
   const other = await newDevice(browser, app, await authenticator.credentials());
