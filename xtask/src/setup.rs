@@ -28,10 +28,15 @@ pub struct Needs {
 pub fn run(needs: &Needs) -> Result<()> {
     prepend_cargo_bin_to_path();
     ensure_wasm_target()?;
-    ensure_wasm_bindgen_cli()?;
-    ensure_trunk()?;
-    ensure_wasm_opt()?;
-    crate::vendor::ensure()?;
+    // On a fresh machine both tools compile from crates.io, each in its own target dir: side by side they use the
+    // cores that one alone leaves idle (its build scripts, its serial tail, its link), and the npm steps run meanwhile.
+    std::thread::scope(|scope| {
+        let wasm_bindgen = scope.spawn(ensure_wasm_bindgen_cli);
+        let trunk = scope.spawn(ensure_trunk);
+        let npm = ensure_wasm_opt().and_then(|()| crate::vendor::ensure());
+        let joined = |result: std::thread::Result<Result<()>>| result.unwrap_or_else(|_| bail!("an install panicked"));
+        joined(wasm_bindgen.join()).and(joined(trunk.join())).and(npm)
+    })?;
     if needs.tests {
         ensure_chromium()?;
         // The fleet stage's load balancer (Debian's package; its default site is never started here).
@@ -62,7 +67,7 @@ pub fn prepend_cargo_bin_to_path() {
     }
 }
 
-fn ensure_wasm_target() -> Result<()> {
+pub fn ensure_wasm_target() -> Result<()> {
     let installed = output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
     if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
         return Ok(());
@@ -121,10 +126,13 @@ fn ensure_wasm_opt() -> Result<()> {
 }
 
 /// Builds a tool from crates.io. The tools' own release profiles use fat LTO, which more than doubles the
-/// install time on two cores for no benefit to us, so it is turned down for the install only.
+/// install time on two cores for no benefit to us, so it is turned down for the install only. Without default
+/// features: both tools' defaults are TLS stacks (rustls with ring; trunk's also a crates.io update check), for
+/// downloads and HTTPS that these tools never make here: Trunk finds every tool installed (offline), serves and
+/// proxies plain HTTP on localhost, and wasm-bindgen's test runner talks to chromedriver on localhost.
 fn cargo_install(krate: &str, version: &str, locked: bool) -> Result<()> {
     let mut cmd = Command::new("cargo");
-    cmd.args(["install", krate, "--version", version]);
+    cmd.args(["install", krate, "--version", version, "--no-default-features"]);
     if locked {
         cmd.arg("--locked");
     }
