@@ -1,5 +1,6 @@
 //! `cargo xtask bench`: sizes of what a static host serves, the register page's first paint
-//! ([`crate::firstpaint`]), and the servers' throughput.
+//! ([`crate::firstpaint`]), the servers' throughput, and a newcomer's first `cargo xtask dev`
+//! ([`crate::coldstart`], only when asked for).
 //!
 //! Figures go to stdout as a table and to `target/bench/*.json`. Nothing here asserts a time: machines are
 //! noisy, so goals are compared by a person reading medians, not by a test.
@@ -16,7 +17,8 @@ use crate::process::run as run_cmd;
 #[derive(clap::Args)]
 pub struct BenchArgs {
     /// Which parts to run (comma separated): sizes, firstpaint, backend, auth-server, import,
-    /// fleet. Default: all.
+    /// fleet; and coldstart, only when named (minutes of a fresh clone's first `cargo xtask dev`). Default: all
+    /// but coldstart.
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
 }
@@ -49,6 +51,9 @@ pub fn run(args: BenchArgs) -> Result<()> {
     }
     if wanted("fleet") {
         fleet()?;
+    }
+    if args.only.iter().any(|s| s == "coldstart") {
+        crate::coldstart::run(&out.join("coldstart.json"))?;
     }
     Ok(())
 }

@@ -21,8 +21,6 @@ pub struct DevArgs {
 }
 
 const SPA_ORIGIN: &str = "http://localhost:8080";
-/// The SPA's binary, as index.html's `data-bin` names it for Trunk.
-const SPA_BIN: &str = "leptos-passage";
 const AUTH_ADDR: &str = "127.0.0.1:8081";
 const API_ADDR: &str = "127.0.0.1:8082";
 /// The auth server's management API (the backend's get and delete user), as its default --management-bind.
@@ -60,24 +58,9 @@ pub fn run(args: DevArgs) -> Result<()> {
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
     ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst)).context("installing the Ctrl-C handler")?;
+    crate::setup::run(&crate::setup::Needs { tests: false, bench: false })?;
     let root = crate::root();
-    // A first run compiles the workspace and, in setup, trunk and wasm-bindgen-cli from crates.io (minutes each on
-    // two cores): side by side, each filling the cores the other leaves idle. The workspace thread builds the
-    // servers, then the SPA's debug wasm with the command `trunk serve` runs first (so that build finds it done).
-    crate::setup::prepend_cargo_bin_to_path();
-    crate::setup::ensure_wasm_target()?;
-    let workspace = std::thread::spawn({
-        let root = root.clone();
-        move || -> Result<()> {
-            run_cmd(Command::new("cargo").args(["build", "-p", "auth-server", "-p", "backend"]).current_dir(&root))?;
-            let spa = ["build", "--target=wasm32-unknown-unknown", "--manifest-path", "Cargo.toml", "--bin", SPA_BIN];
-            run_cmd(Command::new("cargo").args(spa).current_dir(&root))
-        }
-    });
-    let tools = crate::setup::run(&crate::setup::Needs { tests: false, bench: false });
-    let built = workspace.join().unwrap_or_else(|_| bail!("the workspace build panicked"));
-    tools?;
-    built?;
+    run_cmd(Command::new("cargo").args(["build", "-p", "auth-server", "-p", "backend"]).current_dir(&root))?;
     let data = root.join(".data");
     std::fs::create_dir_all(&data)?;
     let api_key = dev_api_key(&data.join("dev-api-key"))?;

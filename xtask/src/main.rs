@@ -3,6 +3,7 @@
 
 mod bench;
 mod build;
+mod coldstart;
 mod csp;
 mod dev;
 mod e2e;
