@@ -42,11 +42,16 @@ pub fn run(json_out: &Path) -> Result<()> {
     let log = std::fs::File::create(base.join("dev.log"))?;
     let started = Instant::now();
     let mut dev = Command::new("cargo");
+    // The rest of the environment stays (e.g. the machine's CA settings, which npm and cargo need to reach their
+    // registries), but nothing of this cargo's: its CARGO_* variables would name this checkout's target dir.
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("CARGO") {
+            dev.env_remove(name);
+        }
+    }
     dev.args(["xtask", "dev"])
         .current_dir(&repo)
-        .env_clear()
         .env("PATH", path)
-        .env("HOME", std::env::var_os("HOME").unwrap_or_default())
         .env("CARGO_HOME", &cargo_home)
         .env("npm_config_prefix", &npm_prefix)
         .env("npm_config_cache", base.join("npm-cache"))
