@@ -53,20 +53,6 @@ async fn use_code(ctx: &Ctx, sent: &Value, email: &str) -> Value {
     body
 }
 
-async fn change_email(ctx: &Ctx, token: &str, new_email: &str, headers: &[(&str, &str)]) {
-    let (status, _, body) = ctx
-        .request_from(
-            CLIENT_IP,
-            headers,
-            Method::PATCH,
-            &uri(APP_ID, "/currentuser/email"),
-            Some(json!({ "new_email": new_email })),
-            Some(token),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-}
-
 async fn a_french_code_request_gets_a_french_mail_and_later_notices_stay_french(ctx: &Ctx) {
     let email = "marie@example.com";
     ctx.create_user(email).await;
@@ -85,7 +71,7 @@ async fn a_french_code_request_gets_a_french_mail_and_later_notices_stay_french(
     let token = body["auth_result"]["auth_token"].as_str().unwrap().to_owned();
 
     // No Accept-Language: both e-mail change mails are in the stored language.
-    change_email(ctx, &token, "marie.new@example.com", &[]).await;
+    ctx.change_email(APP_ID, &token, "marie.new@example.com", &[]).await;
     let link_mail = newest(ctx, "marie.new@example.com");
     assert_eq!(link_mail.mail.subject, "Confirmez votre nouvelle adresse e-mail pour test-app name");
     let notice = newest(ctx, email);
@@ -93,7 +79,7 @@ async fn a_french_code_request_gets_a_french_mail_and_later_notices_stay_french(
     assert!(notice.mail.text.contains("Cette modification a été demandée le "), "{}", notice.mail.text);
 
     // The account page's browser prefers German: that comes first, and is not stored.
-    change_email(ctx, &token, "marie.de@example.com", &[("accept-language", "sv, de-DE;q=0.9, fr;q=0.5")]).await;
+    ctx.change_email(APP_ID, &token, "marie.de@example.com", &[("accept-language", "sv, de-DE;q=0.9, fr;q=0.5")]).await;
     assert_eq!(
         newest(ctx, "marie.de@example.com").mail.subject,
         "Bestätigen Sie Ihre neue E-Mail-Adresse für test-app name"

@@ -94,9 +94,7 @@ fn ensure_wasm_bindgen_cli() -> Result<()> {
         return Ok(());
     }
     eprintln!("xtask: installing wasm-bindgen-cli {want} (matches Cargo.lock; takes a few minutes once)");
-    // `--locked` fails when the registry lacks a version the CLI's own lockfile names; retry without it.
-    let install = |locked| cargo_install("wasm-bindgen-cli", &want, Optimise::Some, locked);
-    install(true).or_else(|_| install(false))
+    cargo_install("wasm-bindgen-cli", &want, Optimise::Some)
 }
 
 fn ensure_trunk() -> Result<()> {
@@ -105,8 +103,7 @@ fn ensure_trunk() -> Result<()> {
         return Ok(());
     }
     eprintln!("xtask: installing trunk {TRUNK_VERSION} (takes several minutes once)");
-    let install = |locked| cargo_install("trunk", TRUNK_VERSION, Optimise::None, locked);
-    install(true).or_else(|_| install(false))
+    cargo_install("trunk", TRUNK_VERSION, Optimise::None)
 }
 
 /// A global npm install puts `wasm-opt` on PATH (npm's prefix `bin/`), where Trunk looks for it: a plain
@@ -140,7 +137,14 @@ enum Optimise {
 /// features: both tools' defaults are TLS stacks (rustls with ring; trunk's also a crates.io update check), for
 /// downloads and HTTPS that these tools never make here: Trunk finds every tool installed (offline), serves and
 /// proxies plain HTTP on localhost, and wasm-bindgen's test runner talks to chromedriver on localhost.
-fn cargo_install(krate: &str, version: &str, optimise: Optimise, locked: bool) -> Result<()> {
+///
+/// `--locked` first (the versions the tool's authors tested); it fails when the registry lacks a version the
+/// tool's own lockfile names (wasm-bindgen-cli 0.2.130 does, here), and then the install is retried without it.
+fn cargo_install(krate: &str, version: &str, optimise: Optimise) -> Result<()> {
+    cargo_install_once(krate, version, optimise, true).or_else(|_| cargo_install_once(krate, version, optimise, false))
+}
+
+fn cargo_install_once(krate: &str, version: &str, optimise: Optimise, locked: bool) -> Result<()> {
     let mut cmd = Command::new("cargo");
     cmd.args(["install", krate, "--version", version, "--no-default-features"]);
     if locked {

@@ -291,8 +291,12 @@ fn check_plain_trunk_build_agrees(dist: &Path) -> Result<()> {
     };
     let (ours, theirs) = (shipped(dist)?, shipped(&plain)?);
     let names = |files: &[(String, Vec<u8>)]| files.iter().map(|(name, _)| name.clone()).collect::<Vec<_>>();
-    if ours != theirs {
+    if names(&ours) != names(&theirs) {
         bail!("`cargo xtask build` shipped {:?}, plain `trunk build --release` {:?}", names(&ours), names(&theirs));
+    }
+    let differing: Vec<_> = ours.iter().zip(&theirs).filter(|(a, b)| a.1 != b.1).map(|(a, _)| a.0.clone()).collect();
+    if !differing.is_empty() {
+        bail!("`cargo xtask build` and plain `trunk build --release` ship different bytes under the same names: {differing:?}");
     }
     Ok(())
 }

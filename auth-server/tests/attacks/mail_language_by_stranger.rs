@@ -39,17 +39,7 @@ async fn owner_signs_in_in_french(ctx: &Ctx, email: &str) -> String {
 /// The notice the owner's old address gets when the account page asks to change it (no `Accept-Language`, so in
 /// the account's stored language).
 async fn change_notice_subject(ctx: &Ctx, app: &str, token: &str, email: &str, new_email: &str) -> String {
-    let (status, _, body) = ctx
-        .request_from(
-            CLIENT_IP,
-            &[],
-            Method::PATCH,
-            &uri(app, "/currentuser/email"),
-            Some(json!({ "new_email": new_email })),
-            Some(token),
-        )
-        .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
+    ctx.change_email(app, token, new_email, &[]).await;
     ctx.mailbox.messages(Some(email)).into_iter().next().expect("the notice").mail.subject
 }
 

@@ -324,6 +324,15 @@ impl Ctx {
         (status, body)
     }
 
+    /// P8, the account page's e-mail change request for `app_id` (with extra `headers`, e.g. `Accept-Language`);
+    /// fails the test unless it is accepted.
+    pub async fn change_email(&self, app_id: &str, token: &str, new_email: &str, headers: &[(&str, &str)]) {
+        let uri = format!("/v1/apps/{app_id}/currentuser/email");
+        let body = Some(json!({ "new_email": new_email }));
+        let (status, _, body) = self.request_from(CLIENT_IP, headers, Method::PATCH, &uri, body, Some(token)).await;
+        assert_eq!(status, StatusCode::OK, "e-mail change: {body}");
+    }
+
     /// E3: create a pending user; returns the PublicUser.
     pub async fn create_user(&self, email: &str) -> Value {
         let (status, body) = self.post(&format!("/v1/apps/{APP_ID}/users"), json!({ "identifier": email })).await;

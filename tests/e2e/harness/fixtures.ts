@@ -47,13 +47,9 @@ export class ConsoleErrors {
 
   watch(page: Page): void {
     page.on('console', (message) => {
-      if (message.type() === 'error') this.record(`${message.text()} (at ${message.location().url || page.url()})`);
+      if (message.type() === 'error') this.seen.push(`${message.text()} (at ${message.location().url || page.url()})`);
     });
-    page.on('pageerror', (error) => this.record(`uncaught: ${error.message}`));
-  }
-
-  private record(line: string): void {
-    this.seen.push(line);
+    page.on('pageerror', (error) => this.seen.push(`uncaught: ${error.message}`));
   }
 
   /** Console errors matching `pattern` are this test's to provoke (e.g. a server it stopped). */
@@ -231,4 +227,11 @@ export async function authEndpointExists(page: Page, app: StackInfo, path: strin
     headers: { 'content-type': 'application/json' },
   });
   return response.status() !== 404;
+}
+
+/** The path of each request `page` makes from now on, in order (the auth server's paths are /v1/… and /locales/…). */
+export function recordPaths(page: Page): string[] {
+  const paths: string[] = [];
+  page.on('request', (request) => paths.push(new URL(request.url()).pathname));
+  return paths;
 }

@@ -2,16 +2,9 @@
 // config.json from the HTML (xtask/src/preload.rs, index.html), and the app then uses those downloads instead of
 // fetching again. How fast that is, is measured by `cargo xtask bench --only firstpaint`, not here.
 
-import type { Page, Request } from '@playwright/test';
+import type { Page } from '@playwright/test';
 
-import { expect, test } from '../harness/fixtures';
-
-/** The path of each request of the page, in order (the auth server's paths are /v1/… and /locales/…). */
-function recordPaths(page: Page): string[] {
-  const paths: string[] = [];
-  page.on('request', (request: Request) => paths.push(new URL(request.url()).pathname));
-  return paths;
-}
+import { expect, recordPaths, test } from '../harness/fixtures';
 
 async function modulePreloads(page: Page): Promise<string[]> {
   return page.evaluate(() =>

@@ -8,22 +8,15 @@
 // element, its phone input and every file they load are the real ones. The fixtures fail any of these tests on a
 // request to another host (the CDN) or a CSP violation.
 
-import type { Page, Request } from '@playwright/test';
+import type { Page } from '@playwright/test';
 
-import { authCookie, expect, test } from '../harness/fixtures';
+import { authCookie, expect, recordPaths, test } from '../harness/fixtures';
 import type { StackInfo } from '../harness/stack';
 
 const PHONE_INPUT_MODULE = /^\/vendor\/passage-elements\/chunks\/intl-tel-input-[^/]+\.js$/;
 const PHONE_INPUT_FILES = /^\/vendor\/passage-elements\/intl-tel-input\//;
 /** The one phone-input file every view links (the element appends it to its shadow root whatever the app allows). */
 const PHONE_INPUT_STYLESHEET = '/vendor/passage-elements/intl-tel-input/css/intlTelInput.css';
-
-/** The path of each request of the page, in order. */
-function recordPaths(page: Page): string[] {
-  const paths: string[] = [];
-  page.on('request', (request: Request) => paths.push(new URL(request.url()).pathname));
-  return paths;
-}
 
 /** Answers the element's app-info request with `allowed_identifier` (and `required_identifier`) set to `allowed`. */
 async function allowIdentifiers(page: Page, app: StackInfo, allowed: 'phone' | 'both'): Promise<void> {
