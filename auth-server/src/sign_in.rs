@@ -44,6 +44,18 @@ pub async fn issue_in_session(
     user_id: &str,
     session: &store::refresh_tokens::Session,
 ) -> Result<AuthResult, ApiError> {
+    sign(state, app, user_id, session.clone())?.store(state.db()).await
+}
+
+/// Sign the auth token for `user_id` in `session`; the refresh token is made and stored by [`SignedIn::store`].
+/// Two steps so that a ceremony can store the session in the transaction of its other writes (all or nothing)
+/// while the signing, RSA and the slowest part, runs before that transaction holds SQLite's write lock.
+pub fn sign(
+    state: &AppState,
+    app: &RegisteredApp,
+    user_id: &str,
+    session: store::refresh_tokens::Session,
+) -> Result<SignedIn, ApiError> {
     // JWT times follow the system clock: that is what every verifier of the token compares them with.
     let now = ids::now();
     let claims = Claims {
@@ -57,21 +69,58 @@ pub async fn issue_in_session(
         auth_time: Some(session.started_at),
         sid: Some(session.family_id.clone()),
     };
-    let auth_token = state.keys().sign(&claims)?;
-    let (refresh_token, refresh_token_expiration) = store::refresh_tokens::create(
-        state.db(),
-        &app.config.id,
-        user_id,
+    Ok(SignedIn {
+        auth_token: state.keys().sign(&claims)?,
+        app_id: app.config.id.clone(),
+        user_id: user_id.to_owned(),
         session,
-        app.config.refresh_token_lifetime_secs as i64,
-        app.config.session_absolute_lifetime_secs as i64,
-        state.now(),
-    )
-    .await?;
-    Ok(AuthResult {
-        auth_token,
+        inactivity_secs: app.config.refresh_token_lifetime_secs as i64,
+        absolute_secs: app.config.session_absolute_lifetime_secs as i64,
         redirect_url: app.config.redirect_url.clone(),
-        refresh_token,
-        refresh_token_expiration,
+        now: state.now(),
     })
+}
+
+/// A signed auth token whose session is not stored yet (see [`sign`]).
+pub struct SignedIn {
+    auth_token: String,
+    app_id: String,
+    user_id: String,
+    session: store::refresh_tokens::Session,
+    inactivity_secs: i64,
+    absolute_secs: i64,
+    redirect_url: String,
+    now: i64,
+}
+
+impl SignedIn {
+    /// The passkey the session signs in with, once it is stored: removing the passkey ends the session. The
+    /// auth token does not name it, so it can be known after signing (a new passkey's row id is made on insert).
+    pub fn with_passkey(mut self, credential_id: &str) -> Self {
+        self.session.credential_id = Some(credential_id.to_owned());
+        self
+    }
+
+    /// Store the session's refresh token (on the pool, or in the caller's transaction) and shape the AuthResult.
+    pub async fn store<'e, E>(self, db: E) -> Result<AuthResult, ApiError>
+    where
+        E: sqlx::Executor<'e, Database = sqlx::Any>,
+    {
+        let (refresh_token, refresh_token_expiration) = store::refresh_tokens::create(
+            db,
+            &self.app_id,
+            &self.user_id,
+            &self.session,
+            self.inactivity_secs,
+            self.absolute_secs,
+            self.now,
+        )
+        .await?;
+        Ok(AuthResult {
+            auth_token: self.auth_token,
+            redirect_url: self.redirect_url,
+            refresh_token,
+            refresh_token_expiration,
+        })
+    }
 }

@@ -7,7 +7,7 @@ use webauthn_rs::{Webauthn, WebauthnBuilder};
 
 use crate::clock::Clock;
 use crate::config::{AppConfig, ConfigError};
-use crate::db::Db;
+use crate::db::{Db, WriteQueue};
 use crate::error::ApiError;
 use crate::ids;
 use crate::key_encryption::KeyEncryptionKey;
@@ -68,6 +68,7 @@ pub enum StateError {
 
 struct Inner {
     db: Db,
+    writes: WriteQueue,
     apps: HashMap<String, Arc<RegisteredApp>>,
     keys: RwLock<Arc<SigningKeys>>,
     key_encryption_key: KeyEncryptionKey,
@@ -157,6 +158,7 @@ impl AppState {
         let key_encryption_key = options.key_encryption_key.ok_or(StateError::NoKeyEncryptionKey)?;
         let keys = SigningKeys::load_or_create(&db, &key_encryption_key).await?;
         Ok(Self(Arc::new(Inner {
+            writes: WriteQueue::for_pool(&db),
             db,
             apps,
             keys: RwLock::new(Arc::new(keys)),
@@ -180,6 +182,11 @@ impl AppState {
 
     pub fn db(&self) -> &Db {
         &self.0.db
+    }
+
+    /// Run `write`, a write transaction, in this process's turn (see [`WriteQueue`]).
+    pub async fn queued_write<F: std::future::Future>(&self, write: F) -> F::Output {
+        self.0.writes.run(write).await
     }
 
     pub fn app(&self, app_id: &str) -> Result<Arc<RegisteredApp>, ApiError> {

@@ -27,6 +27,7 @@ on_both_databases!(
     expired_handshake_is_rejected,
     handshake_of_another_user_is_rejected,
     duplicate_credential_id_is_rejected,
+    registration_that_cannot_start_a_session_keeps_nothing,
     login_start_errors,
     auth_token_verifies_against_served_jwks,
     current_user_needs_a_valid_token,
@@ -362,6 +363,30 @@ async fn handshake_of_another_user_is_rejected(ctx: &Ctx) {
 
 /// A client that re-sends a credential id already registered to someone else (here: forged by rewriting its own
 /// attestation as `fmt: none` with the victim's credential id) is refused, and the victim keeps their passkey.
+/// E5 writes the user's activation, the passkey and the session together: when the session cannot be stored (here
+/// its table is gone), nothing of the registration stays, so the user is still pending and the element's retry
+/// starts over. Written one after another, the first two would stay: an active account with a passkey whose
+/// owner never got a session, and E4 answering "already exists" to the retry.
+async fn registration_that_cannot_start_a_session_keeps_nothing(ctx: &Ctx) {
+    let mut passkey = authenticator();
+    ctx.create_user("atomic@example.com").await;
+    let start = ctx.register_start("atomic@example.com").await;
+    let credential = create_credential(&mut passkey, ORIGIN, &start["handshake"]["challenge"]);
+    let finish = json!({ "handshake_id": start["handshake"]["id"], "user_id": start["user"]["id"], "handshake_response": credential });
+    ctx.sql("ALTER TABLE refresh_tokens RENAME TO refresh_tokens_gone").await;
+    let (status, body) = ctx.post(&format!("/v1/apps/{APP_ID}/register/webauthn/finish"), finish).await;
+    ctx.sql("ALTER TABLE refresh_tokens_gone RENAME TO refresh_tokens").await;
+    assert_error(status, &body, StatusCode::INTERNAL_SERVER_ERROR, "internal_server_error");
+    let user_id = start["user"]["id"].as_str().unwrap();
+    let user = auth_server::store::users::find_by_id(ctx.state.db(), APP_ID, user_id).await.unwrap().unwrap();
+    assert_eq!(user.status, auth_server::store::users::UserStatus::Pending);
+    assert!(auth_server::store::credentials::for_user(ctx.state.db(), user_id).await.unwrap().is_empty());
+    // The retry: a new handshake, and the same authenticator registers.
+    let (retried_user, auth_result) = ctx.register_passkey("atomic@example.com", &mut passkey).await;
+    assert_eq!(retried_user, user_id);
+    assert!(auth_result["refresh_token"].is_string(), "{auth_result}");
+}
+
 async fn duplicate_credential_id_is_rejected(ctx: &Ctx) {
     use serde_cbor_2::Value as Cbor;
     let mut victim_key = authenticator();
@@ -753,4 +778,35 @@ async fn passkey_ceremonies_are_counted_in_the_metrics() {
     for (i, (before, after)) in before.iter().zip(&after).enumerate() {
         assert!(after - before >= 1.0, "{} {{kind={}}}: {before} → {after}", names[i % 2], kinds[i / 2]);
     }
+}
+
+/// A Postgres restart or failover kills the pooled connections without the pool noticing. A connection that then
+/// sat idle is pinged before use and replaced when it does not answer (`db::PING_WHEN_IDLE_FOR`), so the requests
+/// after the outage succeed instead of failing once per dead connection.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_connections_that_died_while_idle_are_replaced() {
+    let ctx = ctx(Backend::Postgres).await.unwrap();
+    // Several connections in the pool, all idle afterwards.
+    tokio::join!(
+        ctx.create_user("a@idle.example"),
+        ctx.create_user("b@idle.example"),
+        ctx.create_user("c@idle.example"),
+        ctx.create_user("d@idle.example"),
+    );
+    let database = ctx.database_name().expect("a Postgres context has a database name");
+    use sqlx::Connection;
+    let mut admin = sqlx::AnyConnection::connect(&postgres_admin_url()).await.unwrap();
+    let killed: i64 = sqlx::query_scalar(&format!(
+        "SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}') k"
+    ))
+    .fetch_one(&mut admin)
+    .await
+    .unwrap();
+    admin.close().await.ok();
+    assert!(killed >= 1, "the pool had connections to kill");
+    tokio::time::sleep(auth_server::db::PING_WHEN_IDLE_FOR + std::time::Duration::from_millis(200)).await;
+    for n in 0..6 {
+        ctx.create_user(&format!("after-{n}@idle.example")).await;
+    }
+    ctx.cleanup().await;
 }

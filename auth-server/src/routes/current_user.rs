@@ -151,7 +151,7 @@ pub async fn add_device_finish(
     let now = state.now();
     let mut tx = state.db().begin().await?;
     // True while the address is unproven; holds the user row against a concurrent proof (see `users::claim_unproven`).
-    let provisional = users::claim_unproven(&mut *tx, &user.id, false).await?;
+    let provisional = users::claim_unproven(&mut *tx, &user.id, false).await?.is_some();
     let new = NewCredential { passkey: &passkey, provisional, user_agent: user_agent(&headers), now };
     let inserted = credentials::insert(&mut tx, &app.config.id, &user.id, new).await.map_err(credential_error)?;
     let facts = email_auth::passkey_facts(&inserted.credential);

@@ -26,7 +26,7 @@ use crate::store::challenges::{self, CeremonyKind};
 use crate::store::credentials::{self, Credential, CredentialError, NewCredential, UseOutcome};
 use crate::store::notices::{self, NoticeKind};
 use crate::store::otp_failures;
-use crate::store::refresh_tokens;
+use crate::store::refresh_tokens::{self, Session, SignInMethod};
 use crate::store::users::{self, User, UserStatus};
 use crate::views;
 
@@ -268,25 +268,40 @@ pub async fn register_finish(
         CeremonyKind::Register,
     )
     .await?;
-    let user = users::find_by_id(state.db(), &app.config.id, &user_id).await?.ok_or_else(ApiError::user_not_found)?;
-    let mut tx = state.db().begin().await?;
-    // Pre-account hijacking (Sudhodanan & Paverd 2022): once the owner has proven the address, a handshake started
-    // before that (possibly by a stranger) must not add a passkey; adding one then needs the account's token (E16).
-    if !users::claim_unproven(&mut *tx, &user_id, true).await? {
-        return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "user_already_exists",
-            "An account with this email already exists.",
-        ));
-    }
     let agent = user_agent(&headers);
-    let new = NewCredential { passkey: &passkey, provisional: true, user_agent: agent.clone(), now: state.now() };
-    let inserted = credentials::insert(&mut tx, &app.config.id, &user_id, new).await.map_err(credential_error)?;
-    tx.commit().await?;
+    let session = Session::start(state.now(), SignInMethod::Passkey, None, agent.clone());
+    let signed = sign_in::sign(&state, &app, &user_id, session)?;
+    // One transaction for the ceremony's writes (the user, the passkey, the session): a failure keeps none of them,
+    // so the element's retry finds the user as it was. Only the writes run inside it (the handshake was taken and
+    // verified, the token signed, before), which keeps SQLite's write lock short for the registrations beside it.
+    let written = state
+        .queued_write(async {
+            let mut tx = state.db().begin().await?;
+            // Pre-account hijacking (Sudhodanan & Paverd 2022): once the owner has proven the address, a handshake
+            // started before that (possibly by a stranger) must not add a passkey; adding one then needs the
+            // account's token (E16).
+            let Some(user) = users::claim_unproven(&mut *tx, &user_id, true).await? else {
+                return Ok(None);
+            };
+            let new = NewCredential { passkey: &passkey, provisional: true, user_agent: agent, now: state.now() };
+            let inserted =
+                credentials::insert(&mut tx, &app.config.id, &user_id, new).await.map_err(credential_error)?;
+            let auth_result = signed.with_passkey(&inserted.credential.id).store(&mut *tx).await?;
+            tx.commit().await?;
+            Ok::<_, ApiError>(Some((user, inserted, auth_result)))
+        })
+        .await?;
+    let Some((user, inserted, auth_result)) = written else {
+        return Err(match users::find_by_id(state.db(), &app.config.id, &user_id).await? {
+            None => ApiError::user_not_found(),
+            Some(_) => {
+                ApiError::new(StatusCode::CONFLICT, "user_already_exists", "An account with this email already exists.")
+            }
+        });
+    };
     if let Some(token) = &inserted.confirmation_token {
         send_confirmation(&state, &app, &user, &inserted.credential, token).await;
     }
-    let auth_result = sign_in::issue_after_passkey(&state, &app, &user_id, &inserted.credential.id, agent).await?;
     crate::metrics::ceremony_finished(Ceremony::PasskeyRegister);
     Ok(Json(json!({ "auth_result": auth_result })))
 }

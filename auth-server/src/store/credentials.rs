@@ -86,13 +86,6 @@ pub async fn for_user(db: &Db, user_id: &str) -> Result<Vec<Credential>, sqlx::E
     sqlx::query(&sql).bind(user_id).fetch_all(db).await?.iter().map(from_row).collect()
 }
 
-pub async fn cred_id_exists<'e, E>(db: E, cred_id: &str) -> Result<bool, sqlx::Error>
-where
-    E: sqlx::Executor<'e, Database = sqlx::Any>,
-{
-    Ok(sqlx::query("SELECT 1 FROM credentials WHERE cred_id = $1").bind(cred_id).fetch_optional(db).await?.is_some())
-}
-
 /// The signature counter inside a passkey (webauthn-rs keeps it private; it is serialised as `cred.counter`).
 fn passkey_counter(passkey: &Passkey) -> i64 {
     serde_json::to_value(passkey).ok().and_then(|v| v["cred"]["counter"].as_i64()).unwrap_or(0)
@@ -124,9 +117,6 @@ pub async fn insert(
     new: NewCredential<'_>,
 ) -> Result<Inserted, CredentialError> {
     let cred_id = ids::b64url(new.passkey.cred_id().as_ref());
-    if cred_id_exists(&mut **tx, &cred_id).await? {
-        return Err(CredentialError::AlreadyRegistered);
-    }
     let now = new.now;
     let credential = Credential {
         id: ids::random_id(),
@@ -166,7 +156,9 @@ pub async fn insert(
     .await;
     match inserted {
         Ok(_) => Ok(Inserted { credential, confirmation_token }),
-        // The constraint is the final guard when two registrations race past the check above.
+        // The unique index on `cred_id` is the check (a read before the insert would be one more round trip, and
+        // two racing registrations would pass it anyway). On Postgres the failed insert aborts the caller's
+        // transaction, which the caller then drops: nothing of the registration is kept.
         Err(err) if is_unique_violation(&err) => Err(CredentialError::AlreadyRegistered),
         Err(err) => Err(err.into()),
     }

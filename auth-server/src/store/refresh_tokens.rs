@@ -91,15 +91,18 @@ pub struct StoredToken {
 
 /// Create a refresh token for the user in `session` (new: [`Session::start`]). It expires after `inactivity_secs`,
 /// but never after the session's `started_at + absolute_secs`. Returns `(token, expires_at)`.
-pub async fn create(
-    db: &Db,
+pub async fn create<'e, E>(
+    db: E,
     app_id: &str,
     user_id: &str,
     session: &Session,
     inactivity_secs: i64,
     absolute_secs: i64,
     now: i64,
-) -> Result<(String, i64), sqlx::Error> {
+) -> Result<(String, i64), sqlx::Error>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
     let token = ids::random_secret();
     let expires_at = (now + inactivity_secs).min(session.started_at + absolute_secs);
     sqlx::query(

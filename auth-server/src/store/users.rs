@@ -124,10 +124,12 @@ pub async fn find_by_id(db: &Db, app_id: &str, id: &str) -> Result<Option<User>,
 /// Create a pending user, or return the existing one (E3 must be idempotent). `bool` = newly created. An expired
 /// pending user (see [`PENDING_USER_TTL_SECS`]) is replaced by a new one with a new id.
 pub async fn create_pending(db: &Db, app_id: &str, email: &str, now: i64) -> Result<(User, bool), sqlx::Error> {
-    if let Some(user) = find_live_by_email(db, app_id, email, now).await? {
-        return Ok((user, false));
-    }
-    let (user, inserted) = insert_new(db, app_id, email, UserStatus::Pending, None, now).await?;
+    let holder = match holder_of(db, app_id, email, now).await? {
+        Holder::Live(user) => return Ok((user, false)),
+        Holder::ExpiredPending => ExpiredHolder::Delete,
+        Holder::Nobody => ExpiredHolder::None,
+    };
+    let (user, inserted) = insert_new(db, app_id, email, UserStatus::Pending, None, now, holder).await?;
     match inserted {
         Ok(_) => Ok((user, true)),
         // A concurrent E3 for the same address won the race: return its row.
@@ -139,8 +141,40 @@ pub async fn create_pending(db: &Db, app_id: &str, email: &str, now: i64) -> Res
     }
 }
 
-/// Insert a new user holding `email`, after removing an expired pending user that held it (the address is free
-/// again). Returns the user and the insert's outcome: a unique violation means a live user has the address.
+/// Who holds an address, as E3 needs to know it.
+enum Holder {
+    Live(User),
+    ExpiredPending,
+    Nobody,
+}
+
+/// One read for both questions E3 asks (is the address live? is an expired pending user in the way?), so the
+/// usual case, a new address, runs no DELETE: a DELETE takes SQLite's write lock even when it matches nothing.
+async fn holder_of(db: &Db, app_id: &str, email: &str, now: i64) -> Result<Holder, sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLUMNS}, CAST(CASE WHEN {} THEN 1 ELSE 0 END AS BIGINT) AS expired FROM users \
+         WHERE app_id = $1 AND email = $2",
+        expired_pending("$3")
+    );
+    let row = sqlx::query(&sql).bind(app_id).bind(email).bind(now - PENDING_USER_TTL_SECS).fetch_optional(db).await?;
+    Ok(match row {
+        None => Holder::Nobody,
+        Some(row) if row.try_get::<i64, _>("expired")? != 0 => Holder::ExpiredPending,
+        Some(row) => Holder::Live(from_row(&row)?),
+    })
+}
+
+/// Whether [`insert_new`] first deletes an expired pending user holding the address.
+#[derive(Clone, Copy)]
+enum ExpiredHolder {
+    /// There may be one: delete it (the address is free again).
+    Delete,
+    /// A read just now found nobody holding the address: nothing to delete.
+    None,
+}
+
+/// Insert a new user holding `email`, after removing an expired pending user that held it (see [`ExpiredHolder`]).
+/// Returns the user and the insert's outcome: a unique violation means a live user has the address.
 async fn insert_new(
     db: &Db,
     app_id: &str,
@@ -148,9 +182,12 @@ async fn insert_new(
     status: UserStatus,
     user_metadata: Option<&str>,
     now: i64,
+    expired_holder: ExpiredHolder,
 ) -> Result<(User, Result<(), sqlx::Error>), sqlx::Error> {
-    let sql = format!("DELETE FROM users WHERE app_id = $1 AND email = $2 AND {}", expired_pending("$3"));
-    sqlx::query(&sql).bind(app_id).bind(email).bind(now - PENDING_USER_TTL_SECS).execute(db).await?;
+    if let ExpiredHolder::Delete = expired_holder {
+        let sql = format!("DELETE FROM users WHERE app_id = $1 AND email = $2 AND {}", expired_pending("$3"));
+        sqlx::query(&sql).bind(app_id).bind(email).bind(now - PENDING_USER_TTL_SECS).execute(db).await?;
+    }
     let user = User {
         id: ids::random_id(),
         app_id: app_id.to_owned(),
@@ -307,36 +344,32 @@ pub async fn delete_with_everything(db: &Db, app_id: &str, user_id: &str) -> Res
     Ok(deleted.rows_affected() == 1)
 }
 
-/// E5: activate the user for a passkey registered before the address was proven; false once the address is proven
+/// E5: activate the user for a passkey registered before the address was proven, and return it; `None` once the
+/// address is proven
 /// (then the handshake, started before the proof, must not add a passkey) or the user is inactive. Pending and
 /// still-unproven active users both pass: two registrations racing for one pending user each get a provisional
 /// passkey. In a transaction, the UPDATE holds the user row until commit (see [`record_email_login`]).
-pub async fn claim_unproven<'e, E>(db: E, user_id: &str, count_login: bool) -> Result<bool, sqlx::Error>
+pub async fn claim_unproven<'e, E>(db: E, user_id: &str, count_login: bool) -> Result<Option<User>, sqlx::Error>
 where
     E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
     let now = ids::now();
-    let done = if count_login {
-        sqlx::query(
+    // RETURNING: the ceremony needs the row (the confirmation mail's address and language) and gets it with the
+    // write, not by a second read.
+    let sql = if count_login {
+        format!(
             "UPDATE users SET status = 'active', updated_at = $1, last_login_at = $2, login_count = login_count + 1 \
-             WHERE id = $3 AND email_verified = 0 AND status IN ('pending', 'active')",
+             WHERE id = $3 AND email_verified = 0 AND status IN ('pending', 'active') RETURNING {COLUMNS}"
         )
-        .bind(now)
-        .bind(now)
-        .bind(user_id)
-        .execute(db)
-        .await?
     } else {
-        sqlx::query(
+        format!(
             "UPDATE users SET status = 'active', updated_at = $1 \
-             WHERE id = $2 AND email_verified = 0 AND status IN ('pending', 'active')",
+             WHERE id = $2 AND email_verified = 0 AND status IN ('pending', 'active') RETURNING {COLUMNS}"
         )
-        .bind(now)
-        .bind(user_id)
-        .execute(db)
-        .await?
     };
-    Ok(done.rows_affected() == 1)
+    let query = sqlx::query(&sql).bind(now);
+    let query = if count_login { query.bind(now) } else { query };
+    query.bind(user_id).fetch_optional(db).await?.as_ref().map(from_row).transpose()
 }
 
 /// The management API's "create user": an active user (not pending, so it is never swept), address not verified,
@@ -349,7 +382,8 @@ pub async fn create_active(
     user_metadata: Option<&str>,
     now: i64,
 ) -> Result<Option<User>, sqlx::Error> {
-    let (user, inserted) = insert_new(db, app_id, email, UserStatus::Active, user_metadata, now).await?;
+    let (user, inserted) =
+        insert_new(db, app_id, email, UserStatus::Active, user_metadata, now, ExpiredHolder::Delete).await?;
     match inserted {
         Ok(_) => Ok(Some(user)),
         Err(err) if is_unique_violation(&err) => Ok(None),

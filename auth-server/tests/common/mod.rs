@@ -185,6 +185,14 @@ impl Ctx {
         }
     }
 
+    /// The name of this context's own Postgres database (`None` on SQLite, and for a sibling).
+    pub fn database_name(&self) -> Option<&str> {
+        match &self.db {
+            TestDb::Postgres { name, .. } => Some(name),
+            _ => None,
+        }
+    }
+
     /// Close the pool and drop a Postgres test database.
     pub async fn cleanup(self) {
         self.state.db().close().await;
