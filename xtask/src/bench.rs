@@ -6,7 +6,6 @@
 //! noisy, so goals are compared by a person reading medians, not by a test.
 
 use std::collections::BTreeSet;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -102,14 +101,10 @@ struct FileSize {
     brotli: usize,
 }
 
+/// Gzip and brotli sizes as `cargo xtask build` precompresses (the best levels).
 fn compressed_sizes(bytes: &[u8]) -> Result<(usize, usize)> {
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    gz.write_all(bytes)?;
-    let gzip = gz.finish()?.len();
-    let mut br = Vec::new();
-    let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
-    brotli::BrotliCompress(&mut &bytes[..], &mut br, &params)?;
-    Ok((gzip, br.len()))
+    let (br, gzip) = crate::precompress::compress(bytes)?;
+    Ok((gzip.len(), br.len()))
 }
 
 fn walk(dir: &Path, base: &Path, out: &mut Vec<FileSize>) -> Result<()> {

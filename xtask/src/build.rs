@@ -1,7 +1,8 @@
 //! `cargo xtask build`: the SPA's release build for a static host, with its Content-Security-Policy.
 //!
 //! `trunk build --release` writes `dist/`; then the preloads ([`crate::preload`]) and the policy is computed from the built `index.html` (the hash of
-//! Trunk's inline bootstrap) and the origins of the deployment's `config.json` (see [`crate::csp`]).
+//! Trunk's inline bootstrap) and the origins of the deployment's `config.json` (see [`crate::csp`]); last, the
+//! precompressed copies ([`crate::precompress`]).
 
 use std::path::{Path, PathBuf};
 
@@ -37,13 +38,16 @@ pub fn run(options: &BuildOptions) -> Result<()> {
     let policy = write_policy(&dist, options.csp_report_uri.as_deref())?;
     println!("xtask: Content-Security-Policy (also in {}/{}):", dist.display(), crate::csp::POLICY_FILE);
     println!("  {}", policy.header());
+    let siblings = crate::precompress::write_siblings(&dist)?;
+    println!("xtask: {siblings} precompressed files (.br, .gz) for hosts that serve them (README, Deploying)");
     Ok(())
 }
 
 /// The release build the tests check: served at `/`, with the repository's `config.json`.
 pub fn release_for_tests(dist: &Path) -> Result<()> {
     crate::bench::trunk_release_build(dist)?;
-    write_policy(dist, None).map(drop)
+    write_policy(dist, None)?;
+    crate::precompress::write_siblings(dist).map(drop)
 }
 
 /// Writes the element preloads (see [`crate::preload`]) and then the policy for `dist/config.json` into `dist/`

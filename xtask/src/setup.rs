@@ -25,6 +25,12 @@ pub struct Needs {
     pub bench: bool,
 }
 
+/// Debian's brotli modules for nginx (packages libnginx-mod-http-brotli-filter and -static).
+pub const NGINX_BROTLI_MODULES: &[&str] = &[
+    "/usr/share/nginx/modules/ngx_http_brotli_filter_module.so",
+    "/usr/share/nginx/modules/ngx_http_brotli_static_module.so",
+];
+
 pub fn run(needs: &Needs) -> Result<()> {
     prepend_cargo_bin_to_path();
     ensure_wasm_target()?;
@@ -45,6 +51,9 @@ pub fn run(needs: &Needs) -> Result<()> {
         ensure_apt_package("wrk", "wrk")?;
         // The fleet benchmark's load balancer.
         ensure_apt_package("nginx", "nginx")?;
+        // The first-paint bench serves the pages as the README's nginx recipe says: brotli as it serves, and the
+        // build's precompressed copies.
+        ensure_apt_files(NGINX_BROTLI_MODULES, "libnginx-mod-http-brotli-filter libnginx-mod-http-brotli-static")?;
     }
     Ok(())
 }
@@ -177,8 +186,21 @@ fn ensure_apt_package(probe: &str, packages: &str) -> Result<()> {
     if crate::process::have(probe) {
         return Ok(());
     }
+    apt_install(&format!("`{probe}`"), packages)
+}
+
+/// As [`ensure_apt_package`], for packages that install files rather than a command (nginx modules).
+fn ensure_apt_files(files: &[&str], packages: &str) -> Result<()> {
+    match files.iter().find(|file| !Path::new(file).exists()) {
+        None => Ok(()),
+        Some(missing) => apt_install(missing, packages),
+    }
+}
+
+/// `apt-get install` of `packages` (root only; otherwise says what to run) because `missing` is.
+fn apt_install(missing: &str, packages: &str) -> Result<()> {
     if !is_root() {
-        bail!("`{probe}` is missing; install it with: sudo apt-get install -y {packages}");
+        bail!("{missing} is missing; install it with: sudo apt-get install -y {packages}");
     }
     run_cmd(Command::new("apt-get").args(["update", "-qq"]))?;
     run_cmd(

@@ -232,6 +232,10 @@ pub fn release_build(dist: &Path) -> Result<Tally> {
             "plain `trunk build --release` ships the same wasm, JS glue and CSS as `cargo xtask build`",
             check_plain_trunk_build_agrees(dist),
         ),
+        (
+            "the wasm, JS and CSS have .br and .gz copies with the same content; config.json and index.html have none",
+            check_precompressed(dist),
+        ),
     ];
     let mut tally = Tally::default();
     for (name, result) in checks {
@@ -297,6 +301,51 @@ fn check_plain_trunk_build_agrees(dist: &Path) -> Result<()> {
     let differing: Vec<_> = ours.iter().zip(&theirs).filter(|(a, b)| a.1 != b.1).map(|(a, _)| a.0.clone()).collect();
     if !differing.is_empty() {
         bail!("`cargo xtask build` and plain `trunk build --release` ship different bytes under the same names: {differing:?}");
+    }
+    Ok(())
+}
+
+/// What `brotli_static`/`gzip_static` would serve instead of a file must be that file: a stale copy (an older
+/// build's, or of a file changed after compressing) would be served to every browser in its place.
+fn check_precompressed(dist: &Path) -> Result<()> {
+    let elements = dist.join("vendor/passage-elements");
+    let shipped: Vec<PathBuf> = ["wasm", "js", "css"]
+        .iter()
+        .flat_map(|ext| files_with_ext(dist, ext))
+        .chain(files_with_ext(&elements, "js"))
+        .collect();
+    if !shipped.iter().any(|p| p.extension().is_some_and(|e| e == "wasm")) {
+        bail!("no wasm in {}", dist.display());
+    }
+    for path in &shipped {
+        let bytes = std::fs::read(path)?;
+        let (best_br, best_gz) = crate::precompress::compress(&bytes)?;
+        for (suffix, best) in [("br", best_br), ("gz", best_gz)] {
+            let Ok(copy) = std::fs::read(crate::precompress::sibling(path, suffix)) else {
+                // Left out only where compressing does not make it smaller.
+                if best.len() < bytes.len() {
+                    bail!("{} has no .{suffix} copy", path.display());
+                }
+                continue;
+            };
+            let mut unpacked = Vec::new();
+            if suffix == "br" {
+                brotli::BrotliDecompress(&mut &copy[..], &mut unpacked)?;
+            } else {
+                std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&copy[..]), &mut unpacked)?;
+            }
+            if unpacked != bytes {
+                bail!("{}.{suffix} does not hold the file's bytes (a stale copy)", path.display());
+            }
+        }
+    }
+    for name in ["config.json", "index.html"] {
+        for suffix in ["br", "gz"] {
+            let stale = crate::precompress::sibling(&dist.join(name), suffix);
+            if stale.exists() {
+                bail!("{} exists: the host would serve it in place of the operator's {name}", stale.display());
+            }
+        }
     }
     Ok(())
 }
@@ -402,6 +451,31 @@ mod tests {
         let config = r#"{"app_id":"a","auth_url":"http://localhost:8081","api_url":"http://localhost:8082"}"#;
         crate::csp::write_into(&dir, config, "config.json", None).unwrap();
         dir
+    }
+
+    /// What `cargo xtask build` precompresses passes; a stale copy (the file changed after compressing) and a
+    /// copy of `config.json` (which operators replace) fail.
+    #[test]
+    fn the_precompressed_check_refuses_stale_copies_and_a_config_copy() {
+        let dist = scratch_dist("precompressed");
+        let wasm: Vec<u8> = (0..20_000u32).flat_map(|n| (n % 251).to_le_bytes()).collect();
+        std::fs::write(dist.join("app_bg.wasm"), &wasm).unwrap();
+        std::fs::write(dist.join("app.js"), "export default function init() {}\n".repeat(50)).unwrap();
+        std::fs::write(dist.join("config.json"), r#"{"app_id":"a"}"#).unwrap();
+        crate::precompress::write_siblings(&dist).unwrap();
+        super::check_precompressed(&dist).unwrap();
+        assert!(!dist.join("config.json.br").exists());
+
+        std::fs::write(dist.join("app.js"), "export default function init() { changed }\n".repeat(50)).unwrap();
+        let err = super::check_precompressed(&dist).unwrap_err().to_string();
+        assert!(err.contains("stale"), "{err}");
+        crate::precompress::write_siblings(&dist).unwrap();
+        super::check_precompressed(&dist).unwrap();
+
+        std::fs::write(dist.join("config.json.br"), b"old").unwrap();
+        let err = super::check_precompressed(&dist).unwrap_err().to_string();
+        assert!(err.contains("config.json"), "{err}");
+        let _ = std::fs::remove_dir_all(&dist);
     }
 
     #[test]

@@ -27,7 +27,11 @@ const NETWORK = { offline: false, latency: 150, downloadThroughput: 1_600_000 / 
 const CPU_SLOWDOWN = 4;
 const RUNS = Number(process.env.FIRSTPAINT_RUNS ?? 5);
 const E2E_DIR = path.resolve(__dirname, '..');
-const BROTLI_MODULE = '/usr/share/nginx/modules/ngx_http_brotli_filter_module.so';
+/** Debian's brotli modules (`cargo xtask bench` installs them: xtask/src/setup.rs NGINX_BROTLI_MODULES). */
+const BROTLI_MODULES = [
+  '/usr/share/nginx/modules/ngx_http_brotli_filter_module.so',
+  '/usr/share/nginx/modules/ngx_http_brotli_static_module.so',
+];
 /** What nginx compresses (text/html always is): the README's static-host recipe. */
 const COMPRESSED_TYPES = 'text/css application/javascript text/javascript application/json application/wasm image/svg+xml';
 
@@ -141,7 +145,9 @@ async function seedSite(elements: string, stylesheetDir: string, tempDir: string
 
 /** nginx.conf for the sites: the README's static-host recipe, each site on its own port. */
 function sitesConf(sites: Site[], logDir: string): string {
-  const brotli = fs.existsSync(BROTLI_MODULE);
+  const missing = BROTLI_MODULES.filter((module) => !fs.existsSync(module));
+  // Without them nginx would send gzip only, and the figures would not be the recipe's.
+  if (missing.length) throw new Error(`nginx's brotli modules are missing (${missing.join(', ')}): run through \`cargo xtask bench\``);
   const servers = sites.flatMap((site) => [
     'server {',
     `  listen 127.0.0.1:${site.spaPort};`,
@@ -156,13 +162,18 @@ function sitesConf(sites: Site[], logDir: string): string {
   ]);
   return nginxConf(logDir, {
     workers: 1,
-    main: brotli ? [`load_module ${BROTLI_MODULE};`] : [],
+    main: BROTLI_MODULES.map((module) => `load_module ${module};`),
     http: [
       'gzip on;',
       'gzip_comp_level 6;',
       'gzip_vary on;',
       `gzip_types ${COMPRESSED_TYPES};`,
-      ...(brotli ? ['brotli on;', 'brotli_comp_level 6;', `brotli_types ${COMPRESSED_TYPES};`] : []),
+      'brotli on;',
+      'brotli_comp_level 6;',
+      `brotli_types ${COMPRESSED_TYPES};`,
+      // The build's precompressed copies (xtask/src/precompress.rs), where a page has them (the seed-style page has none).
+      'brotli_static on;',
+      'gzip_static on;',
       ...servers,
     ],
   });
@@ -292,7 +303,7 @@ test('first paint of the register page', async ({ browser }) => {
       if (r.other_hosts.length) console.log(`  ${r.page}: requests to other hosts: ${r.other_hosts.join(', ')}`);
     }
     const json = {
-      conditions: { ...NETWORK, cpu_slowdown: CPU_SLOWDOWN, runs: RUNS, server: 'nginx', brotli: fs.existsSync(BROTLI_MODULE) },
+      conditions: { ...NETWORK, cpu_slowdown: CPU_SLOWDOWN, runs: RUNS, server: 'nginx', brotli: true, precompressed: true },
       results,
     };
     const out = process.env.FIRSTPAINT_OUT;

@@ -37,3 +37,19 @@ test('p: the login page preloads the login element, not the register element', a
   expect(preloads).not.toContain('/vendor/passage-elements/passage-register.js');
   expect(paths).not.toContain('/vendor/passage-elements/passage-register.js');
 });
+
+test('p: the register element downloads its locale file once, though it asks for it twice', async ({ page, registerPage }) => {
+  // The element asks for its language's file as it starts, and for the app's default language's (here the same
+  // en.json) once app info arrives. Held back a little, the first request is still on its way then, as on a slow
+  // link, where the element used to download the file a second time (xtask/src/vendor.rs LOCALE_REQUESTS_SHARED).
+  await page.route('**/locales/v2/en.json', async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    await route.continue();
+  });
+  const paths = recordPaths(page);
+  await registerPage.goto();
+  await expect(registerPage.element.identifierInput).toBeVisible();
+  // The UI text arrived (a missing locale shows the i18n keys).
+  await expect(registerPage.element.host.getByText('register-with-a-passkey')).toHaveCount(0);
+  expect(paths.filter((p) => p === '/locales/v2/en.json')).toHaveLength(1);
+});
