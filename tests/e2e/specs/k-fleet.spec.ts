@@ -3,6 +3,10 @@
 // - Ceremonies cross instances: round-robin sends consecutive steps to different instances, and they finish.
 // - One auth-server instance is killed (SIGKILL, no drain): the next registrations and logins still succeed, and
 //   no request the browser made failed with a balancer error.
+// - The SPA server of the deploy template sends the build's precompressed copies.
+
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 
 import { authCookie, expect, test } from '../harness/fixtures';
 import { tokenSubject } from '../harness/backend-data';
@@ -104,4 +108,24 @@ test('k: with one auth-server instance killed, the next ceremonies still succeed
   } finally {
     await dead.start();
   }
+});
+
+test('k: the SPA server sends the build\'s gzip copies of the wasm and JS, and compresses the rest itself', async ({ stack, request }) => {
+  const fleet = fleetOf(stack);
+  const dist = path.join(fleet.info.tempDir, 'dist');
+  const html = await (await request.get(`${fleet.info.spaUrl}/register`)).text();
+  // The SPA's own files, at the root (the element preloader's table names the vendored modules by their paths).
+  const files = [...html.matchAll(/(?<=["']\/)[\w-]+(?:_bg\.wasm|\.js)(?=["'])/g)].map((m) => m[0]);
+  expect(files.some((f) => f.endsWith('_bg.wasm')), html).toBe(true);
+  for (const file of new Set(files)) {
+    const response = await request.get(`${fleet.info.spaUrl}/${file}`, { headers: { 'accept-encoding': 'gzip' } });
+    expect(response.status(), file).toBe(200);
+    expect(response.headers()['content-encoding'], file).toBe('gzip');
+    // gzip_static sends the file's own length; nginx compressing as it serves would send it chunked.
+    expect(Number(response.headers()['content-length']), file).toBe(fs.statSync(path.join(dist, `${file}.gz`)).size);
+  }
+  // config.json has no copy (operators replace it): compressed on the fly, and the current one.
+  const config = await request.get(`${fleet.info.spaUrl}/config.json`, { headers: { 'accept-encoding': 'gzip' } });
+  expect(config.headers()['content-encoding']).toBe('gzip');
+  expect(await config.json()).toMatchObject({ app_id: fleet.info.appId, auth_url: fleet.info.authUrl });
 });
