@@ -4,7 +4,8 @@
 //! software authenticator playing the browser.
 //!
 //! `cargo run --release -p auth-server --example bench [-- --seconds N] [--limiter-only]`. Bounded: each phase stops
-//! after N seconds (default 5) or 50,000 operations. Prints a table and writes `target/bench/auth-server.json`.
+//! after N seconds (default 5) or 50,000 operations. Prints a table and writes `target/bench/auth-server.json`
+//! (`auth-server-postgres.json` on Postgres; `cargo xtask bench --only auth-server` runs both).
 //! First it measures the rate limiter alone (hits/s, 1 and 2 threads, 100,000 distinct keys or one hot key);
 //! `--limiter-only` stops there (`target/bench/auth-server-limiter.json`).
 
@@ -262,7 +263,8 @@ fn main() {
         }
         None => format!("sqlite://{}", dir.path().join("bench.sqlite3").display()),
     };
-    let database = if postgres_admin.is_some() { "postgres" } else { "sqlite (file, WAL)" };
+    let postgres = postgres_admin.is_some();
+    let database = if postgres { "postgres" } else { "sqlite (file, WAL)" };
 
     let (sequential, registrations, logins, otp_registrations, verifications) = runtime.block_on(async {
         let pool = db::connect(&db_url).await.expect("database");
@@ -450,5 +452,5 @@ fn main() {
         sequential.authenticator_ms,
         cores as f64 * 1000.0 / sequential.server_ms
     );
-    write_report("auth-server.json", &report);
+    write_report(if postgres { "auth-server-postgres.json" } else { "auth-server.json" }, &report);
 }

@@ -48,6 +48,23 @@ pub fn run(args: BenchArgs) -> Result<()> {
             )?;
         }
     }
+    // The ceremonies again on PostgreSQL (goal figures are asked for on both), on the server the tests would use.
+    if wanted("auth-server") {
+        match crate::test_postgres::find()? {
+            crate::test_postgres::TestPostgres::Use { url, how } => {
+                println!("xtask: the auth-server bench on PostgreSQL: {how}");
+                run_cmd(
+                    Command::new("cargo")
+                        .args(["run", "--release", "-p", "auth-server", "--example", "bench"])
+                        .env("BENCH_POSTGRES_URL", url)
+                        .current_dir(crate::root()),
+                )?;
+            }
+            crate::test_postgres::TestPostgres::Absent { why } => {
+                println!("xtask: the auth-server bench on PostgreSQL is left out: {why}");
+            }
+        }
+    }
     if wanted("fleet") {
         fleet()?;
     }
