@@ -124,19 +124,16 @@ fn compressed_sizes(bytes: &[u8]) -> Result<(usize, usize)> {
     Ok((gzip.len(), br.len()))
 }
 
-fn walk(dir: &Path, base: &Path, out: &mut Vec<FileSize>) -> Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            walk(&path, base, out)?;
-        } else {
-            let bytes = std::fs::read(&path)?;
-            let (gzip, brotli) = compressed_sizes(&bytes)?;
-            let rel = path.strip_prefix(base).unwrap().to_string_lossy().replace('\\', "/");
-            out.push(FileSize { path: rel, raw: bytes.len(), gzip, brotli });
-        }
+/// Every file of `dist` with its sizes.
+fn file_sizes(dist: &Path) -> Result<Vec<FileSize>> {
+    let mut out = Vec::new();
+    for path in crate::precompress::files_under(dist)? {
+        let bytes = std::fs::read(&path)?;
+        let (gzip, brotli) = compressed_sizes(&bytes)?;
+        let rel = path.strip_prefix(dist).unwrap().to_string_lossy().replace('\\', "/");
+        out.push(FileSize { path: rel, raw: bytes.len(), gzip, brotli });
     }
-    Ok(())
+    Ok(out)
 }
 
 /// Files a page loads for one element, as paths in `dist`: its module and the chunks it imports (as `follow`).
@@ -147,8 +144,7 @@ fn element_closure(dist: &Path, tag: &str, follow: crate::vendor::Imports) -> Re
 }
 
 fn sizes(dist: &Path, json_out: &PathBuf) -> Result<()> {
-    let mut files = Vec::new();
-    walk(dist, dist, &mut files)?;
+    let mut files = file_sizes(dist)?;
     files.sort_by(|a, b| a.path.cmp(&b.path));
 
     let spa_owned = |f: &FileSize| {

@@ -38,6 +38,7 @@ pub fn run(json_out: &Path) -> Result<()> {
         .env("FIRSTPAINT_DIST", &dist)
         .env("FIRSTPAINT_SEED_ELEMENTS", &seed_elements)
         .env("FIRSTPAINT_ELEMENT_STYLESHEETS", crate::vendor::out_dir().join("intl-tel-input"))
-        .env("FIRSTPAINT_OUT", json_out);
+        .env("FIRSTPAINT_OUT", json_out)
+        .env("FIRSTPAINT_NGINX_MODULES", crate::setup::NGINX_BROTLI_MODULES.join(":"));
     run_cmd(&mut cmd)
 }

@@ -36,7 +36,7 @@ pub fn compress(bytes: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
 }
 
 /// Whether `path` gets precompressed siblings.
-pub fn is_precompressed(path: &Path) -> bool {
+fn is_precompressed(path: &Path) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default();
     COMPRESSIBLE.contains(&ext) && !REWRITTEN_LATER.contains(&name)
@@ -46,7 +46,7 @@ pub fn is_precompressed(path: &Path) -> bool {
 /// sibling that would not be smaller than the file is not written (the host then serves the file).
 pub fn write_siblings(dist: &Path) -> Result<usize> {
     let mut written = 0;
-    for path in files(dist)? {
+    for path in files_under(dist)? {
         if !is_precompressed(&path) {
             continue;
         }
@@ -73,13 +73,13 @@ pub fn sibling(path: &Path, suffix: &str) -> std::path::PathBuf {
     name.into()
 }
 
-/// Every file under `dir`.
-fn files(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
+/// Every file under `dir`, recursively.
+pub fn files_under(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
         let path = entry?.path();
         if path.is_dir() {
-            out.extend(files(&path)?);
+            out.extend(files_under(&path)?);
         } else {
             out.push(path);
         }

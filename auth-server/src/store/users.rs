@@ -124,12 +124,12 @@ pub async fn find_by_id(db: &Db, app_id: &str, id: &str) -> Result<Option<User>,
 /// Create a pending user, or return the existing one (E3 must be idempotent). `bool` = newly created. An expired
 /// pending user (see [`PENDING_USER_TTL_SECS`]) is replaced by a new one with a new id.
 pub async fn create_pending(db: &Db, app_id: &str, email: &str, now: i64) -> Result<(User, bool), sqlx::Error> {
-    let holder = match holder_of(db, app_id, email, now).await? {
+    match holder_of(db, app_id, email, now).await? {
         Holder::Live(user) => return Ok((user, false)),
-        Holder::ExpiredPending => ExpiredHolder::Delete,
-        Holder::Nobody => ExpiredHolder::None,
-    };
-    let (user, inserted) = insert_new(db, app_id, email, UserStatus::Pending, None, now, holder).await?;
+        Holder::ExpiredPending => delete_expired_holder(db, app_id, email, now).await?,
+        Holder::Nobody => {}
+    }
+    let (user, inserted) = insert_new(db, app_id, email, UserStatus::Pending, None, now).await?;
     match inserted {
         Ok(_) => Ok((user, true)),
         // A concurrent E3 for the same address won the race: return its row.
@@ -164,16 +164,15 @@ async fn holder_of(db: &Db, app_id: &str, email: &str, now: i64) -> Result<Holde
     })
 }
 
-/// Whether [`insert_new`] first deletes an expired pending user holding the address.
-#[derive(Clone, Copy)]
-enum ExpiredHolder {
-    /// There may be one: delete it (the address is free again).
-    Delete,
-    /// A read just now found nobody holding the address: nothing to delete.
-    None,
+/// Remove the expired pending user holding `email` (see [`PENDING_USER_TTL_SECS`]), if there is one: the address
+/// is free again.
+async fn delete_expired_holder(db: &Db, app_id: &str, email: &str, now: i64) -> Result<(), sqlx::Error> {
+    let sql = format!("DELETE FROM users WHERE app_id = $1 AND email = $2 AND {}", expired_pending("$3"));
+    sqlx::query(&sql).bind(app_id).bind(email).bind(now - PENDING_USER_TTL_SECS).execute(db).await?;
+    Ok(())
 }
 
-/// Insert a new user holding `email`, after removing an expired pending user that held it (see [`ExpiredHolder`]).
+/// Insert a new user holding `email` (an expired pending user holding it must be gone: [`delete_expired_holder`]).
 /// Returns the user and the insert's outcome: a unique violation means a live user has the address.
 async fn insert_new(
     db: &Db,
@@ -182,12 +181,7 @@ async fn insert_new(
     status: UserStatus,
     user_metadata: Option<&str>,
     now: i64,
-    expired_holder: ExpiredHolder,
 ) -> Result<(User, Result<(), sqlx::Error>), sqlx::Error> {
-    if let ExpiredHolder::Delete = expired_holder {
-        let sql = format!("DELETE FROM users WHERE app_id = $1 AND email = $2 AND {}", expired_pending("$3"));
-        sqlx::query(&sql).bind(app_id).bind(email).bind(now - PENDING_USER_TTL_SECS).execute(db).await?;
-    }
     let user = User {
         id: ids::random_id(),
         app_id: app_id.to_owned(),
@@ -382,8 +376,8 @@ pub async fn create_active(
     user_metadata: Option<&str>,
     now: i64,
 ) -> Result<Option<User>, sqlx::Error> {
-    let (user, inserted) =
-        insert_new(db, app_id, email, UserStatus::Active, user_metadata, now, ExpiredHolder::Delete).await?;
+    delete_expired_holder(db, app_id, email, now).await?;
+    let (user, inserted) = insert_new(db, app_id, email, UserStatus::Active, user_metadata, now).await?;
     match inserted {
         Ok(_) => Ok(Some(user)),
         Err(err) if is_unique_violation(&err) => Ok(None),

@@ -27,11 +27,8 @@ const NETWORK = { offline: false, latency: 150, downloadThroughput: 1_600_000 / 
 const CPU_SLOWDOWN = 4;
 const RUNS = Number(process.env.FIRSTPAINT_RUNS ?? 5);
 const E2E_DIR = path.resolve(__dirname, '..');
-/** Debian's brotli modules (`cargo xtask bench` installs them: xtask/src/setup.rs NGINX_BROTLI_MODULES). */
-const BROTLI_MODULES = [
-  '/usr/share/nginx/modules/ngx_http_brotli_filter_module.so',
-  '/usr/share/nginx/modules/ngx_http_brotli_static_module.so',
-];
+/** nginx's brotli modules, as `cargo xtask bench` installed them (xtask/src/setup.rs NGINX_BROTLI_MODULES). */
+const BROTLI_MODULES = (process.env.FIRSTPAINT_NGINX_MODULES ?? '').split(':').filter((module) => module !== '');
 /** What nginx compresses (text/html always is): the README's static-host recipe. */
 const COMPRESSED_TYPES = 'text/css application/javascript text/javascript application/json application/wasm image/svg+xml';
 
@@ -145,7 +142,7 @@ async function seedSite(elements: string, stylesheetDir: string, tempDir: string
 
 /** nginx.conf for the sites: the README's static-host recipe, each site on its own port. */
 function sitesConf(sites: Site[], logDir: string): string {
-  const missing = BROTLI_MODULES.filter((module) => !fs.existsSync(module));
+  const missing = BROTLI_MODULES.length ? BROTLI_MODULES.filter((module) => !fs.existsSync(module)) : ['FIRSTPAINT_NGINX_MODULES unset'];
   // Without them nginx would send gzip only, and the figures would not be the recipe's.
   if (missing.length) throw new Error(`nginx's brotli modules are missing (${missing.join(', ')}): run through \`cargo xtask bench\``);
   const servers = sites.flatMap((site) => [
