@@ -17,7 +17,7 @@ use crate::pages::not_found::NotFoundPage;
 use crate::pages::register::RegisterPage;
 use crate::pages::signed_in::SignedIn;
 use crate::routes::{AppRoute, RouterBase};
-use crate::{app_path, branding_style, browser, config_loader, i18n};
+use crate::{app_path, branding_style, browser, config_loader, early_element, i18n};
 
 /// The language's texts and `config.json` load side by side (the language does not depend on the
 /// configuration), and the first page waits for both, so it never flashes English before the chosen language.
@@ -31,7 +31,10 @@ pub fn App() -> impl IntoView {
                 texts.await;
                 match config.await {
                     Ok(config) => view! { <ConfiguredApp config /> }.into_any(),
-                    Err(error) => view! { <ConfigErrorPage error /> }.into_any(),
+                    Err(error) => {
+                        early_element::discard();
+                        view! { <ConfigErrorPage error /> }.into_any()
+                    }
                 }
             })}
         </Suspense>

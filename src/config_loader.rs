@@ -1,16 +1,56 @@
 //! Fetching `config.json` at start (the DOM side of [`crate::config`]).
 
 use gloo_net::http::Request;
+use wasm_bindgen::{JsCast as _, JsValue};
+use wasm_bindgen_futures::JsFuture;
 use web_sys::RequestCache;
 
 use crate::config::{self, AppConfig, ConfigError};
 
+/// The global under which the built page's preloader leaves its own request for `config.json` (a promise of the
+/// `Response`), made on `/register` for the element it creates before the wasm runs (`xtask/src/preload.rs`).
+const PRELOADER_REQUEST: &str = "psgConfigResponse";
+
 /// Loads `config.json` from beside `index.html` (resolved against the document base, so a sub-path deploy reads
-/// its own file).
+/// its own file), taking the preloader's response when it made the request already.
 pub async fn load_config() -> Result<AppConfig, ConfigError> {
     let base = crate::browser::document_base();
     let url = config::resolve_against(&base, config::CONFIG_FILE).unwrap_or_else(|| config::CONFIG_FILE.to_owned());
-    load_config_from(&url, &base).await
+    match take_preloader_request() {
+        Some(response) => load_config_from_response(response, &url, &base).await,
+        None => load_config_from(&url, &base).await,
+    }
+}
+
+/// The preloader's pending request, once: a later load (the tests load again) fetches afresh.
+fn take_preloader_request() -> Option<js_sys::Promise> {
+    let global = js_sys::global();
+    let request = js_sys::Reflect::get(&global, &PRELOADER_REQUEST.into()).ok()?.dyn_into::<js_sys::Promise>().ok()?;
+    let _ = js_sys::Reflect::delete_property(&global, &PRELOADER_REQUEST.into());
+    Some(request)
+}
+
+/// [`load_config_from`] for a response the preloader's `fetch` promised (it read its own copy with `clone()`).
+async fn load_config_from_response(
+    response: js_sys::Promise,
+    url: &str,
+    document_base: &str,
+) -> Result<AppConfig, ConfigError> {
+    let file_error = |problem: String| ConfigError { file: url.to_owned(), key: None, problem };
+    let failed = |e: JsValue| file_error(format!("could not be fetched ({})", js_error_text(&e)));
+    let response: web_sys::Response = JsFuture::from(response).await.map_err(failed)?.unchecked_into();
+    let content_type = response.headers().get("content-type").ok().flatten().unwrap_or_default();
+    check_response(response.ok(), response.status(), &content_type, &file_error)?;
+    let read = |e: JsValue| file_error(format!("could not be read ({})", js_error_text(&e)));
+    let text = JsFuture::from(response.text().map_err(read)?).await.map_err(read)?;
+    config::parse_config(&text.as_string().unwrap_or_default(), url, document_base)
+}
+
+fn js_error_text(error: &JsValue) -> String {
+    js_sys::Reflect::get(error, &"message".into())
+        .ok()
+        .and_then(|message| message.as_string())
+        .unwrap_or_else(|| format!("{error:?}"))
 }
 
 /// Loads and validates the configuration at `url`; errors name `url` as the file.
@@ -23,17 +63,27 @@ pub async fn load_config_from(url: &str, document_base: &str) -> Result<AppConfi
         .send()
         .await
         .map_err(|e| file_error(format!("could not be fetched ({e})")))?;
-    if !response.ok() {
-        return Err(file_error(format!("could not be fetched (HTTP status {})", response.status())));
-    }
-    // A static host with an SPA fallback answers a missing file with index.html (status 200); say so instead of
-    // reporting an HTML parse error.
     let content_type = response.headers().get("content-type").unwrap_or_default();
+    check_response(response.ok(), response.status(), &content_type, &file_error)?;
+    let text = response.text().await.map_err(|e| file_error(format!("could not be read ({e})")))?;
+    config::parse_config(&text, url, document_base)
+}
+
+/// Refuses an error status, and an HTML page: a static host with an SPA fallback answers a missing file with
+/// index.html (status 200); saying so beats reporting an HTML parse error.
+fn check_response(
+    ok: bool,
+    status: u16,
+    content_type: &str,
+    file_error: &dyn Fn(String) -> ConfigError,
+) -> Result<(), ConfigError> {
+    if !ok {
+        return Err(file_error(format!("could not be fetched (HTTP status {status})")));
+    }
     if content_type.trim_start().to_ascii_lowercase().starts_with("text/html") {
         return Err(file_error(
             "was not found: the server sent an HTML page instead (deploy config.json beside index.html)".to_owned(),
         ));
     }
-    let text = response.text().await.map_err(|e| file_error(format!("could not be read ({e})")))?;
-    config::parse_config(&text, url, document_base)
+    Ok(())
 }

@@ -6,7 +6,8 @@
 //! Start-up: [`app::App`] fetches `config.json` ([`config_loader`], validated by [`config`]), applies its
 //! [`branding`] (title, theme, primary colour: [`branding_style`]), then renders the router under the document's
 //! base path ([`app_path`]). Each auth page loads only its own element
-//! ([`passage_elements`]) and creates it with its callbacks ([`components::passage_host`]); if the element can only
+//! ([`passage_elements`]) and creates it with its callbacks ([`components::passage_host`]), or takes over the
+//! register element the built page created before the wasm ran ([`early_element`]); if the element can only
 //! say "invalid app", [`auth_server_check`] finds out why and says so. The register page shows
 //! its name field while the element's shadow root holds the e-mail view ([`email_view`]); on both auth pages
 //! focus follows the element's views ([`view_focus`]) and its link buttons work by keyboard
@@ -31,6 +32,7 @@ pub mod browser;
 pub mod components;
 pub mod config;
 pub mod config_loader;
+pub mod early_element;
 pub mod element_input_labels;
 pub mod email_view;
 pub mod i18n;

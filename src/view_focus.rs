@@ -26,6 +26,7 @@ use leptos::html::Input;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
+use crate::early_element;
 use crate::email_view::EMAIL_VIEW_SELECTOR;
 use crate::shadow_root_watch::{watch_shadow_root, ShadowRootWatch};
 
@@ -52,12 +53,23 @@ pub fn use_focus_follows_view(host: web_sys::Element, lead: Option<NodeRef<Input
     watch_shadow_root(host, "focus on view changes", move |root, unmounted| {
         let unmounted = Rc::clone(unmounted);
         let current_view = RefCell::new(None::<web_sys::Element>);
+        let first_view = Cell::new(true);
         ShadowRootWatch::attach(root, &[], move |root| {
             let view = root.query_selector(VIEW_ROOT_SELECTOR).ok().flatten();
             if *current_view.borrow() != view {
                 if let Some(view) = view.clone() {
                     let (host, unmounted) = (watched_host.clone(), Rc::clone(&unmounted));
-                    set_timeout(move || focus_when_still_shown(&host, &view, lead, &unmounted), Duration::ZERO);
+                    let first = first_view.replace(false);
+                    set_timeout(
+                        move || {
+                            // Not the first view of the element the HTML created, if the person was already typing
+                            // into it before the app ran: their focus stays ([`crate::early_element`]).
+                            if !(first && early_element::kept_the_persons_focus(&host)) {
+                                focus_when_still_shown(&host, &view, lead, &unmounted)
+                            }
+                        },
+                        Duration::ZERO,
+                    );
                 }
                 *current_view.borrow_mut() = view;
             }

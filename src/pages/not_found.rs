@@ -7,6 +7,8 @@ use crate::routes::AppRoute;
 
 #[component]
 pub fn NotFoundPage() -> impl IntoView {
+    // A mistyped path under `/register/` got the register element from the HTML; this page shows instead.
+    crate::early_element::discard();
     view! {
         <main class="plain-page">
             <h1>{i18n::text("not_found.title")}</h1>

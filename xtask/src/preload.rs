@@ -9,8 +9,22 @@
 //! type="module">` for the same URL then finds the module already fetched and compiled. The auth server's origin
 //! gets a `preconnect`, so the element's first API call does not wait for a connection.
 //!
-//! Both come from the deployment's `config.json` at build time (`elements_url`, `auth_url`), like the CSP: a
-//! config.json swapped in after the build only makes the hints miss (a wasted download), never break the page.
+//! On the register route the script also creates `<passage-register>` itself, as soon as its module is defined
+//! and `config.json` has arrived (both requested from the HTML), in the page's static frame (`.boot-shell`,
+//! turned into the card's outline): the e-mail field shows and the element's own API calls start while the wasm
+//! is still downloading, instead of after it has booted (issue 13, goal 3: the wasm is the larger download, and
+//! the element used to wait for all of it). The element gets what the SPA would give it (`app-id`, the SPA's
+//! language, the theme, the three globals, from the `config.json` of this deployment, read as `src/config.rs`
+//! reads it) and a `beforeAuth` that refuses: nothing can be registered before the app is there to ask for the
+//! name. The app takes that response of `config.json` rather than fetching again (`src/config_loader.rs`), and
+//! the register page takes the element over, with what was typed into it and its focus (`src/early_element.rs`);
+//! should the two readings of `config.json` ever differ, the app discards the element and makes its own. URLs
+//! carrying a `psg_` parameter (a magic link, a verification link) get no early element: the element would act
+//! on them at once, and its `onSuccess` must be the app's.
+//!
+//! The preloads and the preconnect come from the deployment's `config.json` at build time (`elements_url`,
+//! `auth_url`), like the CSP: a config.json swapped in after the build only makes those hints miss (a wasted
+//! download), never break the page.
 
 use std::path::Path;
 
@@ -27,13 +41,29 @@ const DEFAULT_ELEMENTS_URL: &str = "vendor/passage-elements";
 /// Marks the script, so a second run on the same output is noticed.
 const MARKER: &str = "/*element-preload*/";
 
+/// The element the script creates before the wasm runs, and the route segment it does so on.
+const EARLY_ELEMENT: (&str, &str) = ("passage-register", "register");
+
+/// What the script needs to create the early element; the rest comes from the `config.json` it fetches (the
+/// preload's response), normalised as `src/config.rs` does (trimmed, no trailing slash, the locales beside the
+/// auth server unless configured, `elements_url` resolved against the document base). `langs`: the SPA's language
+/// codes (the names of `dist/locales/spa/*.json`), for choosing the element's `lang` as `src/i18n` does.
+#[derive(Debug)]
+struct EarlyElement {
+    tag: &'static str,
+    route: &'static str,
+    /// `elements_url` when `config.json` has none.
+    elements: &'static str,
+    langs: Vec<String>,
+}
+
 /// Adds the route's element preloads and the auth server's preconnect to `dist/index.html`, for `config_json`
 /// (the deployment's configuration, already in `dist/`).
 pub fn write_into(dist: &Path, config_json: &str) -> Result<()> {
     let index = dist.join("index.html");
     let html = std::fs::read_to_string(&index).with_context(|| format!("reading {}", index.display()))?;
     let config: serde_json::Value = serde_json::from_str(config_json).context("config.json is not JSON")?;
-    let text = |key: &str| config.get(key).and_then(|v| v.as_str()).map(str::trim).filter(|v| !v.is_empty());
+    let text = |key: &str| config_text(&config, key);
     let elements_url = text("elements_url").unwrap_or(DEFAULT_ELEMENTS_URL).trim_end_matches('/');
     let vendored = dist.join("vendor/passage-elements");
     let mut routes = Vec::new();
@@ -54,17 +84,90 @@ pub fn write_into(dist: &Path, config_json: &str) -> Result<()> {
         }
     }
     let auth_origin = text("auth_url").map(crate::csp::origin_of).transpose()?;
-    let hints = hints(&routes, auth_origin.as_deref())?;
+    let (tag, route) = EARLY_ELEMENT;
+    let early = EarlyElement { tag, route, elements: DEFAULT_ELEMENTS_URL, langs: spa_languages(dist)? };
+    let hints = hints(&routes, auth_origin.as_deref(), Some(&early))?;
     std::fs::write(&index, with_hints(&html, &hints)?)?;
     Ok(())
 }
 
-/// The preconnect and the inline script choosing the route's preloads.
-fn hints(routes: &[(String, Vec<String>)], auth_origin: Option<&str>) -> Result<String> {
+/// A non-empty string value of `config.json`, trimmed.
+fn config_text<'a>(config: &'a serde_json::Value, key: &str) -> Option<&'a str> {
+    config.get(key).and_then(|v| v.as_str()).map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// The SPA's language codes: English (compiled in) and one per `locales/spa/{code}.json` Trunk copied.
+fn spa_languages(dist: &Path) -> Result<Vec<String>> {
+    let folder = dist.join("locales/spa");
+    let mut codes = vec!["en".to_owned()];
+    for entry in std::fs::read_dir(&folder).with_context(|| format!("reading {}", folder.display()))? {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        if let Some(code) = name.strip_suffix(".json").filter(|code| *code != "en") {
+            codes.push(code.to_owned());
+        }
+    }
+    codes[1..].sort();
+    Ok(codes)
+}
+
+/// The element's `lang` as `src/i18n/mod.rs` (`initial_lang`) and `src/i18n/lang.rs` (`Lang::for_tag`) choose the
+/// SPA's: the picker's stored choice, else the first supported of `navigator.languages` by primary subtag (`zh`
+/// only when not Traditional), else English. Should the two ever disagree, the app corrects the attribute when it
+/// takes the element over (the element switches language in place); `n-languages.spec.ts` checks they agree.
+const LANG_CHOICE: &str =
+    "function(c){try{var v=localStorage.getItem('spa_lang');if(c.indexOf(v)>=0)return v}catch(x){}\
+var n=navigator.languages||[];for(var i=0;i<n.length;i++){var t=String(n[i]).trim().toLowerCase().replace(/_/g,'-')\
+.split('-'),q=t[0],o=t.slice(1);if(q==='zh'){if(o.indexOf('hans')>=0||!o.some(function(x){return x==='hant'||\
+x==='tw'||x==='hk'||x==='mo'}))return 'zh-CN';continue}for(var j=0;j<c.length;j++)if(c[j].split('-')[0]\
+.toLowerCase()===q)return c[j]}return 'en'}";
+
+/// Creates the early element (see the module's comment) once its module `m` is defined. The frame becomes the
+/// card: placeholders where the app will put the heading and the name field (so the element hardly moves when
+/// the app takes over), then the element. Not when the app has already put an element on the page. It notes
+/// whether the person has pressed a key or pointed at the page since (`psgEarly.touched`): only then is the focus
+/// theirs to keep when the app takes over, rather than where the element's own autofocus put it.
+const EARLY_SCRIPT: &str = "var e=E;if(!e||s!==e.route||/[?&]psg_/.test(location.search))return;var w=window,\
+c=fetch(new URL('config.json',document.baseURI).href,{cache:'no-cache'});w.psgConfigResponse=c;\
+Promise.all([m,c.then(function(r){return r.ok?r.clone().json():null})]).then(function(v){var g=v[1];\
+function t(k){var x=g&&g[k];return typeof x==='string'&&x.trim()?x.trim():null}var a=t('app_id'),o=t('auth_url'),\
+th=t('theme');if(!a||!o)return;o=o.replace(/\\/+$/,'');w.PASSAGE_AUTH_ORIGIN=o;\
+w.PASSAGE_LOCALES_URL=(t('locales_url')||o+'/locales').replace(/\\/+$/,'');\
+w.PASSAGE_ELEMENTS_URL=new URL(t('elements_url')||e.elements,document.baseURI).href.replace(/\\/+$/,'');\
+th=th==='light'||th==='dark'?th:'auto';function go(){var h=document.querySelector('body>.boot-shell');\
+if(!h||document.querySelector(e.tag))return;document.documentElement.setAttribute('data-theme',th);\
+var el=document.createElement(e.tag);el.setAttribute('app-id',a);el.setAttribute('lang',(L)(e.langs));\
+el.setAttribute('theme',th);el.setAttribute('data-early','');\
+var q=el.psgEarly={auth:w.PASSAGE_AUTH_ORIGIN,locales:w.PASSAGE_LOCALES_URL,elements:w.PASSAGE_ELEMENTS_URL};\
+function u(){q.touched=true}document.addEventListener('pointerdown',u,true);\
+document.addEventListener('keydown',u,true);\
+el.beforeAuth=function(){return false};h.removeAttribute('aria-hidden');h.classList.add('early');\
+function d(t,c,p){var x=document.createElement(t);x.className=c;p.appendChild(x);return x}h.textContent='';\
+var k=d('div','early-placeholder',h);k.setAttribute('aria-hidden','true');d('i','early-heading',k);\
+d('i','early-label',k);d('i','early-input',k);d('div','element-slot',h).appendChild(el)}\
+document.readyState==='loading'?document.addEventListener('DOMContentLoaded',go):go()},function(){})";
+
+/// The preconnect and the inline script choosing the route's preloads and, with `early`, creating the element.
+fn hints(routes: &[(String, Vec<String>)], auth_origin: Option<&str>, early: Option<&EarlyElement>) -> Result<String> {
     let table = serde_json::to_string(&routes.iter().cloned().collect::<std::collections::BTreeMap<_, _>>())?;
     if table.contains("</") {
         bail!("a preload path contains `</`: {table}");
     }
+    let early_json = match early {
+        Some(early) => serde_json::json!({
+            "tag": early.tag, "route": early.route, "elements": early.elements, "langs": early.langs,
+        })
+        .to_string(),
+        None => "null".to_owned(),
+    };
+    // Inside an inline script, `</script` would end it and `<!--` change how it is parsed.
+    if early_json.contains("</") || early_json.contains("<!--") {
+        bail!("a language file's name cannot go into the inline script (`</` or `<!--`): {early_json}");
+    }
+    let early_script = EARLY_SCRIPT.replacen("var e=E", &format!("var e={early_json}"), 1).replacen(
+        "(L)",
+        &format!("({LANG_CHOICE})"),
+        1,
+    );
     // `crossorigin`: the elements' fetches are CORS requests without credentials, which use their own connections.
     let preconnect =
         auth_origin.map(|origin| format!(r#"<link rel="preconnect" href="{origin}" crossorigin>"#)).unwrap_or_default();
@@ -74,20 +177,31 @@ fn hints(routes: &[(String, Vec<String>)], auth_origin: Option<&str>) -> Result<
         "<script>{MARKER}(function(){{var r={table},b=new URL(document.baseURI).pathname,p=location.pathname,\
          s=p.indexOf(b)===0?p.slice(b.length).split('/')[0]:null,f=r[s]||[];for(var i=0;i<f.length;i++){{\
          var l=document.createElement('link');l.rel='modulepreload';l.href=f[i];document.head.appendChild(l)}}\
-         if(f.length)import(new URL(f[0],document.baseURI).href).catch(function(){{}})}})()</script>"
+         if(!f.length)return;var m=import(new URL(f[0],document.baseURI).href);m.catch(function(){{}});\
+         {early_script}}})()</script>"
     );
     Ok(format!("{preconnect}{script}"))
 }
 
-/// `html` with `hints` right after the `<base>` element (the script resolves paths against it). Trunk writes a
-/// fresh `index.html` on each build, so hints already there mean a second run on the same output: refused.
+/// `html` with `hints` after the `<base>` element (the script resolves paths against it) and after the preload of
+/// `config.json`, if the page has one: the script's own `fetch` of the file then takes that preload's response
+/// rather than requesting it a second time. Trunk writes a fresh `index.html` on each build, so hints already
+/// there mean a second run on the same output: refused.
 fn with_hints(html: &str, hints: &str) -> Result<String> {
     if html.contains(MARKER) {
         bail!("index.html already has the element preloads");
     }
     let lower = html.to_ascii_lowercase();
     let base = lower.find("<base").context("index.html has no <base> (Trunk writes it for data-trunk-public-url)")?;
-    let end = base + lower[base..].find('>').context("unterminated <base>")? + 1;
+    let base_end = base + lower[base..].find('>').context("unterminated <base>")? + 1;
+    // Trunk minifies the page (attributes reordered, quotes dropped), so the tag is recognised by its words.
+    let config_preload = lower[base_end..].match_indices("<link").find_map(|(at, _)| {
+        let start = base_end + at;
+        let end = start + lower[start..].find('>')? + 1;
+        let tag = &lower[start..end];
+        (tag.contains("config.json") && tag.contains("preload")).then_some(end)
+    });
+    let end = config_preload.unwrap_or(base_end);
     Ok(format!("{}{hints}{}", &html[..end], &html[end..]))
 }
 
@@ -105,7 +219,7 @@ mod tests {
     #[test]
     fn the_hints_go_after_the_base_once() {
         let html = r#"<!doctype html><html><meta charset=utf-8><base href="/app/"><title>x</title>"#;
-        let hints = hints(&routes(), Some("https://auth.example")).unwrap();
+        let hints = hints(&routes(), Some("https://auth.example"), None).unwrap();
         let once = with_hints(html, &hints).unwrap();
         assert!(
             once.starts_with(
@@ -120,14 +234,60 @@ mod tests {
     }
 
     #[test]
+    fn the_hints_go_after_the_preload_of_the_configuration() {
+        let html = r#"<base href="/"><link rel="preload" href="config.json" as="fetch" crossorigin /><title>x</title>"#;
+        let page = with_hints(html, "<script>H</script>").unwrap();
+        assert_eq!(
+            page,
+            r#"<base href="/"><link rel="preload" href="config.json" as="fetch" crossorigin /><script>H</script><title>x</title>"#
+        );
+        let minified = r#"<base href=/><link as=fetch crossorigin href=config.json rel=preload><title>x</title>"#;
+        assert_eq!(
+            with_hints(minified, "<i>").unwrap(),
+            r#"<base href=/><link as=fetch crossorigin href=config.json rel=preload><i><title>x</title>"#
+        );
+        // A link to the file that is not a preload does not count.
+        let page = with_hints(r#"<base href="/"><link rel="help" href="config.json">"#, "<i>").unwrap();
+        assert_eq!(page, r#"<base href="/"><i><link rel="help" href="config.json">"#);
+    }
+
+    #[test]
+    fn the_register_route_gets_the_early_element() {
+        let early =
+            EarlyElement { tag: "passage-register", route: "register", elements: "el", langs: vec!["en".into()] };
+        let script = hints(&routes(), None, Some(&early)).unwrap();
+        assert!(
+            script.contains(r#"var e={"elements":"el","langs":["en"],"route":"register","tag":"passage-register"}"#),
+            "{script}"
+        );
+        assert!(script.contains("localStorage.getItem('spa_lang')"), "{script}");
+        let without = hints(&routes(), None, None).unwrap();
+        assert!(without.contains("var e=null;"), "{without}");
+        let odd = EarlyElement { langs: vec!["</script>".into()], ..early };
+        assert!(hints(&routes(), None, Some(&odd)).is_err());
+    }
+
+    #[test]
+    fn the_languages_are_english_and_the_copied_files() {
+        let dist = std::env::temp_dir().join(format!("xtask-preload-langs-{}", std::process::id()));
+        std::fs::create_dir_all(dist.join("locales/spa")).unwrap();
+        for name in ["pt-BR.json", "en.json", "de.json", "README"] {
+            std::fs::write(dist.join("locales/spa").join(name), "{}").unwrap();
+        }
+        let langs = spa_languages(&dist);
+        std::fs::remove_dir_all(&dist).unwrap();
+        assert_eq!(langs.unwrap(), ["en", "de", "pt-BR"]);
+    }
+
+    #[test]
     fn without_an_auth_origin_there_is_no_preconnect() {
-        let hints = hints(&routes(), None).unwrap();
+        let hints = hints(&routes(), None, None).unwrap();
         assert!(hints.starts_with("<script>") && !hints.contains("preconnect"));
     }
 
     #[test]
     fn the_script_is_one_inline_script_the_csp_hashes() {
-        let page = with_hints("<base href=/>", &hints(&routes(), None).unwrap()).unwrap();
+        let page = with_hints("<base href=/>", &hints(&routes(), None, None).unwrap()).unwrap();
         let scripts = crate::csp::inline_scripts(&page);
         assert_eq!(scripts.len(), 1);
         assert!(scripts[0].starts_with(MARKER));

@@ -94,9 +94,12 @@ export class RegisterPage {
     this.loginLink = page.getByRole('link', { name: 'Log in' });
   }
 
+  /** Opens the page and waits until the app is there: the built page shows the element before the app has
+   * loaded (xtask/src/preload.rs), but only the app asks for the name and lets the element register anyone. */
   async goto(): Promise<void> {
     await this.page.goto(`${this.spaUrl}/register`);
     await expect(this.element.emailView).toBeVisible();
+    await expect(this.nameInput).toBeVisible();
   }
 
   /** Name, then e-mail, then Continue: what a new user does on the first view. */
