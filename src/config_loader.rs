@@ -1,7 +1,7 @@
 //! Fetching `config.json` at start (the DOM side of [`crate::config`]).
 
-use gloo_net::http::Request;
-use wasm_bindgen::{JsCast as _, JsValue};
+use gloo_net::http::{Request, Response};
+use wasm_bindgen::JsCast as _;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::RequestCache;
 
@@ -30,60 +30,48 @@ fn take_preloader_request() -> Option<js_sys::Promise> {
     Some(request)
 }
 
-/// [`load_config_from`] for a response the preloader's `fetch` promised (it read its own copy with `clone()`).
+/// Loads and validates the configuration at `url`; errors name `url` as the file.
+pub async fn load_config_from(url: &str, document_base: &str) -> Result<AppConfig, ConfigError> {
+    // `no-cache` revalidates: an operator who edits config.json sees the change on the next load, while an
+    // unchanged file still costs only a 304.
+    let response = Request::get(url).cache(RequestCache::NoCache).send().await.map_err(|e| e.to_string());
+    read_config(response, url, document_base).await
+}
+
+/// [`load_config_from`] for the response the preloader's `fetch` promised (it read its own copy with `clone()`).
 async fn load_config_from_response(
     response: js_sys::Promise,
     url: &str,
     document_base: &str,
 ) -> Result<AppConfig, ConfigError> {
+    // A rejected `fetch` is a `TypeError` ("Failed to fetch"), as gloo reports it for its own requests.
+    let response = JsFuture::from(response).await.map(|raw| Response::from(raw.unchecked_into::<web_sys::Response>()));
+    let response = response.map_err(|e| match e.dyn_ref::<js_sys::Error>() {
+        Some(error) => String::from(error.message()),
+        None => format!("{e:?}"),
+    });
+    read_config(response, url, document_base).await
+}
+
+/// Checks and parses a fetched `config.json`; errors name `url` as the file.
+async fn read_config(
+    response: Result<Response, String>,
+    url: &str,
+    document_base: &str,
+) -> Result<AppConfig, ConfigError> {
     let file_error = |problem: String| ConfigError { file: url.to_owned(), key: None, problem };
-    let failed = |e: JsValue| file_error(format!("could not be fetched ({})", js_error_text(&e)));
-    let response: web_sys::Response = JsFuture::from(response).await.map_err(failed)?.unchecked_into();
-    let content_type = response.headers().get("content-type").ok().flatten().unwrap_or_default();
-    check_response(response.ok(), response.status(), &content_type, &file_error)?;
-    let read = |e: JsValue| file_error(format!("could not be read ({})", js_error_text(&e)));
-    let text = JsFuture::from(response.text().map_err(read)?).await.map_err(read)?;
-    config::parse_config(&text.as_string().unwrap_or_default(), url, document_base)
-}
-
-fn js_error_text(error: &JsValue) -> String {
-    js_sys::Reflect::get(error, &"message".into())
-        .ok()
-        .and_then(|message| message.as_string())
-        .unwrap_or_else(|| format!("{error:?}"))
-}
-
-/// Loads and validates the configuration at `url`; errors name `url` as the file.
-pub async fn load_config_from(url: &str, document_base: &str) -> Result<AppConfig, ConfigError> {
-    let file_error = |problem: String| ConfigError { file: url.to_owned(), key: None, problem };
-    // `no-cache` revalidates: an operator who edits config.json sees the change on the next load, while an
-    // unchanged file still costs only a 304.
-    let response = Request::get(url)
-        .cache(RequestCache::NoCache)
-        .send()
-        .await
-        .map_err(|e| file_error(format!("could not be fetched ({e})")))?;
-    let content_type = response.headers().get("content-type").unwrap_or_default();
-    check_response(response.ok(), response.status(), &content_type, &file_error)?;
-    let text = response.text().await.map_err(|e| file_error(format!("could not be read ({e})")))?;
-    config::parse_config(&text, url, document_base)
-}
-
-/// Refuses an error status, and an HTML page: a static host with an SPA fallback answers a missing file with
-/// index.html (status 200); saying so beats reporting an HTML parse error.
-fn check_response(
-    ok: bool,
-    status: u16,
-    content_type: &str,
-    file_error: &dyn Fn(String) -> ConfigError,
-) -> Result<(), ConfigError> {
-    if !ok {
-        return Err(file_error(format!("could not be fetched (HTTP status {status})")));
+    let response = response.map_err(|e| file_error(format!("could not be fetched ({e})")))?;
+    if !response.ok() {
+        return Err(file_error(format!("could not be fetched (HTTP status {})", response.status())));
     }
+    // A static host with an SPA fallback answers a missing file with index.html (status 200); say so instead of
+    // reporting an HTML parse error.
+    let content_type = response.headers().get("content-type").unwrap_or_default();
     if content_type.trim_start().to_ascii_lowercase().starts_with("text/html") {
         return Err(file_error(
             "was not found: the server sent an HTML page instead (deploy config.json beside index.html)".to_owned(),
         ));
     }
-    Ok(())
+    let text = response.text().await.map_err(|e| file_error(format!("could not be read ({e})")))?;
+    config::parse_config(&text, url, document_base)
 }

@@ -46,8 +46,7 @@ pub fn discard() {
 pub fn take(kind: PassageElement, config: &AppConfig) -> Option<web_sys::Element> {
     let element = early(kind)?;
     let _ = element.remove_attribute(EARLY);
-    let started_with = js_sys::Reflect::get(&element, &"psgEarly".into()).unwrap_or(JsValue::UNDEFINED);
-    let read = |key: &str| js_sys::Reflect::get(&started_with, &key.into()).ok().and_then(|v| v.as_string());
+    let read = |key: &str| started_with(&element, key).as_string();
     let fits = element.get_attribute("app-id").as_deref() == Some(config.app_id.as_str())
         && read("auth").as_deref() == Some(config.auth_url.as_str())
         && read("locales").as_deref() == Some(config.locales_url.as_str())
@@ -66,8 +65,7 @@ pub fn take(kind: PassageElement, config: &AppConfig) -> Option<web_sys::Element
 /// button), and the page places it as on any first view ([`crate::view_focus`]: the name field).
 pub fn move_into(slot: &web_sys::Element, element: &web_sys::Element) -> Result<(), JsValue> {
     let document = document().ok_or_else(|| JsValue::from_str("no document"))?;
-    let started_with = js_sys::Reflect::get(element, &"psgEarly".into()).unwrap_or(JsValue::UNDEFINED);
-    let touched = js_sys::Reflect::get(&started_with, &"touched".into()).is_ok_and(|touched| touched.is_truthy());
+    let touched = started_with(element, "touched").is_truthy();
     let focused = (touched && document.active_element().as_ref() == Some(element))
         .then(|| element.shadow_root()?.active_element()?.dyn_into::<web_sys::HtmlElement>().ok())
         .flatten();
@@ -85,6 +83,19 @@ pub fn move_into(slot: &web_sys::Element, element: &web_sys::Element) -> Result<
         }
     }
     Ok(())
+}
+
+/// Whether the person pressed Continue on the early `element` before the app was there (its `beforeAuth` refused,
+/// without a word: only the app can say why).
+pub fn refused_a_continue(element: &web_sys::Element) -> bool {
+    started_with(element, "refused").is_truthy()
+}
+
+/// What the preloader recorded on the element as it made it (`psgEarly`, see `xtask/src/preload.rs`).
+fn started_with(element: &web_sys::Element, key: &str) -> JsValue {
+    js_sys::Reflect::get(element, &"psgEarly".into())
+        .and_then(|record| js_sys::Reflect::get(&record, &key.into()))
+        .unwrap_or(JsValue::UNDEFINED)
 }
 
 /// Whether [`move_into`] gave `element`'s focus back to the person (then the page's first focus move is skipped).

@@ -62,8 +62,8 @@ pub fn use_focus_follows_view(host: web_sys::Element, lead: Option<NodeRef<Input
                     let first = first_view.replace(false);
                     set_timeout(
                         move || {
-                            // Not the first view of the element the HTML created, if the person was already typing
-                            // into it before the app ran: their focus stays ([`crate::early_element`]).
+                            // On the first view of the element the HTML created, a person who was already typing
+                            // into it before the app ran keeps their focus ([`crate::early_element`]).
                             if !(first && early_element::kept_the_persons_focus(&host)) {
                                 focus_when_still_shown(&host, &view, lead, &unmounted)
                             }

@@ -11,6 +11,7 @@ use crate::auth_success::complete_sign_in;
 use crate::components::name_field::{self, NameField};
 use crate::components::passage_host::{create_auth_element, ElementSlot};
 use crate::config::AppConfig;
+use crate::early_element;
 use crate::element_input_labels::use_element_input_labels;
 use crate::email_view::use_email_view_shown;
 use crate::i18n::{self, Msg};
@@ -82,6 +83,13 @@ fn RegisterForm() -> impl IntoView {
             return view! { <p class="error-box" role="alert">{move || i18n::tr(&problem)}</p> }.into_any();
         }
     };
+    // A Continue pressed on the element the HTML created, before this page was there, was refused without a word:
+    // say now what it lacks (the name field is empty: nothing could be typed into it yet).
+    if early_element::refused_a_continue(&element) {
+        if let Err(error) = validate_name(&name.get_untracked()) {
+            name_error.set(Some(name_field::error_msg(&error)));
+        }
+    }
     let email_view = use_email_view_shown(element.clone());
     let email_view_for_footer = email_view.clone();
     use_keyboard_link_buttons(element.clone());

@@ -41,21 +41,11 @@ const DEFAULT_ELEMENTS_URL: &str = "vendor/passage-elements";
 /// Marks the script, so a second run on the same output is noticed.
 const MARKER: &str = "/*element-preload*/";
 
-/// The element the script creates before the wasm runs, and the route segment it does so on.
+/// The element the script creates before the wasm runs, and the route segment it does so on. The rest comes from
+/// the `config.json` the script fetches (the preload's response), normalised as `src/config.rs` does (trimmed, no
+/// trailing slash, the locales beside the auth server unless configured, `elements_url`, by default
+/// [`DEFAULT_ELEMENTS_URL`], resolved against the document base).
 const EARLY_ELEMENT: (&str, &str) = ("passage-register", "register");
-
-/// What the script needs to create the early element; the rest comes from the `config.json` it fetches (the
-/// preload's response), normalised as `src/config.rs` does (trimmed, no trailing slash, the locales beside the
-/// auth server unless configured, `elements_url` resolved against the document base). `langs`: the SPA's language
-/// codes (the names of `dist/locales/spa/*.json`), for choosing the element's `lang` as `src/i18n` does.
-#[derive(Debug)]
-struct EarlyElement {
-    tag: &'static str,
-    route: &'static str,
-    /// `elements_url` when `config.json` has none.
-    elements: &'static str,
-    langs: Vec<String>,
-}
 
 /// Adds the route's element preloads and the auth server's preconnect to `dist/index.html`, for `config_json`
 /// (the deployment's configuration, already in `dist/`).
@@ -84,9 +74,7 @@ pub fn write_into(dist: &Path, config_json: &str) -> Result<()> {
         }
     }
     let auth_origin = text("auth_url").map(crate::csp::origin_of).transpose()?;
-    let (tag, route) = EARLY_ELEMENT;
-    let early = EarlyElement { tag, route, elements: DEFAULT_ELEMENTS_URL, langs: spa_languages(dist)? };
-    let hints = hints(&routes, auth_origin.as_deref(), Some(&early))?;
+    let hints = hints(&routes, auth_origin.as_deref(), &spa_languages(dist)?)?;
     std::fs::write(&index, with_hints(&html, &hints)?)?;
     Ok(())
 }
@@ -125,8 +113,9 @@ x==='tw'||x==='hk'||x==='mo'}))return 'zh-CN';continue}for(var j=0;j<c.length;j+
 /// card: placeholders where the app will put the heading and the name field (so the element hardly moves when
 /// the app takes over), then the element. Not when the app has already put an element on the page. It notes
 /// whether the person has pressed a key or pointed at the page since (`psgEarly.touched`): only then is the focus
-/// theirs to keep when the app takes over, rather than where the element's own autofocus put it.
-const EARLY_SCRIPT: &str = "var e=E;if(!e||s!==e.route||/[?&]psg_/.test(location.search))return;var w=window,\
+/// theirs to keep when the app takes over, rather than where the element's own autofocus put it; and whether a
+/// Continue was refused (`psgEarly.refused`), which the register page then answers by asking for the name.
+const EARLY_SCRIPT: &str = "var e=E;if(s!==e.route||/[?&]psg_/.test(location.search))return;var w=window,\
 c=fetch(new URL('config.json',document.baseURI).href,{cache:'no-cache'});w.psgConfigResponse=c;\
 Promise.all([m,c.then(function(r){return r.ok?r.clone().json():null})]).then(function(v){var g=v[1];\
 function t(k){var x=g&&g[k];return typeof x==='string'&&x.trim()?x.trim():null}var a=t('app_id'),o=t('auth_url'),\
@@ -140,25 +129,22 @@ el.setAttribute('theme',th);el.setAttribute('data-early','');\
 var q=el.psgEarly={auth:w.PASSAGE_AUTH_ORIGIN,locales:w.PASSAGE_LOCALES_URL,elements:w.PASSAGE_ELEMENTS_URL};\
 function u(){q.touched=true}document.addEventListener('pointerdown',u,true);\
 document.addEventListener('keydown',u,true);\
-el.beforeAuth=function(){return false};h.removeAttribute('aria-hidden');h.classList.add('early');\
+el.beforeAuth=function(){q.refused=true;return false};h.removeAttribute('aria-hidden');h.classList.add('early');\
 function d(t,c,p){var x=document.createElement(t);x.className=c;p.appendChild(x);return x}h.textContent='';\
 var k=d('div','early-placeholder',h);k.setAttribute('aria-hidden','true');d('i','early-heading',k);\
 d('i','early-label',k);d('i','early-input',k);d('div','element-slot',h).appendChild(el)}\
 document.readyState==='loading'?document.addEventListener('DOMContentLoaded',go):go()},function(){})";
 
-/// The preconnect and the inline script choosing the route's preloads and, with `early`, creating the element.
-fn hints(routes: &[(String, Vec<String>)], auth_origin: Option<&str>, early: Option<&EarlyElement>) -> Result<String> {
+/// The preconnect and the inline script choosing the route's preloads and creating the early element, whose `lang`
+/// is one of `langs` (the SPA's language codes, [`spa_languages`]).
+fn hints(routes: &[(String, Vec<String>)], auth_origin: Option<&str>, langs: &[String]) -> Result<String> {
     let table = serde_json::to_string(&routes.iter().cloned().collect::<std::collections::BTreeMap<_, _>>())?;
     if table.contains("</") {
         bail!("a preload path contains `</`: {table}");
     }
-    let early_json = match early {
-        Some(early) => serde_json::json!({
-            "tag": early.tag, "route": early.route, "elements": early.elements, "langs": early.langs,
-        })
-        .to_string(),
-        None => "null".to_owned(),
-    };
+    let (tag, route) = EARLY_ELEMENT;
+    let early_json =
+        serde_json::json!({"tag": tag, "route": route, "elements": DEFAULT_ELEMENTS_URL, "langs": langs}).to_string();
     // Inside an inline script, `</script` would end it and `<!--` change how it is parsed.
     if early_json.contains("</") || early_json.contains("<!--") {
         bail!("a language file's name cannot go into the inline script (`</` or `<!--`): {early_json}");
@@ -219,7 +205,7 @@ mod tests {
     #[test]
     fn the_hints_go_after_the_base_once() {
         let html = r#"<!doctype html><html><meta charset=utf-8><base href="/app/"><title>x</title>"#;
-        let hints = hints(&routes(), Some("https://auth.example"), None).unwrap();
+        let hints = hints(&routes(), Some("https://auth.example"), &[]).unwrap();
         let once = with_hints(html, &hints).unwrap();
         assert!(
             once.starts_with(
@@ -253,18 +239,13 @@ mod tests {
 
     #[test]
     fn the_register_route_gets_the_early_element() {
-        let early =
-            EarlyElement { tag: "passage-register", route: "register", elements: "el", langs: vec!["en".into()] };
-        let script = hints(&routes(), None, Some(&early)).unwrap();
+        let script = hints(&routes(), None, &["en".to_owned()]).unwrap();
         assert!(
-            script.contains(r#"var e={"elements":"el","langs":["en"],"route":"register","tag":"passage-register"}"#),
+            script.contains(r#"var e={"elements":"vendor/passage-elements","langs":["en"],"route":"register","tag":"passage-register"}"#),
             "{script}"
         );
         assert!(script.contains("localStorage.getItem('spa_lang')"), "{script}");
-        let without = hints(&routes(), None, None).unwrap();
-        assert!(without.contains("var e=null;"), "{without}");
-        let odd = EarlyElement { langs: vec!["</script>".into()], ..early };
-        assert!(hints(&routes(), None, Some(&odd)).is_err());
+        assert!(hints(&routes(), None, &["</script>".to_owned()]).is_err());
     }
 
     #[test]
@@ -281,13 +262,13 @@ mod tests {
 
     #[test]
     fn without_an_auth_origin_there_is_no_preconnect() {
-        let hints = hints(&routes(), None, None).unwrap();
+        let hints = hints(&routes(), None, &[]).unwrap();
         assert!(hints.starts_with("<script>") && !hints.contains("preconnect"));
     }
 
     #[test]
     fn the_script_is_one_inline_script_the_csp_hashes() {
-        let page = with_hints("<base href=/>", &hints(&routes(), None, None).unwrap()).unwrap();
+        let page = with_hints("<base href=/>", &hints(&routes(), None, &[]).unwrap()).unwrap();
         let scripts = crate::csp::inline_scripts(&page);
         assert_eq!(scripts.len(), 1);
         assert!(scripts[0].starts_with(MARKER));

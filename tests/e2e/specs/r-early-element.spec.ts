@@ -80,6 +80,8 @@ test('r: the register form shows before the app, and the app takes it over with 
     'same node',
   );
   await expect(element.host).not.toHaveAttribute('data-early');
+  // The refused Continue is answered now: the page asks for the name (without taking the focus from the e-mail).
+  await expect(registerPage.nameError).not.toBeEmpty();
   await page.keyboard.type(email.slice(-1));
   await expect(element.identifierInput).toHaveValue(email);
   await expect(registerPage.nameInput).toHaveValue('');
