@@ -95,6 +95,98 @@ struct Sequential {
     authenticator_ms: f64,
 }
 
+/// The work a ceremony cannot skip, timed alone (no HTTP, no database): the authenticator (the browser's share),
+/// webauthn-rs's start and finish (for a passkey: P-256 through RustCrypto's `p256`, webauthn-rs 0.6 has no other
+/// backend), and signing the RS256 auth token. Per ceremony, in ms; `cores / floor` is the most any server built
+/// on these libraries could do in this benchmark, whatever its database.
+struct LibraryFloor {
+    registration: FloorParts,
+    login: FloorParts,
+}
+
+#[derive(Default)]
+struct FloorParts {
+    authenticator_ms: f64,
+    webauthn_ms: f64,
+    rs256_ms: f64,
+}
+
+impl FloorParts {
+    fn total_ms(&self) -> f64 {
+        self.authenticator_ms + self.webauthn_ms + self.rs256_ms
+    }
+
+    fn json(&self, cores: usize) -> Value {
+        json!({
+            "authenticator_ms": self.authenticator_ms,
+            "webauthn_rs_ms": self.webauthn_ms,
+            "rs256_sign_ms": self.rs256_ms,
+            "total_ms": self.total_ms(),
+            "ceiling_per_second": cores as f64 * 1000.0 / self.total_ms(),
+        })
+    }
+}
+
+/// Time `run` over `SEQUENTIAL` rounds; returns ms per round.
+fn ms_per_round(mut run: impl FnMut()) -> f64 {
+    let started = Instant::now();
+    for _ in 0..SEQUENTIAL {
+        run();
+    }
+    started.elapsed().as_secs_f64() * 1000.0 / SEQUENTIAL as f64
+}
+
+/// Measures [`LibraryFloor`] with the app's own `Webauthn` and signing keys.
+fn library_floor(state: &AppState) -> LibraryFloor {
+    let app = state.app("dev-app").expect("dev app");
+    let keys = state.keys();
+    let origin = Url::parse(ORIGIN).unwrap();
+    let mut passkey = SoftPasskey::new(true);
+    let now = auth_server::ids::now();
+    let claims = auth_server::tokens::Claims {
+        sub: "floor-user".into(),
+        aud: vec![ORIGIN.into(), "dev-app".into()],
+        iss: "dev-app".into(),
+        iat: now,
+        nbf: now,
+        exp: now + 3600,
+        auth_time: Some(now),
+        sid: Some("floor-session".into()),
+    };
+    let rs256_ms = ms_per_round(|| {
+        keys.sign(&claims).expect("sign");
+    });
+    let handle = webauthn_rs::prelude::Uuid::new_v4();
+    let start = || app.webauthn.start_passkey_registration(handle, "floor@bench.example", "floor", None).unwrap();
+    let (options, state_of) = start();
+    let credential = passkey.do_registration(origin.clone(), options).expect("authenticator");
+    let registration = FloorParts {
+        authenticator_ms: ms_per_round(|| {
+            passkey.do_registration(origin.clone(), start().0).expect("authenticator");
+        }),
+        webauthn_ms: ms_per_round(|| {
+            start();
+            app.webauthn.finish_passkey_registration(&credential, &state_of).expect("verifies");
+        }),
+        rs256_ms,
+    };
+    let stored = app.webauthn.finish_passkey_registration(&credential, &state_of).expect("verifies");
+    let begin = || app.webauthn.start_passkey_authentication(std::slice::from_ref(&stored)).unwrap();
+    let (options, state_of) = begin();
+    let assertion = passkey.do_authentication(origin.clone(), options).expect("authenticator");
+    let login = FloorParts {
+        authenticator_ms: ms_per_round(|| {
+            passkey.do_authentication(origin.clone(), begin().0).expect("authenticator");
+        }),
+        webauthn_ms: ms_per_round(|| {
+            begin();
+            app.webauthn.finish_passkey_authentication(&assertion, &state_of).expect("verifies");
+        }),
+        rs256_ms,
+    };
+    LibraryFloor { registration, login }
+}
+
 /// A quiet mailer for the benchmark: keeps the newest code per address (the dev mailbox would print every one).
 #[derive(Default)]
 struct CodeBox(Mutex<HashMap<String, String>>);
@@ -273,7 +365,7 @@ fn main() {
     let postgres = postgres_admin.is_some();
     let database = if postgres { "postgres" } else { "sqlite (file, WAL)" };
 
-    let (sequential, registrations, logins, otp_registrations, verifications) = runtime.block_on(async {
+    let (floor, sequential, registrations, logins, otp_registrations, verifications) = runtime.block_on(async {
         let pool = db::connect(&db_url).await.expect("database");
         let codes = Arc::new(CodeBox::default());
         // Every request comes from one "client" here: the abuse limits are lifted so they do not end the run.
@@ -298,6 +390,7 @@ fn main() {
             .await
             .expect("state");
         let router = app(state.clone());
+        let floor = library_floor(&state);
 
         // Phase 0: one client, one registration at a time: where a registration's time goes.
         let mut passkey = SoftPasskey::new(true);
@@ -427,7 +520,7 @@ fn main() {
         if let Some(admin) = &postgres_admin {
             admin_execute(admin, &format!("DROP DATABASE IF EXISTS {postgres_db} WITH (FORCE)")).await;
         }
-        (sequential, registrations, logins, otp_registrations, verifications)
+        (floor, sequential, registrations, logins, otp_registrations, verifications)
     });
 
     println!("auth-server benchmark ({cores} cores, {database}, in-process oneshot, {CLIENTS} concurrent clients)");
@@ -451,6 +544,10 @@ fn main() {
         "sequential_server_ms_per_registration": sequential.server_ms,
         "sequential_authenticator_ms_per_registration": sequential.authenticator_ms,
         "server_only_registrations_per_second_estimate": cores as f64 * 1000.0 / sequential.server_ms,
+        "library_floor": {
+            "registration": floor.registration.json(cores),
+            "login": floor.login.json(cores),
+        },
         "limiter": limiter_json,
     });
     println!(
@@ -459,5 +556,16 @@ fn main() {
         sequential.authenticator_ms,
         cores as f64 * 1000.0 / sequential.server_ms
     );
+    for (name, parts) in [("registration", &floor.registration), ("login", &floor.login)] {
+        println!(
+            "library floor per {name}: authenticator {:.3} ms + webauthn-rs {:.3} ms + RS256 sign {:.3} ms = {:.3} ms; \
+             at most ~{:.0}/s on {cores} cores",
+            parts.authenticator_ms,
+            parts.webauthn_ms,
+            parts.rs256_ms,
+            parts.total_ms(),
+            cores as f64 * 1000.0 / parts.total_ms()
+        );
+    }
     write_report(if postgres { "auth-server-postgres.json" } else { "auth-server.json" }, &report);
 }

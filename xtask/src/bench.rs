@@ -99,7 +99,7 @@ pub fn trunk_release_build(dist: &Path) -> Result<()> {
 }
 
 /// Plain `trunk build --release`, as Trunk's docs give it, plus where to write and the sub-path: the size tuning
-/// (the `wasm-release` cargo profile, `wasm-opt -Oz`) is in index.html's rust link and Trunk.toml, so a team
+/// (the `wasm-release` cargo profile, `wasm-opt -Os`) is in index.html's rust link and Trunk.toml, so a team
 /// that types Trunk's command gets the same files. Add no build flag here: the `build` test stage compares this
 /// build with one made by `trunk build --release --dist` alone.
 pub fn trunk_release_build_at(dist: &Path, public_url: &str) -> Result<()> {

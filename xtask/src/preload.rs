@@ -22,6 +22,10 @@
 //! carrying a `psg_` parameter (a magic link, a verification link) get no early element: the element would act
 //! on them at once, and its `onSuccess` must be the app's.
 //!
+//! On that route the wasm also waits for the element's module before it downloads ([`gated_wasm`]): the person sees
+//! the element first, and on a slow link the two used to share the bandwidth, so the element came in at the pace of
+//! both. Elsewhere the wasm's preload starts from the HTML as Trunk wrote it.
+//!
 //! The preloads and the preconnect come from the deployment's `config.json` at build time (`elements_url`,
 //! `auth_url`), like the CSP: a config.json swapped in after the build only makes those hints miss (a wasted
 //! download), never break the page.
@@ -74,9 +78,68 @@ pub fn write_into(dist: &Path, config_json: &str) -> Result<()> {
         }
     }
     let auth_origin = text("auth_url").map(crate::csp::origin_of).transpose()?;
-    let hints = hints(&routes, auth_origin.as_deref(), &spa_languages(dist)?)?;
+    let (html, wasm) = gated_wasm(&html)?;
+    let hints = hints(&routes, auth_origin.as_deref(), &spa_languages(dist)?, &wasm)?;
     std::fs::write(&index, with_hints(&html, &hints)?)?;
     Ok(())
+}
+
+/// Trunk's preload of the wasm: what the script adds back on every route but the early element's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct WasmPreload {
+    href: String,
+    integrity: Option<String>,
+}
+
+/// How long the wasm waits for the early element's module at most: on a request that hangs, the page then loads
+/// as it would without the wait.
+const WASM_GATE_MS: u32 = 3000;
+
+/// Trunk's statement that fetches and starts the wasm, in its module script (Trunk 0.21's template).
+const TRUNK_WASM_START: &str = "const wasm = await init(";
+
+/// `html` with the wasm's start gated: Trunk's `<link rel=preload>` of the wasm taken out (the script puts it back,
+/// see [`hints`]), and Trunk's module script waiting for `window.psgWasmGate` before it fetches the wasm.
+///
+/// Why: on the register route the early element is what the person sees first, and its modules (about 145 KB)
+/// shared the link with the larger wasm (about 230 KB), so the element came in at about the pace of both. There the
+/// script sets the gate to the element's module (or [`WASM_GATE_MS`], whichever is first), so the wasm downloads
+/// after it; everywhere else the gate is never set (`await undefined`) and the preload starts from the HTML as
+/// before. A page built without this step (plain `trunk build`) keeps Trunk's own preload and start.
+fn gated_wasm(html: &str) -> Result<(String, WasmPreload)> {
+    let lower = html.to_ascii_lowercase();
+    let (start, end) = lower
+        .match_indices("<link")
+        .find_map(|(start, _)| {
+            let end = start + lower[start..].find('>')? + 1;
+            let tag = &lower[start..end];
+            (tag.contains("application/wasm") && tag.contains("preload")).then_some((start, end))
+        })
+        .context("index.html has no preload of the wasm (Trunk writes `<link rel=preload type=application/wasm>`)")?;
+    let tag = &html[start..end];
+    let href = attribute(tag, "href").context("the wasm's preload has no href")?;
+    let wasm = WasmPreload { href, integrity: attribute(tag, "integrity") };
+    let html = format!("{}{}", &html[..start], &html[end..]);
+    if html.matches(TRUNK_WASM_START).count() != 1 {
+        bail!("index.html does not start the wasm once with `{TRUNK_WASM_START}` (Trunk's template changed?)");
+    }
+    Ok((html.replacen(TRUNK_WASM_START, &format!("await window.psgWasmGate;\n{TRUNK_WASM_START}"), 1), wasm))
+}
+
+/// The value of attribute `name` in one HTML tag, quoted or not (Trunk's minifier drops the quotes).
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let lower = tag.to_ascii_lowercase();
+    let at = lower.match_indices(name).find_map(|(at, _)| {
+        let before = lower[..at].chars().last()?;
+        let rest = &lower[at + name.len()..];
+        (before.is_ascii_whitespace() && rest.starts_with('=')).then_some(at + name.len() + 1)
+    })?;
+    let rest = &tag[at..];
+    let value = match rest.chars().next()? {
+        quote @ ('"' | '\'') => rest[1..].split(quote).next()?,
+        _ => rest.split(|c: char| c.is_ascii_whitespace() || c == '>').next()?,
+    };
+    (!value.is_empty()).then(|| value.to_owned())
 }
 
 /// A non-empty string value of `config.json`, trimmed.
@@ -115,7 +178,7 @@ x==='tw'||x==='hk'||x==='mo'}))return 'zh-CN';continue}for(var j=0;j<c.length;j+
 /// whether the person has pressed a key or pointed at the page since (`psgEarly.touched`): only then is the focus
 /// theirs to keep when the app takes over, rather than where the element's own autofocus put it; and whether a
 /// Continue was refused (`psgEarly.refused`), which the register page then answers by asking for the name.
-const EARLY_SCRIPT: &str = "var e=E;if(s!==e.route||/[?&]psg_/.test(location.search))return;var w=window,\
+const EARLY_SCRIPT: &str = "if(!G)return;var w=window,\
 c=fetch(new URL('config.json',document.baseURI).href,{cache:'no-cache'});w.psgConfigResponse=c;\
 Promise.all([m,c.then(function(r){return r.ok?r.clone().json():null})]).then(function(v){var g=v[1];\
 function t(k){var x=g&&g[k];return typeof x==='string'&&x.trim()?x.trim():null}var a=t('app_id'),o=t('auth_url'),\
@@ -135,9 +198,14 @@ var k=d('div','early-placeholder',h);k.setAttribute('aria-hidden','true');d('i',
 d('i','early-label',k);d('i','early-input',k);d('div','element-slot',h).appendChild(el)}\
 document.readyState==='loading'?document.addEventListener('DOMContentLoaded',go):go()},function(){})";
 
-/// The preconnect and the inline script choosing the route's preloads and creating the early element, whose `lang`
-/// is one of `langs` (the SPA's language codes, [`spa_languages`]).
-fn hints(routes: &[(String, Vec<String>)], auth_origin: Option<&str>, langs: &[String]) -> Result<String> {
+/// The preconnect and the inline script choosing the route's preloads, gating the wasm (see [`gated_wasm`]) and
+/// creating the early element, whose `lang` is one of `langs` (the SPA's language codes, [`spa_languages`]).
+fn hints(
+    routes: &[(String, Vec<String>)],
+    auth_origin: Option<&str>,
+    langs: &[String],
+    wasm: &WasmPreload,
+) -> Result<String> {
     let table = serde_json::to_string(&routes.iter().cloned().collect::<std::collections::BTreeMap<_, _>>())?;
     if table.contains("</") {
         bail!("a preload path contains `</`: {table}");
@@ -149,22 +217,29 @@ fn hints(routes: &[(String, Vec<String>)], auth_origin: Option<&str>, langs: &[S
     if early_json.contains("</") || early_json.contains("<!--") {
         bail!("a language file's name cannot go into the inline script (`</` or `<!--`): {early_json}");
     }
-    let early_script = EARLY_SCRIPT.replacen("var e=E", &format!("var e={early_json}"), 1).replacen(
-        "(L)",
-        &format!("({LANG_CHOICE})"),
-        1,
-    );
+    let early_script = EARLY_SCRIPT.replacen("(L)", &format!("({LANG_CHOICE})"), 1);
+    let wasm_json = serde_json::json!({"href": wasm.href, "integrity": wasm.integrity}).to_string();
+    if wasm_json.contains("</") || wasm_json.contains("<!--") {
+        bail!("the wasm's URL cannot go into the inline script (`</` or `<!--`): {wasm_json}");
+    }
     // `crossorigin`: the elements' fetches are CORS requests without credentials, which use their own connections.
     let preconnect =
         auth_origin.map(|origin| format!(r#"<link rel="preconnect" href="{origin}" crossorigin>"#)).unwrap_or_default();
     // The entry is imported too, so the element is defined while the wasm boots; the SPA's script for the same URL
     // then shares that one module. A failed import is the SPA's to report (it loads the same URL), not a console error.
+    // `G`: this page gets the early element (the register route, no `psg_` parameter), so the wasm waits for the
+    // element's module; elsewhere the wasm's preload goes in after the element's, where Trunk had it.
     let script = format!(
-        "<script>{MARKER}(function(){{var r={table},b=new URL(document.baseURI).pathname,p=location.pathname,\
-         s=p.indexOf(b)===0?p.slice(b.length).split('/')[0]:null,f=r[s]||[];for(var i=0;i<f.length;i++){{\
+        "<script>{MARKER}(function(){{var r={table},e={early_json},k={wasm_json},\
+         b=new URL(document.baseURI).pathname,p=location.pathname,\
+         s=p.indexOf(b)===0?p.slice(b.length).split('/')[0]:null,f=r[s]||[],\
+         G=f.length>0&&s===e.route&&!/[?&]psg_/.test(location.search);for(var i=0;i<f.length;i++){{\
          var l=document.createElement('link');l.rel='modulepreload';l.href=f[i];document.head.appendChild(l)}}\
+         if(!G){{l=document.createElement('link');l.rel='preload';l.as='fetch';l.type='application/wasm';\
+         l.crossOrigin='anonymous';if(k.integrity)l.integrity=k.integrity;l.href=k.href;document.head.appendChild(l)}}\
          if(!f.length)return;var m=import(new URL(f[0],document.baseURI).href);m.catch(function(){{}});\
-         {early_script}}})()</script>"
+         if(G)window.psgWasmGate=Promise.race([m,new Promise(function(z){{setTimeout(z,{WASM_GATE_MS})}})])\
+         .then(function(){{}},function(){{}});{early_script}}})()</script>"
     );
     Ok(format!("{preconnect}{script}"))
 }
@@ -195,6 +270,49 @@ fn with_hints(html: &str, hints: &str) -> Result<String> {
 mod tests {
     use super::*;
 
+    fn wasm() -> WasmPreload {
+        WasmPreload { href: "/app_bg.wasm".to_owned(), integrity: Some("sha384-abc+/=".to_owned()) }
+    }
+
+    /// Trunk 0.21's minified output: the wasm's preload and the module script that starts it.
+    const TRUNK_PAGE: &str = "<base href=/><script type=module>import init, * as bindings from '/app.js';\n\
+        const wasm = await init({ module_or_path: '/app_bg.wasm' });\n</script>\
+        <link crossorigin href=/app.js integrity=sha384-js rel=modulepreload>\
+        <link as=fetch crossorigin href=/app_bg.wasm integrity=sha384-abc+/= rel=preload type=application/wasm>";
+
+    #[test]
+    fn the_wasm_preload_moves_into_the_script_and_the_start_waits_for_the_gate() {
+        let (page, wasm_preload) = gated_wasm(TRUNK_PAGE).unwrap();
+        assert_eq!(wasm_preload, wasm());
+        assert!(!page.contains("application/wasm"), "{page}");
+        assert!(page.contains("<link crossorigin href=/app.js integrity=sha384-js rel=modulepreload>"), "{page}");
+        assert!(page.contains("await window.psgWasmGate;\nconst wasm = await init({"), "{page}");
+        // Nothing to gate (a page Trunk did not write, or a second run) is refused.
+        assert!(gated_wasm("<base href=/><script type=module>init()</script>").is_err());
+        let started_twice = format!("{TRUNK_PAGE}<script>const wasm = await init(x)</script>");
+        assert!(gated_wasm(&started_twice).is_err());
+    }
+
+    #[test]
+    fn attributes_are_read_quoted_or_not() {
+        let tag = r#"<link as=fetch data-href="x" href="/a b.wasm" integrity='sha384-q' rel=preload>"#;
+        assert_eq!(attribute(tag, "href").as_deref(), Some("/a b.wasm"));
+        assert_eq!(attribute(tag, "integrity").as_deref(), Some("sha384-q"));
+        assert_eq!(attribute("<link href=/x.wasm>", "href").as_deref(), Some("/x.wasm"));
+        assert_eq!(attribute("<link rel=preload>", "integrity"), None);
+    }
+
+    #[test]
+    fn only_the_early_element_route_gates_the_wasm() {
+        let script = hints(&routes(), None, &[], &wasm()).unwrap();
+        assert!(script.contains(r#"k={"href":"/app_bg.wasm","integrity":"sha384-abc+/="}"#), "{script}");
+        assert!(script.contains("G=f.length>0&&s===e.route&&!/[?&]psg_/.test(location.search)"), "{script}");
+        assert!(script.contains("if(!G){l=document.createElement('link');l.rel='preload'"), "{script}");
+        assert!(script.contains("if(G)window.psgWasmGate=Promise.race([m,"), "{script}");
+        let odd = WasmPreload { href: "/</script>.wasm".to_owned(), integrity: None };
+        assert!(hints(&routes(), None, &[], &odd).is_err());
+    }
+
     fn routes() -> Vec<(String, Vec<String>)> {
         vec![
             ("register".to_owned(), vec!["el/passage-register.js".to_owned(), "el/chunks/a.js".to_owned()]),
@@ -205,7 +323,7 @@ mod tests {
     #[test]
     fn the_hints_go_after_the_base_once() {
         let html = r#"<!doctype html><html><meta charset=utf-8><base href="/app/"><title>x</title>"#;
-        let hints = hints(&routes(), Some("https://auth.example"), &[]).unwrap();
+        let hints = hints(&routes(), Some("https://auth.example"), &[], &wasm()).unwrap();
         let once = with_hints(html, &hints).unwrap();
         assert!(
             once.starts_with(
@@ -239,13 +357,15 @@ mod tests {
 
     #[test]
     fn the_register_route_gets_the_early_element() {
-        let script = hints(&routes(), None, &["en".to_owned()]).unwrap();
+        let script = hints(&routes(), None, &["en".to_owned()], &wasm()).unwrap();
         assert!(
-            script.contains(r#"var e={"elements":"vendor/passage-elements","langs":["en"],"route":"register","tag":"passage-register"}"#),
+            script.contains(
+                r#"e={"elements":"vendor/passage-elements","langs":["en"],"route":"register","tag":"passage-register"}"#
+            ),
             "{script}"
         );
         assert!(script.contains("localStorage.getItem('spa_lang')"), "{script}");
-        assert!(hints(&routes(), None, &["</script>".to_owned()]).is_err());
+        assert!(hints(&routes(), None, &["</script>".to_owned()], &wasm()).is_err());
     }
 
     #[test]
@@ -262,13 +382,13 @@ mod tests {
 
     #[test]
     fn without_an_auth_origin_there_is_no_preconnect() {
-        let hints = hints(&routes(), None, &[]).unwrap();
+        let hints = hints(&routes(), None, &[], &wasm()).unwrap();
         assert!(hints.starts_with("<script>") && !hints.contains("preconnect"));
     }
 
     #[test]
     fn the_script_is_one_inline_script_the_csp_hashes() {
-        let page = with_hints("<base href=/>", &hints(&routes(), None, &[]).unwrap()).unwrap();
+        let page = with_hints("<base href=/>", &hints(&routes(), None, &[], &wasm()).unwrap()).unwrap();
         let scripts = crate::csp::inline_scripts(&page);
         assert_eq!(scripts.len(), 1);
         assert!(scripts[0].starts_with(MARKER));

@@ -15,7 +15,7 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 
 /// Binaryen's `wasm-opt`, from npm's `binaryen` package: an exact version on every machine (Debian's package
 /// follows the release, 108 on bookworm), so every machine ships the same bytes. Trunk runs it on release builds
-/// (`data-wasm-opt="z"` in index.html) and, offline, accepts only the version pinned as `[tools] wasm_opt` in
+/// (`data-wasm-opt="s"` in index.html) and, offline, accepts only the version pinned as `[tools] wasm_opt` in
 /// Trunk.toml: the two must agree (tested below).
 pub const BINARYEN_VERSION: &str = "132";
 

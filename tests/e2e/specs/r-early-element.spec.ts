@@ -106,6 +106,41 @@ test('r: the app fetches config.json once, taking the response the HTML asked fo
   expect(paths.filter((p) => p === '/vendor/passage-elements/passage-register.js')).toHaveLength(1);
 });
 
+test('r: on /register the wasm downloads after the element’s modules; elsewhere it starts from the HTML', async ({
+  page,
+  app,
+  registerPage,
+  loginPage,
+}) => {
+  // In the order the browser reports them: when each element file has arrived, when the wasm was asked for.
+  const events: string[] = [];
+  page.on('requestfinished', (request) => events.push(`arrived ${new URL(request.url()).pathname}`));
+  page.on('request', (request) => {
+    if (request.url().endsWith('.wasm')) events.push('asked for the wasm');
+  });
+  const wasmPreloads = () => page.locator('link[rel="preload"][type="application/wasm"]').count();
+  await registerPage.goto();
+  const elementFiles = await page.$$eval('link[rel="modulepreload"][href*="passage-elements/"]', (links) =>
+    links.map((link) => new URL((link as HTMLLinkElement).href).pathname),
+  );
+  expect(elementFiles.length, 'the element and its chunks are preloaded').toBeGreaterThan(1);
+  const askedAt = events.indexOf('asked for the wasm');
+  expect(askedAt, events.join('\n')).toBeGreaterThan(0);
+  for (const file of elementFiles) {
+    expect(events.indexOf(`arrived ${file}`), `${file} before the wasm:\n${events.join('\n')}`).toBeGreaterThanOrEqual(0);
+    expect(events.indexOf(`arrived ${file}`), `${file} before the wasm:\n${events.join('\n')}`).toBeLessThan(askedAt);
+  }
+  expect(await wasmPreloads()).toBe(0);
+
+  // The login page (and a link carrying `psg_`, which gets no early element) preload the wasm from the HTML.
+  await loginPage.goto();
+  expect(await wasmPreloads()).toBe(1);
+  const release = await holdWasm(page);
+  await page.goto(`${app.spaUrl}/register?psg_magic_link=not-a-real-link`, { waitUntil: 'commit' });
+  await page.waitForFunction(() => document.querySelector('link[rel="preload"][type="application/wasm"]') !== null);
+  release();
+});
+
 test('r: a magic link gets no element before the app: its onSuccess must be the app’s', async ({ page, app }) => {
   const release = await holdWasm(page);
   await page.goto(`${app.spaUrl}/register?psg_magic_link=not-a-real-link`, { waitUntil: 'commit' });
