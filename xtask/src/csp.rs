@@ -122,27 +122,9 @@ pub fn inline_scripts(html: &str) -> Vec<&str> {
     scripts
 }
 
-/// Whether a start tag's attribute text (lower-cased) has a `src` attribute (not `data-src`, not a value).
+/// Whether a start tag's attribute text has a `src` attribute (not `data-src`, not a value).
 fn has_src_attribute(attrs: &str) -> bool {
-    let mut rest = attrs;
-    loop {
-        rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '/');
-        if rest.is_empty() {
-            return false;
-        }
-        let name_end = rest.find(|c: char| c.is_whitespace() || c == '=' || c == '/').unwrap_or(rest.len());
-        if &rest[..name_end] == "src" {
-            return true;
-        }
-        rest = rest[name_end..].trim_start();
-        if let Some(value) = rest.strip_prefix('=') {
-            let value = value.trim_start();
-            rest = match value.chars().next() {
-                Some(q @ ('"' | '\'')) => value[1..].split_once(q).map_or("", |(_, after)| after),
-                _ => value.split_once(char::is_whitespace).map_or("", |(_, after)| after),
-            };
-        }
-    }
+    crate::html::attributes(attrs).any(|(name, _)| name.eq_ignore_ascii_case("src"))
 }
 
 /// A CSP hash-source for a script's text: `'sha256-<base64 of the SHA-256 of its UTF-8 bytes>'` (CSP3 §8.4.1).

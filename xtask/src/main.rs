@@ -8,6 +8,7 @@ mod csp;
 mod dev;
 mod e2e;
 mod firstpaint;
+mod html;
 mod precompress;
 mod preload;
 mod process;

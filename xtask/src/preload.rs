@@ -85,7 +85,7 @@ pub fn write_into(dist: &Path, config_json: &str) -> Result<()> {
 }
 
 /// Trunk's preload of the wasm: what the script adds back on every route but the early element's.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 struct WasmPreload {
     href: String,
     integrity: Option<String>,
@@ -107,39 +107,24 @@ const TRUNK_WASM_START: &str = "const wasm = await init(";
 /// after it; everywhere else the gate is never set (`await undefined`) and the preload starts from the HTML as
 /// before. A page built without this step (plain `trunk build`) keeps Trunk's own preload and start.
 fn gated_wasm(html: &str) -> Result<(String, WasmPreload)> {
-    let lower = html.to_ascii_lowercase();
-    let (start, end) = lower
-        .match_indices("<link")
-        .find_map(|(start, _)| {
-            let end = start + lower[start..].find('>')? + 1;
-            let tag = &lower[start..end];
-            (tag.contains("application/wasm") && tag.contains("preload")).then_some((start, end))
+    let tag = crate::html::start_tags(html, "link")
+        .find(|tag| {
+            tag.attribute("rel").is_some_and(|rel| rel.eq_ignore_ascii_case("preload"))
+                && tag.attribute("type").is_some_and(|kind| kind.eq_ignore_ascii_case("application/wasm"))
         })
         .context("index.html has no preload of the wasm (Trunk writes `<link rel=preload type=application/wasm>`)")?;
-    let tag = &html[start..end];
-    let href = attribute(tag, "href").context("the wasm's preload has no href")?;
-    let wasm = WasmPreload { href, integrity: attribute(tag, "integrity") };
-    let html = format!("{}{}", &html[..start], &html[end..]);
+    let href = tag.attribute("href").filter(|href| !href.is_empty()).context("the wasm's preload has no href")?;
+    let integrity = tag.attribute("integrity").filter(|integrity| !integrity.is_empty()).map(str::to_owned);
+    let wasm = WasmPreload { href: href.to_owned(), integrity };
+    let html = format!("{}{}", &html[..tag.start], &html[tag.end..]);
     if html.matches(TRUNK_WASM_START).count() != 1 {
-        bail!("index.html does not start the wasm once with `{TRUNK_WASM_START}` (Trunk's template changed?)");
+        bail!(
+            "index.html does not start the wasm exactly once with `{TRUNK_WASM_START}`: Trunk's page template differs \
+             from Trunk {}'s; update TRUNK_WASM_START in xtask/src/preload.rs to its statement",
+            crate::setup::TRUNK_VERSION
+        );
     }
     Ok((html.replacen(TRUNK_WASM_START, &format!("await window.psgWasmGate;\n{TRUNK_WASM_START}"), 1), wasm))
-}
-
-/// The value of attribute `name` in one HTML tag, quoted or not (Trunk's minifier drops the quotes).
-fn attribute(tag: &str, name: &str) -> Option<String> {
-    let lower = tag.to_ascii_lowercase();
-    let at = lower.match_indices(name).find_map(|(at, _)| {
-        let before = lower[..at].chars().last()?;
-        let rest = &lower[at + name.len()..];
-        (before.is_ascii_whitespace() && rest.starts_with('=')).then_some(at + name.len() + 1)
-    })?;
-    let rest = &tag[at..];
-    let value = match rest.chars().next()? {
-        quote @ ('"' | '\'') => rest[1..].split(quote).next()?,
-        _ => rest.split(|c: char| c.is_ascii_whitespace() || c == '>').next()?,
-    };
-    (!value.is_empty()).then(|| value.to_owned())
 }
 
 /// A non-empty string value of `config.json`, trimmed.
@@ -206,22 +191,18 @@ fn hints(
     langs: &[String],
     wasm: &WasmPreload,
 ) -> Result<String> {
-    let table = serde_json::to_string(&routes.iter().cloned().collect::<std::collections::BTreeMap<_, _>>())?;
-    if table.contains("</") {
-        bail!("a preload path contains `</`: {table}");
-    }
+    let table = script_json(
+        &serde_json::to_value(routes.iter().cloned().collect::<std::collections::BTreeMap<_, _>>())?,
+        "a preload path",
+    )?;
     let (tag, route) = EARLY_ELEMENT;
-    let early_json =
-        serde_json::json!({"tag": tag, "route": route, "elements": DEFAULT_ELEMENTS_URL, "langs": langs}).to_string();
-    // Inside an inline script, `</script` would end it and `<!--` change how it is parsed.
-    if early_json.contains("</") || early_json.contains("<!--") {
-        bail!("a language file's name cannot go into the inline script (`</` or `<!--`): {early_json}");
-    }
+    let early_json = script_json(
+        &serde_json::json!({"tag": tag, "route": route, "elements": DEFAULT_ELEMENTS_URL, "langs": langs}),
+        "a language file's name",
+    )?;
     let early_script = EARLY_SCRIPT.replacen("(L)", &format!("({LANG_CHOICE})"), 1);
-    let wasm_json = serde_json::json!({"href": wasm.href, "integrity": wasm.integrity}).to_string();
-    if wasm_json.contains("</") || wasm_json.contains("<!--") {
-        bail!("the wasm's URL cannot go into the inline script (`</` or `<!--`): {wasm_json}");
-    }
+    let wasm_json =
+        script_json(&serde_json::json!({"href": wasm.href, "integrity": wasm.integrity}), "the wasm's URL")?;
     // `crossorigin`: the elements' fetches are CORS requests without credentials, which use their own connections.
     let preconnect =
         auth_origin.map(|origin| format!(r#"<link rel="preconnect" href="{origin}" crossorigin>"#)).unwrap_or_default();
@@ -244,6 +225,16 @@ fn hints(
     Ok(format!("{preconnect}{script}"))
 }
 
+/// `value` as JSON to write into the inline script. Refused when it holds `</` (which would end the script, as
+/// `</script` does) or `<!--` (which changes how the script is parsed); `what` names the value for the error.
+fn script_json(value: &serde_json::Value, what: &str) -> Result<String> {
+    let json = value.to_string();
+    if json.contains("</") || json.contains("<!--") {
+        bail!("{what} cannot go into the page's inline script (it contains `</` or `<!--`): {json}");
+    }
+    Ok(json)
+}
+
 /// `html` with `hints` after the `<base>` element (the script resolves paths against it) and after the preload of
 /// `config.json`, if the page has one: the script's own `fetch` of the file then takes that preload's response
 /// rather than requesting it a second time. Trunk writes a fresh `index.html` on each build, so hints already
@@ -252,16 +243,18 @@ fn with_hints(html: &str, hints: &str) -> Result<String> {
     if html.contains(MARKER) {
         bail!("index.html already has the element preloads");
     }
-    let lower = html.to_ascii_lowercase();
-    let base = lower.find("<base").context("index.html has no <base> (Trunk writes it for data-trunk-public-url)")?;
-    let base_end = base + lower[base..].find('>').context("unterminated <base>")? + 1;
-    // Trunk minifies the page (attributes reordered, quotes dropped), so the tag is recognised by its words.
-    let config_preload = lower[base_end..].match_indices("<link").find_map(|(at, _)| {
-        let start = base_end + at;
-        let end = start + lower[start..].find('>')? + 1;
-        let tag = &lower[start..end];
-        (tag.contains("config.json") && tag.contains("preload")).then_some(end)
-    });
+    let base_end = crate::html::start_tags(html, "base")
+        .next()
+        .context("index.html has no <base> (Trunk writes it for data-trunk-public-url)")?
+        .end;
+    // Trunk minifies the page (attributes reordered, quotes dropped): read as attributes.
+    let config_preload = crate::html::start_tags(html, "link")
+        .filter(|tag| tag.start >= base_end)
+        .find(|tag| {
+            tag.attribute("rel").is_some_and(|rel| rel.eq_ignore_ascii_case("preload"))
+                && tag.attribute("href").is_some_and(|href| href.ends_with("config.json"))
+        })
+        .map(|tag| tag.end);
     let end = config_preload.unwrap_or(base_end);
     Ok(format!("{}{hints}{}", &html[..end], &html[end..]))
 }
@@ -291,15 +284,6 @@ mod tests {
         assert!(gated_wasm("<base href=/><script type=module>init()</script>").is_err());
         let started_twice = format!("{TRUNK_PAGE}<script>const wasm = await init(x)</script>");
         assert!(gated_wasm(&started_twice).is_err());
-    }
-
-    #[test]
-    fn attributes_are_read_quoted_or_not() {
-        let tag = r#"<link as=fetch data-href="x" href="/a b.wasm" integrity='sha384-q' rel=preload>"#;
-        assert_eq!(attribute(tag, "href").as_deref(), Some("/a b.wasm"));
-        assert_eq!(attribute(tag, "integrity").as_deref(), Some("sha384-q"));
-        assert_eq!(attribute("<link href=/x.wasm>", "href").as_deref(), Some("/x.wasm"));
-        assert_eq!(attribute("<link rel=preload>", "integrity"), None);
     }
 
     #[test]

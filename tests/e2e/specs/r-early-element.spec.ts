@@ -127,8 +127,10 @@ test('r: on /register the wasm downloads after the element’s modules; elsewher
   const askedAt = events.indexOf('asked for the wasm');
   expect(askedAt, events.join('\n')).toBeGreaterThan(0);
   for (const file of elementFiles) {
-    expect(events.indexOf(`arrived ${file}`), `${file} before the wasm:\n${events.join('\n')}`).toBeGreaterThanOrEqual(0);
-    expect(events.indexOf(`arrived ${file}`), `${file} before the wasm:\n${events.join('\n')}`).toBeLessThan(askedAt);
+    const arrivedAt = events.indexOf(`arrived ${file}`);
+    const order = `${file} before the wasm:\n${events.join('\n')}`;
+    expect(arrivedAt, order).toBeGreaterThanOrEqual(0);
+    expect(arrivedAt, order).toBeLessThan(askedAt);
   }
   expect(await wasmPreloads()).toBe(0);
 
